@@ -1,0 +1,116 @@
+//! Server functions: the public endpoints behind the forms, also usable as
+//! plain HTML form posts. Each is a thin adapter: read the request context,
+//! call one `server::` function, map the result to a DTO.
+
+#[cfg(feature = "ssr")]
+pub mod context;
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::error::AppError;
+
+/// The signed-in user, as the header shows it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserView {
+    pub username: String,
+}
+
+/// What every page needs: the mode and who is signed in.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Viewer {
+    /// `session` or `jwt`.
+    pub mode: String,
+    pub user: Option<UserView>,
+}
+
+/// The account page's data.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountView {
+    pub username: String,
+    pub mode: String,
+    pub member_since: i64,
+    pub signed_in_at: i64,
+    pub idle_expires_at: i64,
+    pub absolute_expires_at: i64,
+}
+
+/// Creates an account and signs it in, then goes to `/account`.
+#[server(prefix = "/api", endpoint = "sign_up")]
+pub async fn sign_up(username: String, password: String) -> Result<(), AppError> {
+    context::respond(async move {
+        let cx = context::Request::get().await?;
+        server::auth::sign_up(&cx.state, &username, password, &cx.client, &cx.jar).await?;
+        leptos_axum::redirect("/account");
+        Ok(())
+    })
+    .await
+}
+
+/// Signs in, then goes to `next` (a same-site path) or `/account`.
+#[server(prefix = "/api", endpoint = "sign_in")]
+pub async fn sign_in(
+    username: String,
+    password: String,
+    next: Option<String>,
+) -> Result<(), AppError> {
+    context::respond(async move {
+        let cx = context::Request::get().await?;
+        server::auth::sign_in(&cx.state, &username, password, &cx.client, &cx.jar).await?;
+        let target = match next.as_deref() {
+            None | Some("") => "/account".to_string(),
+            Some(n) => server::auth::redirect::safe_next(Some(n)),
+        };
+        leptos_axum::redirect(&target);
+        Ok(())
+    })
+    .await
+}
+
+/// Signs out on this device, then goes to `/`.
+#[server(prefix = "/api", endpoint = "sign_out")]
+pub async fn sign_out() -> Result<(), AppError> {
+    context::respond(async move {
+        let cx = context::Request::get().await?;
+        server::auth::sign_out(&cx.state, &cx.caller, &cx.client, &cx.jar).await?;
+        leptos_axum::redirect("/");
+        Ok(())
+    })
+    .await
+}
+
+/// The mode and the signed-in user, if any.
+#[server(prefix = "/api", endpoint = "viewer")]
+pub async fn get_viewer() -> Result<Viewer, AppError> {
+    context::respond(async move {
+        let cx = context::Request::get().await?;
+        Ok(Viewer {
+            mode: cx.state.auth.mode().as_str().to_string(),
+            user: cx.caller.identity().map(|i| UserView {
+                username: i.username.clone(),
+            }),
+        })
+    })
+    .await
+}
+
+/// The signed-in user's account and this device's session; `401` if anonymous.
+#[server(prefix = "/api", endpoint = "account")]
+pub async fn account() -> Result<AccountView, AppError> {
+    context::respond(async move {
+        let cx = context::Request::get().await?;
+        let identity = cx.require_user()?;
+        let user = server::users::find(&cx.state.db, &identity.user_id)
+            .await?
+            .ok_or_else(AppError::unauthorized)?;
+        Ok(AccountView {
+            username: user.username,
+            mode: cx.state.auth.mode().as_str().to_string(),
+            member_since: user.created_at,
+            signed_in_at: identity.signed_in_at,
+            idle_expires_at: identity.idle_expires_at,
+            absolute_expires_at: identity.absolute_expires_at,
+        })
+    })
+    .await
+}

@@ -1,0 +1,89 @@
+//! What a server function needs from the request: the state, the cookie jar,
+//! the resolved caller and client details; and how its errors become statuses.
+
+use std::future::Future;
+use std::sync::Arc;
+
+use http::request::Parts;
+use leptos::prelude::*;
+use leptos_axum::ResponseOptions;
+use server::auth::{Caller, ClientMeta, Identity};
+use server::AppState;
+use tower_cookies::Cookies;
+
+use crate::error::AppError;
+
+/// The request context of one server function call.
+pub struct Request {
+    pub state: AppState,
+    pub jar: Cookies,
+    pub caller: Caller,
+    pub client: ClientMeta,
+}
+
+impl Request {
+    /// Reads the context provided by the router and the auth layers.
+    pub async fn get() -> Result<Self, AppError> {
+        let state = use_context::<AppState>().ok_or_else(|| missing("AppState"))?;
+        let parts = use_context::<Parts>().ok_or_else(|| missing("request parts"))?;
+        let jar = parts
+            .extensions
+            .get::<Cookies>()
+            .cloned()
+            .ok_or_else(|| missing("cookie jar"))?;
+        let caller = parts
+            .extensions
+            .get::<Caller>()
+            .cloned()
+            .unwrap_or(Caller::Anonymous);
+        let client = parts
+            .extensions
+            .get::<ClientMeta>()
+            .cloned()
+            .unwrap_or_default();
+        Ok(Request {
+            state,
+            jar,
+            caller,
+            client,
+        })
+    }
+
+    /// The signed-in identity, or `401` (`503` if the store could not say).
+    pub fn require_user(&self) -> Result<Arc<Identity>, AppError> {
+        match &self.caller {
+            Caller::User(identity) => Ok(identity.clone()),
+            Caller::Unknown => Err(server::Error::Unavailable.into()),
+            Caller::Anonymous => Err(AppError::unauthorized()),
+        }
+    }
+}
+
+fn missing(what: &str) -> AppError {
+    tracing::error!("{what} missing from the server function context");
+    AppError::internal()
+}
+
+/// Runs a server function body; an error sets the response status.
+pub async fn respond<T>(body: impl Future<Output = Result<T, AppError>>) -> Result<T, AppError> {
+    let result = body.await;
+    if let Err(e) = &result {
+        set_status(e);
+    }
+    result
+}
+
+/// Sets the status of the current response to the error's, except for plain
+/// HTML form posts: those are redirected back to the form, which shows the
+/// error from the URL.
+pub fn set_status(err: &AppError) {
+    let is_form_post = use_context::<Parts>().is_some_and(|p| {
+        p.headers
+            .get(http::header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.contains("text/html"))
+    });
+    if let (false, Some(res)) = (is_form_post, use_context::<ResponseOptions>()) {
+        res.set_status(err.status());
+    }
+}

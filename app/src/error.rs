@@ -1,0 +1,106 @@
+//! The error type that crosses the wire: small, serialisable, safe to show.
+//!
+//! Server functions return `Result<T, AppError>`. On the server, every error
+//! also sets the HTTP status of the response (unless the request is a plain
+//! HTML form post, which is answered with a redirect back to the form and the
+//! error in the URL, for the page to show).
+
+use leptos::server_fn::codec::JsonEncoding;
+use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+use serde::{Deserialize, Serialize};
+
+/// An error a person can read, with its HTTP status.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[error("{message}")]
+pub struct AppError {
+    pub status: u16,
+    pub message: String,
+}
+
+impl AppError {
+    /// An error with `status` and `message`.
+    pub fn new(status: u16, message: impl Into<String>) -> Self {
+        AppError {
+            status,
+            message: message.into(),
+        }
+    }
+
+    /// `401`: the caller must sign in.
+    pub fn unauthorized() -> Self {
+        Self::new(401, "You need to sign in to see this.")
+    }
+
+    /// `500` without details.
+    pub fn internal() -> Self {
+        Self::new(500, "Something went wrong on our side. Please try again.")
+    }
+
+    /// The HTTP status.
+    pub fn status(&self) -> http::StatusCode {
+        http::StatusCode::from_u16(self.status).unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR)
+    }
+
+    /// Whether this means "not signed in".
+    pub fn is_unauthorized(&self) -> bool {
+        self.status == 401
+    }
+}
+
+impl FromServerFnError for AppError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        let err = match value {
+            ServerFnErrorErr::Args(detail) | ServerFnErrorErr::Deserialization(detail) => {
+                AppError::new(
+                    400,
+                    format!("The request is missing a field or is malformed ({detail})."),
+                )
+            }
+            ServerFnErrorErr::UnsupportedRequestMethod(m) => {
+                AppError::new(405, format!("Method {m} is not allowed here."))
+            }
+            ServerFnErrorErr::Request(_) => AppError::new(
+                503,
+                "Could not reach the server. Check your connection and try again.",
+            ),
+            _ => AppError::internal(),
+        };
+        #[cfg(feature = "ssr")]
+        crate::api::context::set_status(&err);
+        err
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl From<server::Error> for AppError {
+    fn from(e: server::Error) -> Self {
+        let status = e.status();
+        if status.is_server_error() {
+            tracing::error!(error = %e, "request failed");
+        }
+        AppError::new(status.as_u16(), e.public_message())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn errors_roundtrip_as_json() {
+        let e = AppError::new(409, "That username is already taken.");
+        let bytes = e.ser();
+        assert_eq!(AppError::de(bytes), e);
+    }
+
+    #[test]
+    fn malformed_arguments_are_a_400() {
+        let e = AppError::from_server_fn_error(ServerFnErrorErr::Args(
+            "missing field `password`".into(),
+        ));
+        assert_eq!(e.status, 400);
+        assert!(e.message.contains("password"));
+    }
+}

@@ -1,0 +1,85 @@
+//! Latchkey's user interface: pages, components and server functions.
+//!
+//! Compiles for the browser (feature `hydrate`) and the server (feature
+//! `ssr`). Only the `ssr` build depends on the `server` crate, so database,
+//! hashing and token code never enter the wasm bundle.
+
+pub mod api;
+pub mod components;
+pub mod error;
+pub mod format;
+pub mod pages;
+#[cfg(feature = "ssr")]
+pub mod routing;
+
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, Link, MetaTags, Stylesheet, Title};
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::path;
+
+use components::header::Header;
+use pages::{
+    account::AccountPage, home::HomePage, login::LoginPage, not_found::NotFound, signup::SignUpPage,
+};
+
+pub use error::AppError;
+
+/// Pages that need a signed-in user: anonymous requests get `303` to `/login`.
+pub const PROTECTED_PATHS: &[&str] = &["/account"];
+
+/// Bumped whenever this tab signs in or out, so views that show the
+/// signed-in user fetch it again.
+#[derive(Clone, Copy)]
+pub struct AuthEpoch(pub RwSignal<u32>);
+
+impl AuthEpoch {
+    /// Marks that who is signed in has changed.
+    pub fn bump(self) {
+        self.0.update(|n| *n = n.wrapping_add(1));
+    }
+}
+
+/// The HTML document around the app (server side).
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <AutoReload options=options.clone() />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+/// The application: header and routes.
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    provide_context(AuthEpoch(RwSignal::new(0)));
+    view! {
+        <Stylesheet id="leptos" href="/pkg/latchkey.css" />
+        <Link rel="icon" href="/favicon.svg" type_="image/svg+xml" />
+        <Title formatter=|page: String| format!("{page} · Latchkey") />
+        <Router>
+            <Header />
+            <main id="main" class="container">
+                <Routes fallback=NotFound>
+                    <Route path=path!("/") view=HomePage />
+                    <Route path=path!("/signup") view=SignUpPage />
+                    <Route path=path!("/login") view=LoginPage />
+                    <Route path=path!("/account") view=AccountPage />
+                </Routes>
+            </main>
+            <footer class="container footer">
+                "Latchkey — sessions and JWTs, side by side."
+            </footer>
+        </Router>
+    }
+}

@@ -1,0 +1,65 @@
+//! `/account` (protected): who you are and how long this sign-in lasts.
+//!
+//! The server answers anonymous requests for this page with `303` before
+//! rendering; the redirect here covers client-side navigation after the
+//! session ended.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::Redirect;
+
+use crate::api::{account, AccountView};
+use crate::format::{iso, utc};
+use crate::AuthEpoch;
+
+/// The account page.
+#[component]
+pub fn AccountPage() -> impl IntoView {
+    let epoch = expect_context::<AuthEpoch>();
+    let data = Resource::new(move || epoch.0.get(), |_| account());
+    view! {
+        <Title text="Your account" />
+        <Transition fallback=|| view! { <p class="status">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Ok(view) => view! { <AccountDetails view /> }.into_any(),
+                    Err(e) if e.is_unauthorized() => {
+                        view! { <Redirect path="/login?next=%2Faccount" /> }.into_any()
+                    }
+                    Err(e) => view! { <p class="form-error" role="alert">{e.message}</p> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn AccountDetails(view: AccountView) -> impl IntoView {
+    let when = |ts: i64| view! { <time datetime=iso(ts)>{utc(ts)}</time> };
+    view! {
+        <section class="card">
+            <h1>"Your account"</h1>
+            <dl class="facts">
+                <dt>"Username"</dt>
+                <dd class="username">{view.username}</dd>
+                <dt>"Member since"</dt>
+                <dd>{when(view.member_since)}</dd>
+            </dl>
+        </section>
+        <section class="card">
+            <h2>"This sign-in"</h2>
+            <p class="hint">
+                "Kept in " <strong>{view.mode} " mode"</strong>
+                ": a random session ID in an HttpOnly cookie, looked up on every request."
+            </p>
+            <dl class="facts">
+                <dt>"Signed in since"</dt>
+                <dd>{when(view.signed_in_at)}</dd>
+                <dt>"Ends when idle until"</dt>
+                <dd>{when(view.idle_expires_at)}</dd>
+                <dt>"Ends at the latest"</dt>
+                <dd>{when(view.absolute_expires_at)}</dd>
+            </dl>
+        </section>
+    }
+}

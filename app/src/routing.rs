@@ -1,0 +1,28 @@
+//! The whole HTTP surface as one axum `Router`: Leptos pages and server
+//! functions, the JSON API, static files, and the auth layers around them.
+//! `main` serves it; router-level tests drive it with `oneshot`.
+
+use axum::Router;
+use leptos::prelude::*;
+use leptos_axum::{file_and_error_handler_with_context, generate_route_list, LeptosRoutes};
+use server::AppState;
+
+use crate::{shell, App, PROTECTED_PATHS};
+
+/// Builds the application router over `state`.
+pub fn router(state: AppState, options: LeptosOptions) -> Router {
+    let routes = generate_route_list(App);
+    let context = {
+        let state = state.clone();
+        move || provide_context(state.clone())
+    };
+    let pages = Router::new()
+        .leptos_routes_with_context(&options, routes, context.clone(), {
+            let options = options.clone();
+            move || shell(options.clone())
+        })
+        .fallback(file_and_error_handler_with_context(context, shell))
+        .with_state(options);
+    let api = server::http::routes().with_state(state.clone());
+    server::http::with_auth_layers(pages.merge(api), state, PROTECTED_PATHS)
+}

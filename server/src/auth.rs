@@ -1,0 +1,263 @@
+//! Authentication: who is calling, and the ways to become somebody.
+//!
+//! [`AuthBackend`] is what a way of remembering a sign-in must do; [`Auth`]
+//! picks the configured one at runtime. Only this module knows which mode is
+//! active: pages, server functions and the JSON API ask [`Auth`] and get an
+//! [`Identity`] back. The password check is shared by every backend and
+//! happens before the backend is asked to start a session.
+
+pub mod cookies;
+pub mod middleware;
+pub mod password;
+pub mod redirect;
+pub mod session;
+pub mod token;
+
+use std::future::Future;
+use std::sync::Arc;
+
+use serde::Serialize;
+use tower_cookies::Cookies;
+
+use crate::config::AuthMode;
+use crate::events::{self, Event, EventKind};
+use crate::users::{self, User};
+use crate::{AppState, Error, Result};
+pub use session::SessionBackend;
+
+/// The signed-in user behind a request, and the device session they use.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Identity {
+    pub user_id: String,
+    pub username: String,
+    /// The device session (session mode: the store record's row id).
+    pub session_id: String,
+    pub signed_in_at: i64,
+    pub idle_expires_at: i64,
+    pub absolute_expires_at: i64,
+}
+
+/// Who is calling, as the resolver middleware found out. Every request
+/// carries one in its extensions.
+#[derive(Clone, Debug)]
+pub enum Caller {
+    /// No valid credentials.
+    Anonymous,
+    /// A signed-in user.
+    User(Arc<Identity>),
+    /// Credentials were sent but the store could not be asked.
+    Unknown,
+}
+
+impl Caller {
+    /// The identity, if signed in.
+    pub fn identity(&self) -> Option<&Identity> {
+        match self {
+            Caller::User(i) => Some(i),
+            _ => None,
+        }
+    }
+}
+
+/// What the server notes about the client at sign-in.
+#[derive(Clone, Debug, Default)]
+pub struct ClientMeta {
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
+}
+
+/// A way of remembering who is signed in.
+pub trait AuthBackend {
+    /// Starts a signed-in session for an authenticated `user`, setting the
+    /// credentials on `jar`.
+    fn sign_in(
+        &self,
+        user: &User,
+        client: &ClientMeta,
+        jar: &Cookies,
+    ) -> impl Future<Output = Result<Identity>> + Send;
+
+    /// Who the credentials in `jar` belong to, if anybody. Credentials that
+    /// do not resolve are removed from the browser.
+    fn resolve(&self, jar: &Cookies) -> impl Future<Output = Result<Option<Identity>>> + Send;
+
+    /// Ends the session behind `jar` on the server and clears the cookies.
+    fn sign_out(&self, jar: &Cookies) -> impl Future<Output = Result<()>> + Send;
+}
+
+/// The configured backend.
+#[derive(Clone, Debug)]
+pub enum Auth {
+    Session(SessionBackend),
+}
+
+impl Auth {
+    /// Which mode this is.
+    pub fn mode(&self) -> AuthMode {
+        match self {
+            Auth::Session(_) => AuthMode::Session,
+        }
+    }
+
+    /// Deletes expired server-side records.
+    pub async fn purge_expired(&self) -> Result<u64> {
+        match self {
+            Auth::Session(b) => b.purge_expired().await,
+        }
+    }
+
+    /// Whether the stores behind this backend answer.
+    pub async fn ping(&self) -> bool {
+        match self {
+            Auth::Session(b) => b.store().ping().await,
+        }
+    }
+}
+
+impl AuthBackend for Auth {
+    async fn sign_in(&self, user: &User, client: &ClientMeta, jar: &Cookies) -> Result<Identity> {
+        match self {
+            Auth::Session(b) => b.sign_in(user, client, jar).await,
+        }
+    }
+
+    async fn resolve(&self, jar: &Cookies) -> Result<Option<Identity>> {
+        match self {
+            Auth::Session(b) => b.resolve(jar).await,
+        }
+    }
+
+    async fn sign_out(&self, jar: &Cookies) -> Result<()> {
+        match self {
+            Auth::Session(b) => b.sign_out(jar).await,
+        }
+    }
+}
+
+/// Creates an account and signs it in on this device.
+pub async fn sign_up(
+    state: &AppState,
+    username: &str,
+    password: String,
+    client: &ClientMeta,
+    jar: &Cookies,
+) -> Result<Identity> {
+    let username = users::normalize_username(username)?;
+    users::check_new_password(&password)?;
+    let hash = state.hasher.hash(password).await?;
+    let now = state.clock.now();
+    let user = users::create(&state.db, &username, &hash, now).await?;
+    record(
+        state,
+        EventKind::SignUp,
+        Some(&user),
+        Some(&username),
+        client,
+    )
+    .await;
+    let identity = state.auth.sign_in(&user, client, jar).await?;
+    record(
+        state,
+        EventKind::SignInOk,
+        Some(&user),
+        Some(&username),
+        client,
+    )
+    .await;
+    Ok(identity)
+}
+
+/// Checks a username and password and, if they match, signs the user in.
+///
+/// Unknown user, wrong password, disabled account and a username that could
+/// never exist all cost one password verification and end in the same
+/// [`Error::InvalidCredentials`].
+pub async fn sign_in(
+    state: &AppState,
+    username: &str,
+    password: String,
+    client: &ClientMeta,
+    jar: &Cookies,
+) -> Result<Identity> {
+    if username.trim().is_empty() || password.is_empty() {
+        return Err(Error::Invalid(
+            "Please enter your username and password.".into(),
+        ));
+    }
+    let candidate = match users::normalize_username(username) {
+        Ok(name) if password.chars().count() <= users::PASSWORD_LEN.1 => {
+            users::find_for_login(&state.db, &name).await?
+        }
+        _ => None,
+    };
+    let (stored, active) = match &candidate {
+        Some(u) => (Some(u.password_hash.clone()), u.disabled_at.is_none()),
+        None => (None, false),
+    };
+    let matches = state.hasher.verify(password, stored).await?;
+    let user = match candidate {
+        Some(u) if matches && active => User::from(u),
+        _ => {
+            let name = users::normalize_username(username).ok();
+            record(
+                state,
+                EventKind::SignInFailed,
+                None,
+                name.as_deref(),
+                client,
+            )
+            .await;
+            return Err(Error::InvalidCredentials);
+        }
+    };
+    let identity = state.auth.sign_in(&user, client, jar).await?;
+    record(
+        state,
+        EventKind::SignInOk,
+        Some(&user),
+        Some(&user.username),
+        client,
+    )
+    .await;
+    Ok(identity)
+}
+
+/// Signs the caller out on this device. Signing out twice is not an error.
+pub async fn sign_out(
+    state: &AppState,
+    caller: &Caller,
+    client: &ClientMeta,
+    jar: &Cookies,
+) -> Result<()> {
+    state.auth.sign_out(jar).await?;
+    if let Some(identity) = caller.identity() {
+        let event = Event {
+            kind: EventKind::SignOut,
+            at: state.clock.now(),
+            user_id: Some(&identity.user_id),
+            username: Some(&identity.username),
+            ip: client.ip.as_deref(),
+            user_agent: client.user_agent.as_deref(),
+        };
+        events::record(&state.db, event).await;
+    }
+    Ok(())
+}
+
+async fn record(
+    state: &AppState,
+    kind: EventKind,
+    user: Option<&User>,
+    username: Option<&str>,
+    client: &ClientMeta,
+) {
+    let event = Event {
+        kind,
+        at: state.clock.now(),
+        user_id: user.map(|u| u.id.as_str()),
+        username,
+        ip: client.ip.as_deref(),
+        user_agent: client.user_agent.as_deref(),
+    };
+    events::record(&state.db, event).await;
+}

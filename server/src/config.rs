@@ -1,0 +1,190 @@
+//! Typed configuration, parsed once at startup from CLI flags and environment
+//! variables (each flag has a matching `LATCHKEY_*` variable).
+//!
+//! A bad value stops startup with a message that names the allowed values;
+//! tests build [`Config`] directly.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{Parser, ValueEnum};
+
+/// How the server remembers who is signed in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum AuthMode {
+    /// A random session ID in a cookie, looked up in a server-side store.
+    Session,
+    /// Signed access tokens checked by signature, renewed with refresh tokens.
+    Jwt,
+}
+
+impl AuthMode {
+    /// The name used in configuration and shown on the pages.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AuthMode::Session => "session",
+            AuthMode::Jwt => "jwt",
+        }
+    }
+}
+
+/// Where session records live in session mode.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum SessionStoreKind {
+    /// In this process only: fast, but a restart signs everybody out and a
+    /// second instance cannot see the sessions.
+    Memory,
+    /// The SQL database: survives restarts.
+    Database,
+}
+
+/// Latchkey's configuration.
+#[derive(Clone, Debug, Parser)]
+#[command(name = "latchkey", version, about = "Sessions and JWTs, side by side.")]
+pub struct Config {
+    /// How sign-in is remembered: `session` or `jwt`.
+    #[arg(
+        long,
+        env = "LATCHKEY_AUTH_MODE",
+        value_enum,
+        default_value = "session"
+    )]
+    pub auth_mode: AuthMode,
+
+    /// Directory for the SQLite database and generated keys; created on first run.
+    #[arg(long, env = "LATCHKEY_DATA_DIR", default_value = "data")]
+    pub data_dir: PathBuf,
+
+    /// Database URL; default: a SQLite file `latchkey.db` in the data directory.
+    #[arg(long, env = "DATABASE_URL")]
+    pub database_url: Option<String>,
+
+    /// Where session-mode sessions are kept: `memory` or `database`.
+    #[arg(
+        long,
+        env = "LATCHKEY_SESSION_STORE",
+        value_enum,
+        default_value = "database"
+    )]
+    pub session_store: SessionStoreKind,
+
+    /// A session ends after this long without a request (sliding).
+    #[arg(long, env = "LATCHKEY_SESSION_IDLE_TTL", default_value = "24h", value_parser = parse_duration)]
+    pub session_idle_ttl: Duration,
+
+    /// A session ends this long after sign-in, however active it is.
+    #[arg(long, env = "LATCHKEY_SESSION_ABSOLUTE_TTL", default_value = "14d", value_parser = parse_duration)]
+    pub session_absolute_ttl: Duration,
+
+    /// Address to listen on.
+    #[arg(long, env = "LEPTOS_SITE_ADDR", default_value = "127.0.0.1:3000")]
+    pub site_addr: SocketAddr,
+
+    /// Directory holding the built site (`pkg/`, assets).
+    #[arg(long, env = "LEPTOS_SITE_ROOT", default_value = "target/site")]
+    pub site_root: String,
+}
+
+/// Parses a humantime duration (`2s`, `30m`, `14d`) of at least one second.
+fn parse_duration(s: &str) -> Result<Duration, String> {
+    let d = humantime::parse_duration(s)
+        .map_err(|e| format!("{e}; use a duration such as 2s, 30m, 12h or 14d"))?;
+    if d < Duration::from_secs(1) {
+        return Err("must be at least 1s".into());
+    }
+    Ok(d)
+}
+
+impl Config {
+    /// Defaults for everything, as if no flag or variable were given.
+    pub fn defaults() -> Self {
+        Config::parse_from(["latchkey"])
+    }
+
+    /// The database URL, defaulting to a SQLite file in the data directory.
+    pub fn database_url(&self) -> String {
+        match &self.database_url {
+            Some(url) => url.clone(),
+            None => format!("sqlite://{}", self.data_dir.join("latchkey.db").display()),
+        }
+    }
+
+    /// Checks what clap cannot: combinations of values.
+    pub fn validate(&self) -> Result<(), String> {
+        if self.auth_mode == AuthMode::Jwt {
+            return Err(
+                "LATCHKEY_AUTH_MODE=jwt is not available in this version; use `session`".into(),
+            );
+        }
+        if self.session_idle_ttl > self.session_absolute_ttl {
+            return Err(format!(
+                "LATCHKEY_SESSION_IDLE_TTL ({}) must not be longer than LATCHKEY_SESSION_ABSOLUTE_TTL ({})",
+                humantime::format_duration(self.session_idle_ttl),
+                humantime::format_duration(self.session_absolute_ttl)
+            ));
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_are_session_mode_on_sqlite() {
+        let c = Config {
+            database_url: None,
+            ..Config::defaults()
+        };
+        assert_eq!(c.auth_mode, AuthMode::Session);
+        assert_eq!(c.session_store, SessionStoreKind::Database);
+        assert_eq!(c.session_idle_ttl, Duration::from_secs(24 * 3600));
+        assert_eq!(c.session_absolute_ttl, Duration::from_secs(14 * 86400));
+        assert!(c.database_url().starts_with("sqlite://"));
+        assert!(c.validate().is_ok());
+    }
+
+    #[test]
+    fn unknown_mode_names_the_allowed_values() {
+        let err = Config::try_parse_from(["latchkey", "--auth-mode", "cookies"]).unwrap_err();
+        let msg = err.to_string();
+        assert!(msg.contains("session") && msg.contains("jwt"), "{msg}");
+    }
+
+    #[test]
+    fn unknown_store_names_the_allowed_values() {
+        let err = Config::try_parse_from(["latchkey", "--session-store", "disk"]).unwrap_err();
+        let msg = err.to_string();
+        assert!(msg.contains("memory") && msg.contains("database"), "{msg}");
+    }
+
+    #[test]
+    fn durations_are_humantime() {
+        let c = Config::try_parse_from(["latchkey", "--session-idle-ttl", "90s"]).unwrap();
+        assert_eq!(c.session_idle_ttl, Duration::from_secs(90));
+        let err = Config::try_parse_from(["latchkey", "--session-idle-ttl", "soon"]).unwrap_err();
+        assert!(err.to_string().contains("30m"), "{err}");
+        assert!(Config::try_parse_from(["latchkey", "--session-idle-ttl", "0s"]).is_err());
+    }
+
+    #[test]
+    fn idle_longer_than_absolute_is_refused() {
+        let c = Config::try_parse_from([
+            "latchkey",
+            "--session-idle-ttl",
+            "2d",
+            "--session-absolute-ttl",
+            "1d",
+        ])
+        .unwrap();
+        assert!(c.validate().unwrap_err().contains("IDLE_TTL"));
+    }
+
+    #[test]
+    fn jwt_mode_is_refused_until_available() {
+        let c = Config::try_parse_from(["latchkey", "--auth-mode", "jwt"]).unwrap();
+        assert!(c.validate().unwrap_err().contains("session"));
+    }
+}

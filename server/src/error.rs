@@ -1,0 +1,97 @@
+//! The server's error type and its HTTP meaning.
+//!
+//! `Display` is written for people; internals (SQL errors, hashing failures)
+//! are logged where they are turned into a response, never sent to clients.
+
+use http::StatusCode;
+
+/// Result with the server's [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Everything that can go wrong in the server.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The input breaks a rule; the message says which.
+    #[error("{0}")]
+    Invalid(String),
+    /// Unknown user, wrong password or disabled account: deliberately one case.
+    #[error("Incorrect username or password.")]
+    InvalidCredentials,
+    /// The request needs a signed-in user.
+    #[error("You need to sign in to see this.")]
+    Unauthenticated,
+    /// The username is in use (told by the unique index, not by a read first).
+    #[error("That username is already taken. Please choose another.")]
+    UsernameTaken,
+    /// A store did not answer in time.
+    #[error("The service is temporarily unavailable. Please try again in a moment.")]
+    Unavailable,
+    /// A database fault.
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    /// The schema could not be brought up to date.
+    #[error("migration error: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    /// Any other internal fault.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl Error {
+    /// The HTTP status this error stands for.
+    pub fn status(&self) -> StatusCode {
+        match self {
+            Error::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Error::InvalidCredentials | Error::Unauthenticated => StatusCode::UNAUTHORIZED,
+            Error::UsernameTaken => StatusCode::CONFLICT,
+            Error::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            Error::Database(e) if is_unavailable(e) => StatusCode::SERVICE_UNAVAILABLE,
+            Error::Database(_) | Error::Migrate(_) | Error::Internal(_) => {
+                StatusCode::INTERNAL_SERVER_ERROR
+            }
+        }
+    }
+
+    /// A message safe to show to anybody: internals are replaced by a generic
+    /// sentence (and should be logged by the caller).
+    pub fn public_message(&self) -> String {
+        match self.status() {
+            StatusCode::SERVICE_UNAVAILABLE => Error::Unavailable.to_string(),
+            StatusCode::INTERNAL_SERVER_ERROR => {
+                "Something went wrong on our side. Please try again.".to_string()
+            }
+            _ => self.to_string(),
+        }
+    }
+}
+
+/// Errors that mean "the database is out of reach", not "the query is wrong".
+fn is_unavailable(e: &sqlx::Error) -> bool {
+    matches!(
+        e,
+        sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_)
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn internal_details_never_reach_the_public_message() {
+        let e = Error::Database(sqlx::Error::Protocol("secret table xyz".into()));
+        assert_eq!(e.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        assert!(!e.public_message().contains("xyz"));
+        let e = Error::Database(sqlx::Error::PoolTimedOut);
+        assert_eq!(e.status(), StatusCode::SERVICE_UNAVAILABLE);
+    }
+
+    #[test]
+    fn user_errors_keep_their_message() {
+        let e = Error::Invalid("Username is too short.".into());
+        assert_eq!(e.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(e.public_message(), "Username is too short.");
+        assert_eq!(Error::UsernameTaken.status(), StatusCode::CONFLICT);
+        assert_eq!(Error::InvalidCredentials.status(), StatusCode::UNAUTHORIZED);
+    }
+}

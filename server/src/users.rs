@@ -1,0 +1,190 @@
+//! Accounts: the rules for usernames and passwords, and the `users` table.
+//!
+//! Usernames are case-insensitive: they are lower-cased before validation and
+//! stored that way, so the unique index alone keeps them unique.
+
+use serde::Serialize;
+
+use crate::auth::token;
+use crate::db::Db;
+use crate::{Error, Result};
+
+/// Shortest and longest username, in characters.
+pub const USERNAME_LEN: (usize, usize) = (3, 32);
+/// Shortest and longest password, in characters. The cap bounds hashing work.
+pub const PASSWORD_LEN: (usize, usize) = (8, 128);
+
+/// A user as the rest of the app sees it: no password hash.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct User {
+    pub id: String,
+    pub username: String,
+    pub created_at: i64,
+}
+
+/// A user with the hash, for the sign-in check only.
+#[derive(sqlx::FromRow)]
+pub struct UserForLogin {
+    pub id: String,
+    pub username: String,
+    pub password_hash: String,
+    pub created_at: i64,
+    pub disabled_at: Option<i64>,
+}
+
+impl std::fmt::Debug for UserForLogin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("UserForLogin")
+            .field("id", &self.id)
+            .field("username", &self.username)
+            .field("password_hash", &"[redacted]")
+            .finish()
+    }
+}
+
+impl From<UserForLogin> for User {
+    fn from(u: UserForLogin) -> Self {
+        User {
+            id: u.id,
+            username: u.username,
+            created_at: u.created_at,
+        }
+    }
+}
+
+/// Normalises and checks a username: trimmed, lower-cased, 3–32 characters
+/// of `a-z 0-9 _ . -`.
+pub fn normalize_username(raw: &str) -> Result<String> {
+    let name = raw.trim().to_lowercase();
+    let (min, max) = USERNAME_LEN;
+    if name.is_empty() {
+        return Err(Error::Invalid("Please enter a username.".into()));
+    }
+    let len = name.chars().count();
+    if len < min || len > max {
+        return Err(Error::Invalid(format!(
+            "A username has {min} to {max} characters."
+        )));
+    }
+    if !name
+        .chars()
+        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '_' | '.' | '-'))
+    {
+        return Err(Error::Invalid(
+            "A username may contain only letters a–z, digits 0–9, and _ . -".into(),
+        ));
+    }
+    Ok(name)
+}
+
+/// Checks a new password's length (any characters are allowed).
+pub fn check_new_password(password: &str) -> Result<()> {
+    let (min, max) = PASSWORD_LEN;
+    let len = password.chars().count();
+    if len < min {
+        return Err(Error::Invalid(format!(
+            "A password needs at least {min} characters."
+        )));
+    }
+    if len > max {
+        return Err(Error::Invalid(format!(
+            "A password can have at most {max} characters."
+        )));
+    }
+    Ok(())
+}
+
+/// Inserts a user; [`Error::UsernameTaken`] if the name is in use.
+pub async fn create(db: &Db, username: &str, password_hash: &str, now: i64) -> Result<User> {
+    let id = token::new_id();
+    let inserted = sqlx::query(
+        "INSERT INTO users (id, username, password_hash, created_at, password_changed_at) \
+         VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(&id)
+    .bind(username)
+    .bind(password_hash)
+    .bind(now)
+    .bind(now)
+    .execute(db)
+    .await;
+    match inserted {
+        Ok(_) => Ok(User {
+            id,
+            username: username.to_string(),
+            created_at: now,
+        }),
+        // The only unique key a fresh random id can meet is the username's.
+        Err(sqlx::Error::Database(e)) if e.is_unique_violation() => Err(Error::UsernameTaken),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Looks up a user by normalised username, with the password hash.
+pub async fn find_for_login(db: &Db, username: &str) -> Result<Option<UserForLogin>> {
+    Ok(sqlx::query_as::<_, UserForLogin>(
+        "SELECT id, username, password_hash, created_at, disabled_at FROM users WHERE username = $1",
+    )
+    .bind(username)
+    .fetch_optional(db)
+    .await?)
+}
+
+/// Looks up an active user by id.
+pub async fn find(db: &Db, id: &str) -> Result<Option<User>> {
+    let row: Option<(String, String, i64)> = sqlx::query_as(
+        "SELECT id, username, created_at FROM users WHERE id = $1 AND disabled_at IS NULL",
+    )
+    .bind(id)
+    .fetch_optional(db)
+    .await?;
+    Ok(row.map(|(id, username, created_at)| User {
+        id,
+        username,
+        created_at,
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn usernames_are_lowercased_and_trimmed() {
+        assert_eq!(normalize_username("  Alice_01 ").unwrap(), "alice_01");
+        assert_eq!(normalize_username("a.b-c").unwrap(), "a.b-c");
+    }
+
+    #[test]
+    fn username_rules() {
+        for bad in [
+            "",
+            "ab",
+            &"x".repeat(33),
+            "bob smith",
+            "bøb",
+            "robert'); DROP TABLE users;--",
+            "a/b",
+            "名前名前",
+            "eve\u{0}",
+        ] {
+            assert!(
+                matches!(normalize_username(bad), Err(Error::Invalid(_))),
+                "{bad:?} was accepted"
+            );
+        }
+        assert!(normalize_username(&"x".repeat(32)).is_ok());
+        assert!(normalize_username("abc").is_ok());
+    }
+
+    #[test]
+    fn password_rules() {
+        assert!(check_new_password("1234567").is_err());
+        assert!(check_new_password("12345678").is_ok());
+        assert!(check_new_password(&"p".repeat(128)).is_ok());
+        assert!(check_new_password(&"p".repeat(129)).is_err());
+        // characters, not bytes
+        assert!(check_new_password("ééééééé").is_err());
+        assert!(check_new_password("éééééééé").is_ok());
+    }
+}

@@ -1,0 +1,63 @@
+//! Server bootstrap: configuration → database → state → router → serve.
+
+#[cfg(feature = "ssr")]
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    use std::net::SocketAddr;
+    use std::process::ExitCode;
+
+    use clap::Parser;
+    use leptos::prelude::LeptosOptions;
+    use server::{config::Config, AppState};
+
+    server::telemetry::init();
+    let config = Config::parse();
+    let addr = config.site_addr;
+    let options = LeptosOptions::builder()
+        .output_name("latchkey")
+        .site_root(config.site_root.as_str())
+        .site_pkg_dir("pkg")
+        .site_addr(addr)
+        .reload_port(
+            std::env::var("LEPTOS_RELOAD_PORT")
+                .ok()
+                .and_then(|p| p.parse().ok())
+                .unwrap_or(3001),
+        )
+        .build();
+    let state = match AppState::connect(config).await {
+        Ok(state) => state,
+        Err(e) => {
+            eprintln!("latchkey: cannot start: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    state.spawn_maintenance();
+    tracing::info!(mode = state.auth.mode().as_str(), %addr, "Latchkey listening on http://{addr}");
+    let app = app::routing::router(state, options);
+    let listener = match tokio::net::TcpListener::bind(addr).await {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("latchkey: cannot listen on {addr}: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let served = axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(server::telemetry::shutdown_signal())
+    .await;
+    match served {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("latchkey: server error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+#[cfg(not(feature = "ssr"))]
+fn main() {
+    // The binary is the server; the browser side is built as the library.
+}
