@@ -188,3 +188,69 @@ mod tests {
         assert!(check_new_password("éééééééé").is_ok());
     }
 }
+
+#[cfg(test)]
+mod db_tests {
+    use super::*;
+
+    const HASH: &str = "$argon2id$v=19$m=8,t=1,p=1$c2FsdHNhbHQ$aGFzaA";
+
+    #[sqlx::test(migrator = "crate::db::MIGRATOR")]
+    async fn create_then_find(db: Db) {
+        let u = create(&db, "alice", HASH, 42).await.unwrap();
+        assert_eq!(u.username, "alice");
+        assert_eq!(u.created_at, 42);
+        let found = find_for_login(&db, "alice").await.unwrap().unwrap();
+        assert_eq!(found.id, u.id);
+        assert_eq!(found.password_hash, HASH);
+        assert!(
+            !format!("{found:?}").contains("argon2id"),
+            "hash leaks into Debug"
+        );
+        assert_eq!(find(&db, &u.id).await.unwrap(), Some(u));
+        assert!(find_for_login(&db, "bob").await.unwrap().is_none());
+    }
+
+    #[sqlx::test(migrator = "crate::db::MIGRATOR")]
+    async fn usernames_are_unique(db: Db) {
+        create(&db, "alice", HASH, 1).await.unwrap();
+        let again = create(&db, "alice", HASH, 2).await;
+        assert!(matches!(again, Err(Error::UsernameTaken)), "{again:?}");
+        let count: (i64,) = sqlx::query_as("SELECT COUNT(*) FROM users")
+            .fetch_one(&db)
+            .await
+            .unwrap();
+        assert_eq!(count.0, 1, "no half-written rows");
+    }
+
+    #[sqlx::test(migrator = "crate::db::MIGRATOR")]
+    async fn case_variants_collide_after_normalising(db: Db) {
+        let name = normalize_username("Alice").unwrap();
+        create(&db, &name, HASH, 1).await.unwrap();
+        let other = normalize_username("ALICE").unwrap();
+        assert!(matches!(
+            create(&db, &other, HASH, 2).await,
+            Err(Error::UsernameTaken)
+        ));
+    }
+
+    #[sqlx::test(migrator = "crate::db::MIGRATOR")]
+    async fn sql_metacharacters_are_just_data(db: Db) {
+        // Parameters are bound, never spliced: this finds nothing and breaks nothing.
+        let found = find_for_login(&db, "x' OR '1'='1").await.unwrap();
+        assert!(found.is_none());
+        create(&db, "o.brien", HASH, 1).await.unwrap();
+        assert!(find_for_login(&db, "o.brien").await.unwrap().is_some());
+    }
+
+    #[sqlx::test(migrator = "crate::db::MIGRATOR")]
+    async fn disabled_users_are_not_found_by_id(db: Db) {
+        let u = create(&db, "carol", HASH, 1).await.unwrap();
+        sqlx::query("UPDATE users SET disabled_at = 5 WHERE id = $1")
+            .bind(&u.id)
+            .execute(&db)
+            .await
+            .unwrap();
+        assert_eq!(find(&db, &u.id).await.unwrap(), None);
+    }
+}

@@ -30,7 +30,7 @@ pub fn Header() -> impl IntoView {
                         let mode = viewer.mode.clone();
                         Some(view! {
                             <span class="mode-badge" title="Active authentication mode">
-                                {mode} " mode"
+                                {format!("{mode} mode")}
                             </span>
                             <nav class="nav" aria-label="Account">
                                 {match viewer.user {

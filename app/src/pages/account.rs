@@ -49,7 +49,7 @@ fn AccountDetails(view: AccountView) -> impl IntoView {
         <section class="card">
             <h2>"This sign-in"</h2>
             <p class="hint">
-                "Kept in " <strong>{view.mode} " mode"</strong>
+                "Kept in " <strong>{format!("{} mode", view.mode)}</strong>
                 ": a random session ID in an HttpOnly cookie, looked up on every request."
             </p>
             <dl class="facts">

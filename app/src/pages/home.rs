@@ -28,7 +28,7 @@ pub fn HomePage() -> impl IntoView {
                 Some(view! {
                     <section class="card status-card" aria-live="polite">
                         <p>
-                            "This server runs in " <strong class="mode-name">{mode} " mode"</strong> "."
+                            "This server runs in " <strong class="mode-name">{format!("{mode} mode")}</strong> "."
                         </p>
                         {match viewer.user {
                             Some(user) => view! {

@@ -148,3 +148,6 @@ impl From<SessionRecord> for Identity {
         }
     }
 }
+
+#[cfg(test)]
+mod conformance;

@@ -1,0 +1,247 @@
+//! Bad input gets a 4xx with a readable message, never a 5xx; errors do
+//! not tell unknown users from wrong passwords; plain form posts redirect.
+
+use super::*;
+
+async fn app(db: Db) -> TestApp {
+    let app = TestApp::new(db, SessionStoreKind::Database);
+    app.sign_up("alice", "correct-horse").await;
+    app
+}
+
+fn message(body: &str) -> String {
+    let v: serde_json::Value =
+        serde_json::from_str(body).unwrap_or_else(|_| panic!("not JSON: {body}"));
+    v["message"].as_str().unwrap_or_default().to_string()
+}
+
+#[sqlx::test(migrator = "server::db::MIGRATOR")]
+async fn wrong_password_and_unknown_user_are_byte_identical(db: Db) {
+    let app = app(db).await;
+    let wrong = app
+        .post_form("/api/sign_in", "username=alice&password=wrong-horse", None)
+        .await;
+    let unknown = app
+        .post_form("/api/sign_in", "username=nobody&password=wrong-horse", None)
+        .await;
+    let malformed = app
+        .post_form(
+            "/api/sign_in",
+            "username=no%20such%20user!&password=wrong-horse",
+            None,
+        )
+        .await;
+    assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
+    for other in [&unknown, &malformed] {
+        assert_eq!(wrong.status, other.status);
+        assert_eq!(wrong.body, other.body);
+        let strip = |h: &http::HeaderMap| {
+            let mut h = h.clone();
+            h.remove(http::header::DATE);
+            h
+        };
+        assert_eq!(strip(&wrong.headers), strip(&other.headers));
+    }
+    assert_eq!(message(&wrong.body), "Incorrect username or password.");
+    assert!(wrong.session_id().is_none());
+}
+
+#[sqlx::test(migrator = "server::db::MIGRATOR")]
+async fn usernames_are_case_insensitive(db: Db) {
+    let app = app(db).await;
+    app.sign_in("ALICE", "correct-horse").await;
+    let r = app
+        .post_form(
+            "/api/sign_up",
+            "username=Alice&password=another-horse",
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    assert!(message(&r.body).contains("already taken"));
+}
+
+#[sqlx::test(migrator = "server::db::MIGRATOR")]
+async fn bad_sign_up_inputs_are_4xx_with_a_message(db: Db) {
+    let app = app(db).await;
+    let long_name = "a".repeat(33);
+    let long_password = "p".repeat(129);
+    let cases = [
+        ("username=&password=correct-horse", 422, "username"),
+        ("username=ab&password=correct-horse", 422, "3 to 32"),
+        (
+            &format!("username={long_name}&password=correct-horse") as &str,
+            422,
+            "3 to 32",
+        ),
+        ("username=b%C3%B8b&password=correct-horse", 422, "a–z"),
+        (
+            "username=x'%3B%20DROP%20TABLE%20users%3B--&password=correct-horse",
+            422,
+            "a–z",
+        ),
+        ("username=bob&password=short", 422, "at least 8"),
+        (
+            &format!("username=bob&password={long_password}"),
+            422,
+            "at most 128",
+        ),
+        ("username=bob", 400, "missing"),
+        ("password=correct-horse", 400, "missing"),
+        ("", 400, "missing"),
+        ("%%%", 400, ""),
+    ];
+    for (form, status, needle) in cases {
+        let r = app.post_form("/api/sign_up", form, None).await;
+        assert_eq!(r.status.as_u16(), status, "{form}: {}", r.body);
+        let msg = message(&r.body);
+        assert!(!msg.is_empty(), "{form}: no message");
+        assert!(msg.contains(needle), "{form}: {msg}");
+    }
+    let users: (i64,) = sqlx::query_as("SELECT COUNT(*) FROM users")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(users.0, 1, "no user was created by bad input");
+}
+
+#[sqlx::test(migrator = "server::db::MIGRATOR")]
+async fn bad_sign_in_inputs_are_4xx_with_a_message(db: Db) {
+    let app = app(db).await;
+    let huge = "p".repeat(10_000);
+    for (form, status) in [
+        ("username=&password=", 422),
+        ("username=alice&password=", 422),
+        ("username=alice", 400),
+        (&format!("username=alice&password={huge}") as &str, 401),
+        ("username=%E5%90%8D%E5%89%8D&password=correct-horse", 401),
+    ] {
+        let r = app.post_form("/api/sign_in", form, None).await;
+        assert_eq!(r.status.as_u16(), status, "{form}: {}", r.body);
+        assert!(!message(&r.body).is_empty());
+    }
+}
+
+#[sqlx::test(migrator = "server::db::MIGRATOR")]
+async fn wrong_content_type_is_a_4xx(db: Db) {
+    let app = app(db).await;
+    let req = http::Request::post("/api/sign_in")
+        .header(http::header::CONTENT_TYPE, "application/json")
+        .header(http::header::ACCEPT, "application/json")
+        .body(axum::body::Body::from(
+            r#"{"username":"alice","password":"correct-horse"}"#,
+        ))
+        .unwrap();
+    let r = app.send(req).await;
+    assert!(r.status.is_client_error(), "{} {}", r.status, r.body);
+    assert!(r.session_id().is_none());
+}
+
+#[sqlx::test(migrator = "server::db::MIGRATOR")]
+async fn get_is_not_a_way_to_sign_in(db: Db) {
+    let app = app(db).await;
+    let r = app
+        .get("/api/sign_in?username=alice&password=correct-horse", None)
+        .await;
+    assert!(r.status.is_client_error(), "{}", r.status);
+    assert!(r.session_id().is_none());
+}
+
+#[sqlx::test(migrator = "server::db::MIGRATOR")]
+async fn plain_form_posts_redirect_with_the_error(db: Db) {
+    let app = app(db).await;
+    let r = app
+        .post_html_form(
+            "/api/sign_in",
+            "username=alice&password=nope-nope&next=",
+            "http://127.0.0.1/login",
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FOUND);
+    let location = r.location().unwrap();
+    assert!(
+        location.starts_with("http://127.0.0.1/login?"),
+        "{location}"
+    );
+    assert!(location.contains("__err="), "{location}");
+
+    // The login page renders the error carried in the URL.
+    let page = app
+        .get(&location.replace("http://127.0.0.1", ""), None)
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("Incorrect username or password."));
+
+    let ok = app
+        .post_html_form(
+            "/api/sign_in",
+            "username=alice&password=correct-horse&next=%2Faccount%3Ftab%3D1",
+            "http://127.0.0.1/login?next=%2Faccount%3Ftab%3D1",
+        )
+        .await;
+    assert_eq!(ok.status, StatusCode::FOUND);
+    assert_eq!(ok.location(), Some("/account?tab=1"));
+    assert!(ok.session_id().is_some());
+}
+
+#[sqlx::test(migrator = "server::db::MIGRATOR")]
+async fn next_only_follows_same_site_paths(db: Db) {
+    let app = app(db).await;
+    for (next, expected) in [
+        ("", "/account"),
+        ("%2Faccount", "/account"),
+        ("%2F%2Fevil.example", "/"),
+        ("%2F%5Cevil.example", "/"),
+        ("https%3A%2F%2Fevil.example", "/"),
+        ("https%3Aevil.example", "/"),
+        ("javascript%3Aalert(1)", "/"),
+        ("%2F%09%2Fevil.example", "/"),
+        ("%2F%0D%0ASet-Cookie%3A%20x%3Dy", "/"),
+    ] {
+        let r = app
+            .post_form(
+                "/api/sign_in",
+                &format!("username=alice&password=correct-horse&next={next}"),
+                None,
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK);
+        assert_eq!(r.location(), Some(expected), "next={next}");
+    }
+}
+
+#[sqlx::test(migrator = "server::db::MIGRATOR")]
+async fn pages_and_probes(db: Db) {
+    let app = app(db).await;
+    for (path, status) in [
+        ("/", StatusCode::OK),
+        ("/login", StatusCode::OK),
+        ("/signup", StatusCode::OK),
+        ("/healthz", StatusCode::OK),
+        ("/readyz", StatusCode::OK),
+        ("/no/such/page", StatusCode::NOT_FOUND),
+    ] {
+        let r = app.get(path, None).await;
+        assert_eq!(r.status, status, "{path}");
+    }
+    let home = app.get("/", None).await;
+    assert!(home.body.contains("session mode"));
+    assert!(home.body.contains("You are not signed in."));
+}
+
+#[sqlx::test(migrator = "server::db::MIGRATOR")]
+async fn raw_session_ids_are_never_stored(db: Db) {
+    let app = app(db).await;
+    let id = app.sign_in("alice", "correct-horse").await;
+    let rows: Vec<(String,)> = sqlx::query_as("SELECT token_hash FROM sessions")
+        .fetch_all(&app.db)
+        .await
+        .unwrap();
+    assert!(!rows.is_empty());
+    assert!(rows.iter().all(|(h,)| h != &id));
+    let audit: Vec<(String,)> = sqlx::query_as("SELECT kind FROM auth_events ORDER BY at")
+        .fetch_all(&app.db)
+        .await
+        .unwrap();
+    assert!(audit.iter().any(|(k,)| k == "sign_in_ok"));
+}

@@ -1,0 +1,192 @@
+//! One behaviour suite for every session store: each case is written once
+//! and instantiated per store by [`store_suite!`].
+
+use super::{DatabaseStore, MemoryStore, SessionRecord, SessionStore};
+use crate::auth::token::{self, TokenHash};
+use crate::db::Db;
+
+const NOW: i64 = 1_800_000_000;
+
+fn record(user_id: &str, username: &str) -> SessionRecord {
+    SessionRecord {
+        id: token::new_id(),
+        user_id: user_id.into(),
+        username: username.into(),
+        created_at: NOW,
+        last_seen_at: NOW,
+        idle_expires_at: NOW + 100,
+        absolute_expires_at: NOW + 1_000,
+        user_agent: Some("test-agent".into()),
+        ip: Some("127.0.0.1".into()),
+    }
+}
+
+fn new_hash() -> TokenHash {
+    TokenHash::of(&token::new_token())
+}
+
+pub(super) async fn insert_then_find(store: SessionStore, user: (String, String)) {
+    let (h, r) = (new_hash(), record(&user.0, &user.1));
+    store.insert(&h, &r).await.unwrap();
+    assert_eq!(store.find(&h, NOW).await.unwrap(), Some(r));
+    assert_eq!(store.find(&new_hash(), NOW).await.unwrap(), None);
+}
+
+pub(super) async fn idle_deadline_is_enforced(store: SessionStore, user: (String, String)) {
+    let (h, r) = (new_hash(), record(&user.0, &user.1));
+    store.insert(&h, &r).await.unwrap();
+    assert!(store.find(&h, NOW + 99).await.unwrap().is_some());
+    assert_eq!(store.find(&h, NOW + 100).await.unwrap(), None);
+}
+
+pub(super) async fn touch_slides_idle_but_not_absolute(
+    store: SessionStore,
+    user: (String, String),
+) {
+    let (h, r) = (new_hash(), record(&user.0, &user.1));
+    store.insert(&h, &r).await.unwrap();
+    store.touch(&h, NOW + 90, NOW + 190).await.unwrap();
+    let found = store
+        .find(&h, NOW + 150)
+        .await
+        .unwrap()
+        .expect("still live");
+    assert_eq!(found.last_seen_at, NOW + 90);
+    assert_eq!(found.idle_expires_at, NOW + 190);
+    store.touch(&h, NOW + 990, NOW + 1_090).await.unwrap();
+    assert_eq!(
+        store.find(&h, NOW + 1_000).await.unwrap(),
+        None,
+        "absolute deadline"
+    );
+}
+
+pub(super) async fn remove_deletes_one(store: SessionStore, user: (String, String)) {
+    let (a, b) = (new_hash(), new_hash());
+    store.insert(&a, &record(&user.0, &user.1)).await.unwrap();
+    store.insert(&b, &record(&user.0, &user.1)).await.unwrap();
+    assert!(store.remove(&a).await.unwrap());
+    assert!(
+        !store.remove(&a).await.unwrap(),
+        "second removal finds nothing"
+    );
+    assert_eq!(store.find(&a, NOW).await.unwrap(), None);
+    assert!(store.find(&b, NOW).await.unwrap().is_some());
+}
+
+pub(super) async fn remove_user_deletes_all_of_theirs(store: SessionStore, user: (String, String)) {
+    for _ in 0..3 {
+        store
+            .insert(&new_hash(), &record(&user.0, &user.1))
+            .await
+            .unwrap();
+    }
+    assert_eq!(store.remove_user(&user.0).await.unwrap(), 3);
+    assert_eq!(store.remove_user(&user.0).await.unwrap(), 0);
+}
+
+pub(super) async fn purge_removes_only_expired(store: SessionStore, user: (String, String)) {
+    let (live, idle, old) = (new_hash(), new_hash(), new_hash());
+    store
+        .insert(&live, &record(&user.0, &user.1))
+        .await
+        .unwrap();
+    let mut r = record(&user.0, &user.1);
+    r.idle_expires_at = NOW - 1;
+    store.insert(&idle, &r).await.unwrap();
+    let mut r = record(&user.0, &user.1);
+    r.absolute_expires_at = NOW;
+    store.insert(&old, &r).await.unwrap();
+    assert_eq!(store.purge_expired(NOW).await.unwrap(), 2);
+    assert!(store.find(&live, NOW).await.unwrap().is_some());
+    assert!(store.ping().await);
+}
+
+macro_rules! store_suite {
+    ($($case:ident),* $(,)?) => {
+        mod memory {
+            use super::*;
+            $(
+                #[tokio::test]
+                async fn $case() {
+                    let user = ("user-1".to_string(), "alice".to_string());
+                    super::$case(SessionStore::Memory(MemoryStore::new()), user).await;
+                }
+            )*
+        }
+
+        mod database {
+            use super::*;
+            $(
+                #[sqlx::test(migrator = "crate::db::MIGRATOR")]
+                async fn $case(db: Db) {
+                    let user = seed_user(&db).await;
+                    super::$case(SessionStore::Database(DatabaseStore::new(db)), user).await;
+                }
+            )*
+        }
+    };
+}
+
+async fn seed_user(db: &Db) -> (String, String) {
+    let u = crate::users::create(
+        db,
+        "alice",
+        "$argon2id$v=19$m=8,t=1,p=1$c2FsdHNhbHQ$aGFzaA",
+        NOW,
+    )
+    .await
+    .unwrap();
+    (u.id, u.username)
+}
+
+store_suite!(
+    insert_then_find,
+    idle_deadline_is_enforced,
+    touch_slides_idle_but_not_absolute,
+    remove_deletes_one,
+    remove_user_deletes_all_of_theirs,
+    purge_removes_only_expired,
+);
+
+/// Database-only: the raw session ID never reaches the table, and a disabled
+/// account's sessions stop resolving.
+mod database_only {
+    use super::*;
+
+    #[sqlx::test(migrator = "crate::db::MIGRATOR")]
+    async fn only_the_hash_is_stored(db: Db) {
+        let (user_id, username) = seed_user(&db).await;
+        let raw = token::new_token();
+        let store = SessionStore::Database(DatabaseStore::new(db.clone()));
+        store
+            .insert(&TokenHash::of(&raw), &record(&user_id, &username))
+            .await
+            .unwrap();
+        let stored: Vec<(String,)> = sqlx::query_as("SELECT token_hash FROM sessions")
+            .fetch_all(&db)
+            .await
+            .unwrap();
+        assert_eq!(stored.len(), 1);
+        assert_ne!(stored[0].0, raw);
+        assert_eq!(stored[0].0, TokenHash::of(&raw).as_str());
+    }
+
+    #[sqlx::test(migrator = "crate::db::MIGRATOR")]
+    async fn disabled_users_sessions_do_not_resolve(db: Db) {
+        let (user_id, username) = seed_user(&db).await;
+        let store = SessionStore::Database(DatabaseStore::new(db.clone()));
+        let h = new_hash();
+        store
+            .insert(&h, &record(&user_id, &username))
+            .await
+            .unwrap();
+        sqlx::query("UPDATE users SET disabled_at = $1 WHERE id = $2")
+            .bind(NOW)
+            .bind(&user_id)
+            .execute(&db)
+            .await
+            .unwrap();
+        assert_eq!(store.find(&h, NOW).await.unwrap(), None);
+    }
+}
