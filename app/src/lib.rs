@@ -15,7 +15,7 @@ pub mod routing;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, Link, MetaTags, Stylesheet, Title};
 use leptos_router::components::{Route, Router, Routes};
-use leptos_router::path;
+use leptos_router::{path, SsrMode};
 
 use components::header::Header;
 use pages::{
@@ -63,18 +63,24 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     provide_context(AuthEpoch(RwSignal::new(0)));
+    // Effects run only in the browser: `data-hydrated` turns "true" once the
+    // page is interactive (tests wait for it before using hydrated forms).
+    let hydrated = RwSignal::new(false);
+    Effect::new(move |_| hydrated.set(true));
     view! {
         <Stylesheet id="leptos" href="/pkg/latchkey.css" />
         <Link rel="icon" href="/favicon.svg" type_="image/svg+xml" />
         <Title formatter=|page: String| format!("{page} · Latchkey") />
         <Router>
             <Header />
-            <main id="main" class="container">
+            <main id="main" class="container" data-hydrated=move || hydrated.get().to_string()>
+                // Async rendering: the whole page, data included, is in the first
+                // response, so it reads the same with JavaScript off.
                 <Routes fallback=NotFound>
-                    <Route path=path!("/") view=HomePage />
-                    <Route path=path!("/signup") view=SignUpPage />
-                    <Route path=path!("/login") view=LoginPage />
-                    <Route path=path!("/account") view=AccountPage />
+                    <Route path=path!("/") view=HomePage ssr=SsrMode::Async />
+                    <Route path=path!("/signup") view=SignUpPage ssr=SsrMode::Async />
+                    <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async />
+                    <Route path=path!("/account") view=AccountPage ssr=SsrMode::Async />
                 </Routes>
             </main>
             <footer class="container footer">

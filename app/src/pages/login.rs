@@ -26,7 +26,7 @@ pub fn LoginPage() -> impl IntoView {
         <section class="card form-card">
             <h1>"Sign in"</h1>
             <ActionForm action attr:class="form" attr:novalidate=true>
-                <input type="hidden" name="next" prop:value=next />
+                <input type="hidden" name="next" value=next />
                 <label for="username">"Username"</label>
                 <input
                     id="username"

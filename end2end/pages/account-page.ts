@@ -1,0 +1,44 @@
+import { expect, type Locator, type Page } from '@playwright/test';
+import { settled } from '../support/env';
+
+/** A time as the pages show it, e.g. "2026-11-26 16:20 UTC". */
+export const UTC_TIME = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC$/;
+
+/** `/account` (protected): who is signed in and how long this sign-in lasts. */
+export class AccountPage {
+  readonly heading: Locator;
+  readonly username: Locator;
+  readonly thisSignIn: Locator;
+
+  constructor(readonly page: Page) {
+    const main = page.getByRole('main');
+    this.heading = main.getByRole('heading', { name: 'Your account', exact: true });
+    this.username = main.locator('dd.username');
+    this.thisSignIn = main
+      .locator('section')
+      .filter({ has: page.getByRole('heading', { name: 'This sign-in', exact: true }) });
+  }
+
+  async goto(): Promise<void> {
+    await this.page.goto('/account');
+    await settled(this.page);
+  }
+
+  /** The value next to the term `term` in the "This sign-in" section. */
+  fact(term: string): Locator {
+    return this.thisSignIn.locator(`dt:text-is("${term}") + dd`);
+  }
+
+  /** Waits until the page is /account and shows `username`. */
+  async expectShows(username: string): Promise<void> {
+    await expect(this.page).toHaveURL('/account');
+    await expect(this.heading).toBeVisible();
+    await expect(this.username).toHaveText(username);
+  }
+
+  async expectSignInTimes(): Promise<void> {
+    for (const term of ['Signed in since', 'Ends when idle until', 'Ends at the latest']) {
+      await expect(this.fact(term)).toHaveText(UTC_TIME);
+    }
+  }
+}

@@ -1,0 +1,111 @@
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+import { defineConfig } from '@playwright/test';
+
+/*
+ * Latchkey end-to-end suite.
+ *
+ * Environment it reads:
+ *   LATCHKEY_BIN        absolute path of the server binary (default: ../target/debug/latchkey)
+ *   E2E_PORT            port for the server on 127.0.0.1 (default: a free one, chosen here)
+ *   E2E_DATA_DIR        data directory for the server (default: a fresh temporary one,
+ *                       removed at exit unless E2E_KEEP_DATA=1)
+ *   LATCHKEY_AUTH_MODE  passed through to the server (default: session)
+ *   CHROMIUM_PATH       Chromium executable (default: /usr/bin/chromium)
+ *   CI                  makes test.only an error
+ *
+ * Playwright evaluates this file again in every worker process. The choices made
+ * in the main process are stored in process.env, which the workers inherit, so
+ * every process agrees on the port and the data directory.
+ */
+
+const workspaceRoot = path.resolve(__dirname, '..');
+
+function freePort(): string {
+  const out = execFileSync(
+    'python3',
+    ['-c', 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'],
+    { encoding: 'utf8' },
+  );
+  const port = out.trim();
+  if (!/^\d+$/.test(port)) {
+    throw new Error(`could not choose a free port: python3 printed ${JSON.stringify(out)}`);
+  }
+  return port;
+}
+
+if (!process.env.E2E_PORT) {
+  process.env.E2E_PORT = freePort();
+}
+const port = process.env.E2E_PORT;
+
+if (!process.env.E2E_DATA_DIR) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'latchkey-e2e-'));
+  process.env.E2E_DATA_DIR = dir;
+  // Only the process that created the directory removes it, after Playwright
+  // has stopped the server.
+  if (!process.env.E2E_KEEP_DATA) {
+    process.on('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
+  }
+}
+const dataDir = process.env.E2E_DATA_DIR;
+
+const authMode = process.env.LATCHKEY_AUTH_MODE || 'session';
+process.env.LATCHKEY_AUTH_MODE = authMode;
+
+const bin = process.env.LATCHKEY_BIN || path.join(workspaceRoot, 'target', 'debug', 'latchkey');
+const shellQuote = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
+
+const baseURL = `http://127.0.0.1:${port}`;
+
+export default defineConfig({
+  testDir: './tests',
+  outputDir: 'test-results',
+  fullyParallel: true,
+  forbidOnly: !!process.env.CI,
+  retries: 0,
+  workers: 2,
+  timeout: 60_000,
+  expect: { timeout: 10_000 },
+  reporter: [['list'], ['html', { open: 'never', outputFolder: 'playwright-report' }]],
+  use: {
+    baseURL,
+    browserName: 'chromium',
+    launchOptions: {
+      executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+        '--disable-quic',
+      ],
+    },
+    screenshot: 'only-on-failure',
+    trace: 'retain-on-failure',
+  },
+  projects: [
+    { name: 'js', use: { javaScriptEnabled: true } },
+    { name: 'nojs', use: { javaScriptEnabled: false } },
+  ],
+  webServer: {
+    command: shellQuote(bin),
+    cwd: workspaceRoot,
+    url: `${baseURL}/healthz`,
+    reuseExistingServer: false,
+    timeout: 120_000,
+    stdout: 'pipe',
+    stderr: 'pipe',
+    env: {
+      LEPTOS_SITE_ADDR: `127.0.0.1:${port}`,
+      LATCHKEY_DATA_DIR: dataDir,
+      LATCHKEY_AUTH_MODE: authMode,
+      RUST_LOG: 'info',
+    },
+  },
+});

@@ -1,0 +1,22 @@
+import { expect, test, type Page, type TestInfo } from '@playwright/test';
+
+/** The auth mode the server was started in (see playwright.config.ts). */
+export const authMode: string = process.env.LATCHKEY_AUTH_MODE || 'session';
+
+/** Name of the session-mode cookie. */
+export const SESSION_COOKIE = '__Host-latchkey_session';
+
+/** Whether the current project runs the browser with JavaScript on. */
+export function javaScriptEnabled(testInfo: TestInfo): boolean {
+  return testInfo.project.use.javaScriptEnabled !== false;
+}
+
+/**
+ * Waits until the page is ready for input: with JavaScript on, until the app
+ * has hydrated (`<main data-hydrated="true">`), so the hydrated forms are what
+ * the test uses; with it off, the server-rendered page is all there is.
+ */
+export async function settled(page: Page): Promise<void> {
+  const hydrated = javaScriptEnabled(test.info()) ? 'true' : 'false';
+  await expect(page.locator('main')).toHaveAttribute('data-hydrated', hydrated);
+}

@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Installs what building and testing Latchkey needs, skipping what is present.
+#   scripts/setup.sh          toolchain for building and running the app
+#   scripts/setup.sh --e2e    also Chromium and the Playwright packages
+# Versions: cargo-leptos 0.3.10 (0.3.11 needs rustc 1.96); the wasm-bindgen CLI
+# must equal the wasm-bindgen version in Cargo.lock.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+CARGO_LEPTOS_VERSION=0.3.10
+e2e=false
+[[ "${1:-}" == "--e2e" ]] && e2e=true
+
+say() { printf '\033[1msetup:\033[0m %s\n' "$*"; }
+
+apt_install() {
+  local missing=()
+  for pkg in "$@"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+  done
+  if ((${#missing[@]})); then
+    say "installing ${missing[*]} (apt)"
+    local sudo=""
+    [[ $(id -u) -ne 0 ]] && sudo=sudo
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+  fi
+}
+
+command -v cargo >/dev/null || { echo "setup: Rust is required: https://rustup.rs" >&2; exit 1; }
+command -v cc >/dev/null || apt_install build-essential
+command -v pkg-config >/dev/null || apt_install pkg-config
+
+if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+  say "adding the wasm32-unknown-unknown target"
+  rustup target add wasm32-unknown-unknown
+fi
+
+if [[ "$(cargo leptos --version 2>/dev/null || true)" != *"$CARGO_LEPTOS_VERSION"* ]]; then
+  say "installing cargo-leptos $CARGO_LEPTOS_VERSION (takes a while, once)"
+  cargo install cargo-leptos --locked --version "$CARGO_LEPTOS_VERSION"
+fi
+
+wb_version=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/"/, "", $3); print $3; exit }' Cargo.lock)
+if [[ "$(wasm-bindgen --version 2>/dev/null || true)" != "wasm-bindgen $wb_version" ]]; then
+  say "installing wasm-bindgen-cli $wb_version"
+  # Without --locked: the crate's own lock pins a webpki-roots that no longer builds.
+  cargo install wasm-bindgen-cli --version "$wb_version"
+fi
+
+if $e2e; then
+  command -v npm >/dev/null || apt_install nodejs npm
+  [[ -x /usr/bin/chromium ]] || apt_install chromium
+  if [[ ! -f end2end/node_modules/.package-lock.json ||
+        end2end/package-lock.json -nt end2end/node_modules/.package-lock.json ]]; then
+    say "installing the Playwright packages (npm ci)"
+    # Playwright drives Debian's Chromium; it must not download a browser.
+    (cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund)
+  fi
+fi
+say "ready"

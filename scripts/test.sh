@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Sets up and runs every test: formatting and lints, unit, sqlx and router
+# tests, then the Playwright suite (JavaScript on and off) against a fresh build.
+# Needs no database or cache service: SQLite files are made per test.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh --e2e
+
+step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+
+step "format"
+cargo fmt --all --check
+
+step "clippy (server build and browser build)"
+cargo clippy --all-targets --features ssr -p latchkey -p app -p server -- -D warnings
+cargo clippy --lib --target wasm32-unknown-unknown --features hydrate -p latchkey -p app -- -D warnings
+
+step "unit, database and router tests"
+cargo test -p server
+cargo test -p app --features ssr
+
+step "build the site"
+# `cargo leptos end-to-end` exits 0 when its build fails; build first so a
+# failure stops here.
+cargo leptos build
+
+step "end-to-end (Playwright, JavaScript on and off)"
+(cd end2end && CI="${CI:-}" npx playwright test)
