@@ -2,6 +2,7 @@
 # Installs what building and testing Latchkey needs, skipping what is present.
 #   scripts/setup.sh          toolchain for building and running the app
 #   scripts/setup.sh --e2e    also Chromium and the Playwright packages
+#   scripts/setup.sh --release  also wasm-opt (npm binaryen 132) for release builds
 # Versions: cargo-leptos 0.3.10 (0.3.11 needs rustc 1.96); the wasm-bindgen CLI
 # must equal the wasm-bindgen version in Cargo.lock.
 set -euo pipefail
@@ -9,7 +10,14 @@ cd "$(dirname "$0")/.."
 
 CARGO_LEPTOS_VERSION=0.3.10
 e2e=false
-[[ "${1:-}" == "--e2e" ]] && e2e=true
+release=false
+for arg in "$@"; do
+  case "$arg" in
+    --e2e) e2e=true ;;
+    --release) release=true ;;
+    *) echo "setup: unknown option $arg (use --e2e or --release)" >&2; exit 2 ;;
+  esac
+done
 
 say() { printf '\033[1msetup:\033[0m %s\n' "$*"; }
 
@@ -56,6 +64,14 @@ if $e2e; then
     say "installing the Playwright packages (npm ci)"
     # Playwright drives Debian's Chromium; it must not download a browser.
     (cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund)
+  fi
+fi
+if $release; then
+  command -v npm >/dev/null || apt_install nodejs npm
+  if [[ ! -x tools/node_modules/.bin/wasm-opt ]]; then
+    # Debian's binaryen (108) produces wasm that fails in the browser; use npm's.
+    say "installing wasm-opt (npm binaryen)"
+    (cd tools && npm ci --no-audit --no-fund)
   fi
 fi
 say "ready"

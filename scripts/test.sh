@@ -16,8 +16,8 @@ cargo clippy --all-targets --features ssr -p latchkey -p app -p server -- -D war
 cargo clippy --lib --target wasm32-unknown-unknown --features hydrate -p latchkey -p app -- -D warnings
 
 step "unit, database and router tests"
-cargo test -p server
-cargo test -p app --features ssr
+# One invocation, so both crates' tests share one feature resolution.
+cargo test -p server -p app --features app/ssr
 
 step "build the site"
 # `cargo leptos end-to-end` exits 0 when its build fails; build first so a
