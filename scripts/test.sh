@@ -16,13 +16,16 @@ cargo clippy --all-targets --features ssr -p latchkey -p app -p server -- -D war
 cargo clippy --lib --target wasm32-unknown-unknown --features hydrate -p latchkey -p app -- -D warnings
 
 step "unit, database and router tests"
-cargo test -p server
-cargo test -p app --features ssr
+# One invocation, so both crates' tests share one feature resolution.
+cargo test -p server -p app --features app/ssr
 
 step "build the site"
 # `cargo leptos end-to-end` exits 0 when its build fails; build first so a
 # failure stops here.
 cargo leptos build
 
-step "end-to-end (Playwright, JavaScript on and off)"
-(cd end2end && CI="${CI:-}" npx playwright test)
+step "end-to-end, session mode (Playwright, JavaScript on and off)"
+(cd end2end && LATCHKEY_AUTH_MODE=session npx playwright test)
+
+step "end-to-end, JWT mode (2 s access tokens, 1 s refresh grace)"
+(cd end2end && LATCHKEY_AUTH_MODE=jwt LATCHKEY_ACCESS_TTL=2s LATCHKEY_REFRESH_GRACE=1s npx playwright test)

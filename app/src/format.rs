@@ -29,8 +29,8 @@ mod tests {
     #[test]
     fn formats_in_utc() {
         assert_eq!(utc(0), "1970-01-01 00:00 UTC");
-        assert_eq!(utc(1_795_710_000), "2026-11-26 13:40 UTC");
-        assert_eq!(iso(1_795_710_000), "2026-11-26T13:40:00Z");
+        assert_eq!(utc(1_795_710_000), "2026-11-26 16:20 UTC");
+        assert_eq!(iso(1_795_710_000), "2026-11-26T16:20:00Z");
         assert_eq!(utc(i64::MAX), "—");
     }
 }
