@@ -14,6 +14,7 @@ import { defineConfig } from '@playwright/test';
  *   E2E_DATA_DIR        data directory for the server (default: a fresh temporary one,
  *                       removed at exit unless E2E_KEEP_DATA=1)
  *   LATCHKEY_AUTH_MODE  passed through to the server (default: session)
+ *   LATCHKEY_ACCESS_TTL, LATCHKEY_REFRESH_GRACE  passed through when set
  *   CHROMIUM_PATH       Chromium executable (default: /usr/bin/chromium)
  *   CI                  makes test.only an error
  *
@@ -105,6 +106,11 @@ export default defineConfig({
       LEPTOS_SITE_ADDR: `127.0.0.1:${port}`,
       LATCHKEY_DATA_DIR: dataDir,
       LATCHKEY_AUTH_MODE: authMode,
+      // Optional overrides, passed on when set (the JWT run shortens both).
+      ...(process.env.LATCHKEY_ACCESS_TTL ? { LATCHKEY_ACCESS_TTL: process.env.LATCHKEY_ACCESS_TTL } : {}),
+      ...(process.env.LATCHKEY_REFRESH_GRACE
+        ? { LATCHKEY_REFRESH_GRACE: process.env.LATCHKEY_REFRESH_GRACE }
+        : {}),
       RUST_LOG: 'info',
     },
   },

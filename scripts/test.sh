@@ -24,5 +24,8 @@ step "build the site"
 # failure stops here.
 cargo leptos build
 
-step "end-to-end (Playwright, JavaScript on and off)"
-(cd end2end && CI="${CI:-}" npx playwright test)
+step "end-to-end, session mode (Playwright, JavaScript on and off)"
+(cd end2end && LATCHKEY_AUTH_MODE=session npx playwright test)
+
+step "end-to-end, JWT mode (2 s access tokens, 1 s refresh grace)"
+(cd end2end && LATCHKEY_AUTH_MODE=jwt LATCHKEY_ACCESS_TTL=2s LATCHKEY_REFRESH_GRACE=1s npx playwright test)

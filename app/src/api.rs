@@ -22,6 +22,9 @@ pub struct Viewer {
     /// `session` or `jwt`.
     pub mode: String,
     pub user: Option<UserView>,
+    /// JWT mode: seconds until the access token expires, so the page can
+    /// refresh it in time (the token itself never reaches the page).
+    pub access_expires_in: Option<i64>,
 }
 
 /// The account page's data.
@@ -33,6 +36,8 @@ pub struct AccountView {
     pub signed_in_at: i64,
     pub idle_expires_at: i64,
     pub absolute_expires_at: i64,
+    /// JWT mode: when the current access token expires.
+    pub access_expires_at: Option<i64>,
 }
 
 /// Creates an account and signs it in, then goes to `/account`.
@@ -79,16 +84,38 @@ pub async fn sign_out() -> Result<(), AppError> {
     .await
 }
 
+/// JWT mode: rotates the refresh cookie into a new access token; returns the
+/// seconds until it expires. `401` when there is nothing (valid) to refresh.
+#[server(prefix = "/api", endpoint = "refresh")]
+pub async fn refresh() -> Result<i64, AppError> {
+    context::respond(async move {
+        let cx = context::Request::get().await?;
+        let identity = server::auth::refresh(&cx.state, &cx.jar)
+            .await?
+            .ok_or_else(AppError::unauthorized)?;
+        let now = cx.state.clock.now();
+        Ok(identity
+            .access_expires_at
+            .map_or(0, |exp| (exp - now).max(0)))
+    })
+    .await
+}
+
 /// The mode and the signed-in user, if any.
 #[server(prefix = "/api", endpoint = "viewer")]
 pub async fn get_viewer() -> Result<Viewer, AppError> {
     context::respond(async move {
         let cx = context::Request::get().await?;
+        let identity = cx.caller.identity();
+        let now = cx.state.clock.now();
         Ok(Viewer {
             mode: cx.state.auth.mode().as_str().to_string(),
-            user: cx.caller.identity().map(|i| UserView {
+            user: identity.map(|i| UserView {
                 username: i.username.clone(),
             }),
+            access_expires_in: identity
+                .and_then(|i| i.access_expires_at)
+                .map(|exp| (exp - now).max(0)),
         })
     })
     .await
@@ -103,13 +130,20 @@ pub async fn account() -> Result<AccountView, AppError> {
         let user = server::users::find(&cx.state.db, &identity.user_id)
             .await?
             .ok_or_else(AppError::unauthorized)?;
+        let device = cx
+            .state
+            .auth
+            .device_session(&identity)
+            .await?
+            .ok_or_else(AppError::unauthorized)?;
         Ok(AccountView {
             username: user.username,
             mode: cx.state.auth.mode().as_str().to_string(),
             member_since: user.created_at,
-            signed_in_at: identity.signed_in_at,
-            idle_expires_at: identity.idle_expires_at,
-            absolute_expires_at: identity.absolute_expires_at,
+            signed_in_at: device.signed_in_at,
+            idle_expires_at: device.idle_expires_at,
+            absolute_expires_at: device.absolute_expires_at,
+            access_expires_at: device.access_expires_at,
         })
     })
     .await

@@ -1,217 +1,203 @@
 //! Router-level tests of the whole HTTP surface, driven with `oneshot`.
 //!
 //! The auth conformance cases are written once (`conformance`) and run
-//! against every session store; the rest check inputs, errors and the JSON
-//! API once.
+//! against every backend: session mode with each store, and JWT mode. The
+//! rest check inputs, errors and the JSON API.
 
 mod support;
 
+use std::collections::BTreeMap;
+
 use http::StatusCode;
-use server::config::SessionStoreKind;
 use server::db::Db;
-use support::TestApp;
+use support::{cookie_names, Backend, TestApp};
 
 mod conformance {
     use super::*;
     use server::auth::token;
 
-    pub async fn sign_up_sets_one_policy_cookie(app: TestApp) {
-        let r = app
-            .post_form(
-                "/api/sign_up",
-                "username=Alice&password=correct-horse",
-                None,
-            )
-            .await;
-        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-        let cookies = r.session_set_cookies();
-        assert_eq!(cookies.len(), 1, "{cookies:?}");
-        let c = &cookies[0];
-        for attr in ["HttpOnly", "Secure", "SameSite=Lax", "Path=/"] {
-            assert!(c.contains(attr), "{attr} missing: {c}");
+    pub async fn sign_up_sets_policy_cookies(app: TestApp) {
+        let b = app.browser();
+        let r = b.sign_up("Alice", "correct-horse").await;
+        let cookies = r.auth_set_cookies();
+        assert_eq!(
+            cookies.len(),
+            cookie_names(app.backend).len(),
+            "{cookies:?}"
+        );
+        for c in &cookies {
+            for attr in ["HttpOnly", "Secure", "SameSite=Lax", "Path=/"] {
+                assert!(c.contains(attr), "{attr} missing: {c}");
+            }
+            assert!(!c.to_lowercase().contains("domain"), "{c}");
         }
-        assert!(!c.to_lowercase().contains("domain"), "{c}");
-        let id = r.session_id().unwrap();
-        assert!(id.len() >= 22 && token::is_well_formed(&id), "{id}");
+        for name in cookie_names(app.backend) {
+            let value = &r.auth_values()[*name];
+            assert!(value.len() >= 22, "{name}={value}");
+        }
         assert_eq!(r.location(), Some("/account"));
     }
 
     pub async fn account_needs_a_session(app: TestApp) {
-        let r = app.get("/account", None).await;
+        let b = app.browser();
+        let r = b.get("/account").await;
         assert_eq!(r.status, StatusCode::SEE_OTHER);
         assert_eq!(r.location(), Some("/login?next=%2Faccount"));
-
-        let id = app.sign_up("bob", "correct-horse").await;
-        let r = app.get("/account", Some(&id)).await;
+        b.sign_up("bob", "correct-horse").await;
+        let r = b.get("/account").await;
         assert_eq!(r.status, StatusCode::OK);
         assert!(
             r.body.contains("bob"),
             "username missing from the account page"
         );
-        assert!(
-            !r.body.contains(&id),
-            "the session ID must never appear in HTML"
-        );
-    }
-
-    pub async fn every_sign_in_gets_a_new_id(app: TestApp) {
-        app.sign_up("carol", "correct-horse").await;
-        let ids: std::collections::HashSet<String> = futures_ids(&app, 100).await;
-        assert_eq!(ids.len(), 100);
-    }
-
-    async fn futures_ids(app: &TestApp, n: usize) -> std::collections::HashSet<String> {
-        let mut ids = std::collections::HashSet::new();
-        for _ in 0..n {
-            ids.insert(app.sign_in("carol", "correct-horse").await);
-        }
-        ids
-    }
-
-    pub async fn sign_out_ends_the_session(app: TestApp) {
-        let id = app.sign_up("dave", "correct-horse").await;
-        let r = app.post_form("/api/sign_out", "", Some(&id)).await;
-        assert_eq!(r.status, StatusCode::OK);
-        let cleared = r.session_set_cookies();
-        assert!(
-            cleared.iter().any(|c| c.contains("Max-Age=0")),
-            "cookie not cleared: {cleared:?}"
-        );
-        // Replaying the old cookie after sign-out gets nothing.
-        let r = app.get("/account", Some(&id)).await;
-        assert_eq!(r.status, StatusCode::SEE_OTHER);
-        let r = app.get("/api/me", Some(&id)).await;
-        assert_eq!(r.status, StatusCode::UNAUTHORIZED);
-    }
-
-    pub async fn no_session_fixation(app: TestApp) {
-        app.sign_up("erin", "correct-horse").await;
-        // An attacker plants a well-formed ID of their choosing.
-        let planted = token::new_token();
-        let r = app
-            .post_form(
-                "/api/sign_in",
-                "username=erin&password=correct-horse",
-                Some(&planted),
-            )
-            .await;
-        assert_eq!(r.status, StatusCode::OK);
-        let issued = r.session_id().unwrap();
-        assert_ne!(issued, planted);
-        assert_eq!(
-            app.get("/account", Some(&planted)).await.status,
-            StatusCode::SEE_OTHER
-        );
-        assert_eq!(
-            app.get("/account", Some(&issued)).await.status,
-            StatusCode::OK
-        );
-    }
-
-    pub async fn signing_in_again_replaces_the_old_session(app: TestApp) {
-        let first = app.sign_up("fay", "correct-horse").await;
-        let r = app
-            .post_form(
-                "/api/sign_in",
-                "username=fay&password=correct-horse",
-                Some(&first),
-            )
-            .await;
-        let second = r.session_id().unwrap();
-        assert_ne!(first, second);
-        assert_eq!(
-            app.get("/api/me", Some(&first)).await.status,
-            StatusCode::UNAUTHORIZED
-        );
-        assert_eq!(
-            app.get("/api/me", Some(&second)).await.status,
-            StatusCode::OK
-        );
-    }
-
-    pub async fn forged_cookies_never_authenticate(app: TestApp) {
-        app.sign_up("gus", "correct-horse").await;
-        for forged in [
-            token::new_token(),
-            "x".into(),
-            "' OR 1=1 --".replace(' ', "%20"),
-            "A".repeat(43),
-            "A".repeat(5000),
-        ] {
-            let r = app.get("/api/me", Some(&forged)).await;
-            assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{forged}");
+        for value in b.cookies().values() {
             assert!(
-                r.session_set_cookies()
-                    .iter()
-                    .any(|c| c.contains("Max-Age=0")),
-                "an unknown cookie is cleared"
+                !r.body.contains(value.as_str()),
+                "a credential appears in the HTML"
             );
         }
     }
 
+    pub async fn every_sign_in_gets_new_credentials(app: TestApp) {
+        app.browser().sign_up("carol", "correct-horse").await;
+        let mut seen = std::collections::HashSet::new();
+        for _ in 0..100 {
+            let r = app.browser().sign_in("carol", "correct-horse").await;
+            for value in r.auth_values().into_values() {
+                assert!(seen.insert(value), "a credential was issued twice");
+            }
+        }
+        assert_eq!(seen.len(), 100 * cookie_names(app.backend).len());
+    }
+
+    pub async fn sign_out_ends_the_session(app: TestApp) {
+        let b = app.browser();
+        b.sign_up("dave", "correct-horse").await;
+        let before = b.cookies();
+        let r = b.post_form("/api/sign_out", "").await;
+        assert_eq!(r.status, StatusCode::OK);
+        for name in cookie_names(app.backend) {
+            assert!(
+                r.auth_set_cookies()
+                    .iter()
+                    .any(|c| c.starts_with(name) && c.contains("Max-Age=0")),
+                "{name} not cleared"
+            );
+        }
+        // Replaying the old cookies after sign-out gets nothing.
+        b.set_cookies(before);
+        assert_eq!(b.get("/account").await.status, StatusCode::SEE_OTHER);
+        b.set_cookies(b.cookies());
+        assert_eq!(b.me().await, StatusCode::UNAUTHORIZED);
+    }
+
+    pub async fn no_session_fixation(app: TestApp) {
+        app.browser().sign_up("erin", "correct-horse").await;
+        // An attacker plants well-formed credentials of their choosing.
+        let planted: BTreeMap<String, String> = cookie_names(app.backend)
+            .iter()
+            .map(|n| (n.to_string(), token::new_token()))
+            .collect();
+        let victim = app.browser();
+        victim.set_cookies(planted.clone());
+        let r = victim.sign_in("erin", "correct-horse").await;
+        for (name, value) in r.auth_values() {
+            assert_ne!(Some(&value), planted.get(&name), "{name} was adopted");
+        }
+        let attacker = app.browser();
+        attacker.set_cookies(planted);
+        assert_eq!(attacker.me().await, StatusCode::UNAUTHORIZED);
+        assert_eq!(victim.me().await, StatusCode::OK);
+    }
+
+    pub async fn signing_in_again_replaces_the_old_session(app: TestApp) {
+        let b = app.browser();
+        b.sign_up("fay", "correct-horse").await;
+        let first = b.cookies();
+        b.sign_in("fay", "correct-horse").await;
+        assert_ne!(first, b.cookies());
+        assert_eq!(b.me().await, StatusCode::OK);
+        let old = app.browser();
+        old.set_cookies(first);
+        assert_eq!(old.me().await, StatusCode::UNAUTHORIZED);
+    }
+
+    pub async fn forged_cookies_never_authenticate(app: TestApp) {
+        app.browser().sign_up("gus", "correct-horse").await;
+        for forged in [
+            token::new_token(),
+            "x".into(),
+            "A".repeat(43),
+            "A".repeat(5000),
+        ] {
+            for name in cookie_names(app.backend) {
+                let b = app.browser();
+                b.set_cookies(BTreeMap::from([(name.to_string(), forged.clone())]));
+                let r = b.get("/api/me").await;
+                assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{name}={forged}");
+                assert!(
+                    r.auth_set_cookies().iter().any(|c| c.contains("Max-Age=0")),
+                    "an unknown cookie is cleared"
+                );
+            }
+        }
+    }
+
     pub async fn idle_timeout_ends_a_quiet_session(app: TestApp) {
-        let id = app.sign_up("hal", "correct-horse").await;
+        let b = app.browser();
+        b.sign_up("hal", "correct-horse").await;
         let idle = 24 * 3600;
         app.clock.advance(idle - 10);
-        assert_eq!(app.get("/api/me", Some(&id)).await.status, StatusCode::OK);
+        assert_eq!(b.me().await, StatusCode::OK);
         // Activity slid the deadline: another almost-idle period is fine.
         app.clock.advance(idle - 10);
-        assert_eq!(app.get("/api/me", Some(&id)).await.status, StatusCode::OK);
+        assert_eq!(b.me().await, StatusCode::OK);
         app.clock.advance(idle);
-        assert_eq!(
-            app.get("/api/me", Some(&id)).await.status,
-            StatusCode::UNAUTHORIZED
-        );
-        assert_eq!(
-            app.get("/account", Some(&id)).await.status,
-            StatusCode::SEE_OTHER
-        );
+        assert_eq!(b.me().await, StatusCode::UNAUTHORIZED);
+        assert_eq!(b.get("/account").await.status, StatusCode::SEE_OTHER);
     }
 
     pub async fn absolute_timeout_ends_an_active_session(app: TestApp) {
-        let id = app.sign_up("ivy", "correct-horse").await;
+        let b = app.browser();
+        b.sign_up("ivy", "correct-horse").await;
         // Stay active every 12 hours for 14 days.
         for _ in 0..27 {
             app.clock.advance(12 * 3600);
-            assert_eq!(app.get("/api/me", Some(&id)).await.status, StatusCode::OK);
+            assert_eq!(b.me().await, StatusCode::OK);
         }
         app.clock.advance(12 * 3600);
-        assert_eq!(
-            app.get("/api/me", Some(&id)).await.status,
-            StatusCode::UNAUTHORIZED
-        );
+        assert_eq!(b.me().await, StatusCode::UNAUTHORIZED);
     }
 
     pub async fn me_is_json(app: TestApp) {
-        let r = app.get("/api/me", None).await;
+        let b = app.browser();
+        let r = b.get("/api/me").await;
         assert_eq!(r.status, StatusCode::UNAUTHORIZED);
-        let body: serde_json::Value = serde_json::from_str(&r.body).unwrap();
-        assert_eq!(body["error"], "unauthorized");
-        let id = app.sign_up("jan", "correct-horse").await;
-        let r = app.get("/api/me", Some(&id)).await;
+        assert_eq!(r.json()["error"], "unauthorized");
+        b.sign_up("jan", "correct-horse").await;
+        let r = b.get("/api/me").await;
         assert_eq!(r.status, StatusCode::OK);
-        let body: serde_json::Value = serde_json::from_str(&r.body).unwrap();
-        assert_eq!(body["username"], "jan");
+        assert_eq!(r.json()["username"], "jan");
     }
 }
 
 macro_rules! conformance_suite {
-    ($store:ident: $($case:ident),* $(,)?) => {
+    ($backend:ident: $($case:ident),* $(,)?) => {
         $(
             #[sqlx::test(migrator = "server::db::MIGRATOR")]
             async fn $case(db: Db) {
-                conformance::$case(TestApp::new(db, SessionStoreKind::$store)).await;
+                conformance::$case(TestApp::new(db, Backend::$backend)).await;
             }
         )*
     };
 }
 
 macro_rules! all_cases {
-    ($store:ident) => {
-        conformance_suite!($store:
-            sign_up_sets_one_policy_cookie,
+    ($backend:ident) => {
+        conformance_suite!($backend:
+            sign_up_sets_policy_cookies,
             account_needs_a_session,
-            every_sign_in_gets_a_new_id,
+            every_sign_in_gets_new_credentials,
             sign_out_ends_the_session,
             no_session_fixation,
             signing_in_again_replaces_the_old_session,
@@ -225,13 +211,21 @@ macro_rules! all_cases {
 
 mod session_memory {
     use super::*;
-    all_cases!(Memory);
+    all_cases!(SessionMemory);
 }
 
 mod session_database {
     use super::*;
-    all_cases!(Database);
+    all_cases!(SessionDatabase);
+}
+
+mod jwt {
+    use super::*;
+    all_cases!(Jwt);
 }
 
 #[path = "router/inputs.rs"]
 mod inputs;
+
+#[path = "router/jwt_api.rs"]
+mod jwt_api;

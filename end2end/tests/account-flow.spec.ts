@@ -4,7 +4,7 @@ import { AccountPage } from '../pages/account-page';
 import { Header } from '../pages/header';
 import { HomePage } from '../pages/home-page';
 import { signIn, signOut, signUp } from '../support/auth';
-import { sessionCookie } from '../support/cookies';
+import { AUTH_COOKIE_NAMES, authCookies, sessionCookie } from '../support/cookies';
 import { authMode } from '../support/env';
 import { newUser } from '../support/users';
 
@@ -55,26 +55,27 @@ test.describe('account flow', () => {
     await signIn(page, user);
   });
 
-  test('the session cookie is HttpOnly, Secure, SameSite=Lax, Path=/ and renewed at each sign-in', async ({
+  test('the auth cookies are HttpOnly, Secure, SameSite=Lax, Path=/ and renewed at each sign-in', async ({
     page,
     context,
   }) => {
-    test.skip(authMode !== 'session', 'the session cookie exists only in session mode');
     const user = newUser();
 
     expect(await sessionCookie(context)).toBeUndefined();
 
     await signUp(page, user);
+    const all = await authCookies(context);
+    for (const name of AUTH_COOKIE_NAMES) {
+      expect(all.get(name), `sign-up sets ${name}`).toMatchObject({
+        httpOnly: true,
+        secure: true,
+        sameSite: 'Lax',
+        path: '/',
+        domain: '127.0.0.1',
+      });
+      expect(all.get(name)!.value).not.toBe('');
+    }
     const first = await sessionCookie(context);
-    expect(first, 'sign-up sets the session cookie').toBeDefined();
-    expect(first).toMatchObject({
-      httpOnly: true,
-      secure: true,
-      sameSite: 'Lax',
-      path: '/',
-      domain: '127.0.0.1',
-    });
-    expect(first!.value).not.toBe('');
 
     await signOut(page);
     await expect.poll(() => sessionCookie(context), { message: 'sign-out removes the cookie' }).toBeUndefined();

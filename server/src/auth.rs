@@ -7,6 +7,7 @@
 //! happens before the backend is asked to start a session.
 
 pub mod cookies;
+pub mod jwt;
 pub mod middleware;
 pub mod password;
 pub mod redirect;
@@ -16,6 +17,7 @@ pub mod token;
 use std::future::Future;
 use std::sync::Arc;
 
+use http::HeaderMap;
 use serde::Serialize;
 use tower_cookies::Cookies;
 
@@ -23,6 +25,7 @@ use crate::config::AuthMode;
 use crate::events::{self, Event, EventKind};
 use crate::users::{self, User};
 use crate::{AppState, Error, Result};
+pub use jwt::JwtBackend;
 pub use session::SessionBackend;
 
 /// The signed-in user behind a request, and the device session they use.
@@ -30,11 +33,24 @@ pub use session::SessionBackend;
 pub struct Identity {
     pub user_id: String,
     pub username: String,
-    /// The device session (session mode: the store record's row id).
+    /// The device session: the store record (session mode) or the refresh
+    /// family (JWT mode).
     pub session_id: String,
+    pub signed_in_at: i64,
+    /// Known when the device session was just read from its store.
+    pub idle_expires_at: Option<i64>,
+    pub absolute_expires_at: Option<i64>,
+    /// JWT mode: when the presented access token expires.
+    pub access_expires_at: Option<i64>,
+}
+
+/// A device session's deadlines, as the account page shows them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct DeviceSession {
     pub signed_in_at: i64,
     pub idle_expires_at: i64,
     pub absolute_expires_at: i64,
+    pub access_expires_at: Option<i64>,
 }
 
 /// Who is calling, as the resolver middleware found out. Every request
@@ -77,9 +93,13 @@ pub trait AuthBackend {
         jar: &Cookies,
     ) -> impl Future<Output = Result<Identity>> + Send;
 
-    /// Who the credentials in `jar` belong to, if anybody. Credentials that
-    /// do not resolve are removed from the browser.
-    fn resolve(&self, jar: &Cookies) -> impl Future<Output = Result<Option<Identity>>> + Send;
+    /// Who the credentials in `headers` or `jar` belong to, if anybody.
+    /// Cookies that do not resolve are removed from the browser.
+    fn resolve(
+        &self,
+        headers: &HeaderMap,
+        jar: &Cookies,
+    ) -> impl Future<Output = Result<Option<Identity>>> + Send;
 
     /// Ends the session behind `jar` on the server and clears the cookies.
     fn sign_out(&self, jar: &Cookies) -> impl Future<Output = Result<()>> + Send;
@@ -89,6 +109,7 @@ pub trait AuthBackend {
 #[derive(Clone, Debug)]
 pub enum Auth {
     Session(SessionBackend),
+    Jwt(JwtBackend),
 }
 
 impl Auth {
@@ -96,6 +117,7 @@ impl Auth {
     pub fn mode(&self) -> AuthMode {
         match self {
             Auth::Session(_) => AuthMode::Session,
+            Auth::Jwt(_) => AuthMode::Jwt,
         }
     }
 
@@ -103,6 +125,40 @@ impl Auth {
     pub async fn purge_expired(&self) -> Result<u64> {
         match self {
             Auth::Session(b) => b.purge_expired().await,
+            // Families stay as the audit record of each device's sign-in.
+            Auth::Jwt(_) => Ok(0),
+        }
+    }
+
+    /// Picks up changes made by other instances (JWT: revocations).
+    pub async fn sync(&self) -> Result<()> {
+        match self {
+            Auth::Session(_) => Ok(()),
+            Auth::Jwt(b) => b.sync_revocations().await,
+        }
+    }
+
+    /// The deadlines of the caller's device session, read from its store.
+    pub async fn device_session(&self, identity: &Identity) -> Result<Option<DeviceSession>> {
+        match self {
+            Auth::Session(_) => Ok(identity
+                .idle_expires_at
+                .zip(identity.absolute_expires_at)
+                .map(|(idle, absolute)| DeviceSession {
+                    signed_in_at: identity.signed_in_at,
+                    idle_expires_at: idle,
+                    absolute_expires_at: absolute,
+                    access_expires_at: None,
+                })),
+            Auth::Jwt(b) => Ok(b
+                .family(&identity.session_id)
+                .await?
+                .map(|f| DeviceSession {
+                    signed_in_at: f.created_at,
+                    idle_expires_at: f.idle_expires_at,
+                    absolute_expires_at: f.absolute_expires_at,
+                    access_expires_at: identity.access_expires_at,
+                })),
         }
     }
 
@@ -110,6 +166,7 @@ impl Auth {
     pub async fn ping(&self) -> bool {
         match self {
             Auth::Session(b) => b.store().ping().await,
+            Auth::Jwt(_) => true,
         }
     }
 }
@@ -118,18 +175,21 @@ impl AuthBackend for Auth {
     async fn sign_in(&self, user: &User, client: &ClientMeta, jar: &Cookies) -> Result<Identity> {
         match self {
             Auth::Session(b) => b.sign_in(user, client, jar).await,
+            Auth::Jwt(b) => b.sign_in(user, client, jar).await,
         }
     }
 
-    async fn resolve(&self, jar: &Cookies) -> Result<Option<Identity>> {
+    async fn resolve(&self, headers: &HeaderMap, jar: &Cookies) -> Result<Option<Identity>> {
         match self {
-            Auth::Session(b) => b.resolve(jar).await,
+            Auth::Session(b) => b.resolve(headers, jar).await,
+            Auth::Jwt(b) => b.resolve(headers, jar).await,
         }
     }
 
     async fn sign_out(&self, jar: &Cookies) -> Result<()> {
         match self {
             Auth::Session(b) => b.sign_out(jar).await,
+            Auth::Jwt(b) => b.sign_out(jar).await,
         }
     }
 }
@@ -167,11 +227,7 @@ pub async fn sign_up(
     Ok(identity)
 }
 
-/// Checks a username and password and, if they match, signs the user in.
-///
-/// Unknown user, wrong password, disabled account and a username that could
-/// never exist all cost one password verification and end in the same
-/// [`Error::InvalidCredentials`].
+/// Checks a username and password, then signs the user in on this device.
 pub async fn sign_in(
     state: &AppState,
     username: &str,
@@ -179,6 +235,30 @@ pub async fn sign_in(
     client: &ClientMeta,
     jar: &Cookies,
 ) -> Result<Identity> {
+    let user = authenticate(state, username, password, client).await?;
+    let identity = state.auth.sign_in(&user, client, jar).await?;
+    record(
+        state,
+        EventKind::SignInOk,
+        Some(&user),
+        Some(&user.username),
+        client,
+    )
+    .await;
+    Ok(identity)
+}
+
+/// Checks a username and password; the user if they match.
+///
+/// Unknown user, wrong password, disabled account and a username that could
+/// never exist all cost one password verification and end in the same
+/// [`Error::InvalidCredentials`].
+pub async fn authenticate(
+    state: &AppState,
+    username: &str,
+    password: String,
+    client: &ClientMeta,
+) -> Result<User> {
     if username.trim().is_empty() || password.is_empty() {
         return Err(Error::Invalid(
             "Please enter your username and password.".into(),
@@ -195,8 +275,8 @@ pub async fn sign_in(
         None => (None, false),
     };
     let matches = state.hasher.verify(password, stored).await?;
-    let user = match candidate {
-        Some(u) if matches && active => User::from(u),
+    match candidate {
+        Some(u) if matches && active => Ok(User::from(u)),
         _ => {
             let name = users::normalize_username(username).ok();
             record(
@@ -207,19 +287,18 @@ pub async fn sign_in(
                 client,
             )
             .await;
-            return Err(Error::InvalidCredentials);
+            Err(Error::InvalidCredentials)
         }
-    };
-    let identity = state.auth.sign_in(&user, client, jar).await?;
-    record(
-        state,
-        EventKind::SignInOk,
-        Some(&user),
-        Some(&user.username),
-        client,
-    )
-    .await;
-    Ok(identity)
+    }
+}
+
+/// JWT mode: rotates the browser's refresh cookie, setting fresh cookies.
+/// `None` in session mode or when there is no valid refresh token.
+pub async fn refresh(state: &AppState, jar: &Cookies) -> Result<Option<Identity>> {
+    match &state.auth {
+        Auth::Jwt(b) => b.refresh_cookies(jar).await,
+        Auth::Session(_) => Ok(None),
+    }
 }
 
 /// Signs the caller out on this device. Signing out twice is not an error.

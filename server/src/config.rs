@@ -29,6 +29,17 @@ impl AuthMode {
     }
 }
 
+/// The access-token signature algorithm in JWT mode.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum JwtAlg {
+    /// HMAC-SHA256 with a 256-bit secret: fastest; every verifier can also sign.
+    #[value(name = "HS256")]
+    Hs256,
+    /// Ed25519 signatures: verifiers need only the public key.
+    #[value(name = "EdDSA")]
+    EdDsa,
+}
+
 /// Where session records live in session mode.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum SessionStoreKind {
@@ -77,6 +88,29 @@ pub struct Config {
     #[arg(long, env = "LATCHKEY_SESSION_ABSOLUTE_TTL", default_value = "14d", value_parser = parse_duration)]
     pub session_absolute_ttl: Duration,
 
+    /// JWT mode: lifetime of an access token.
+    #[arg(long, env = "LATCHKEY_ACCESS_TTL", default_value = "30m", value_parser = parse_duration)]
+    pub access_ttl: Duration,
+
+    /// JWT mode: a refresh token unused this long expires (each use renews it).
+    #[arg(long, env = "LATCHKEY_REFRESH_TTL", default_value = "14d", value_parser = parse_duration)]
+    pub refresh_ttl: Duration,
+
+    /// JWT mode: how long a rotated refresh token still yields the same successor
+    /// (tabs refreshing at once); used later than that, it revokes its family.
+    #[arg(long, env = "LATCHKEY_REFRESH_GRACE", default_value = "10s", value_parser = parse_grace)]
+    pub refresh_grace: Duration,
+
+    /// JWT mode: signature algorithm, `HS256` or `EdDSA`.
+    #[arg(
+        long,
+        env = "LATCHKEY_JWT_ALG",
+        value_enum,
+        ignore_case = true,
+        default_value = "HS256"
+    )]
+    pub jwt_alg: JwtAlg,
+
     /// Address to listen on.
     #[arg(long, env = "LEPTOS_SITE_ADDR", default_value = "127.0.0.1:3000")]
     pub site_addr: SocketAddr,
@@ -92,6 +126,15 @@ fn parse_duration(s: &str) -> Result<Duration, String> {
         .map_err(|e| format!("{e}; use a duration such as 2s, 30m, 12h or 14d"))?;
     if d < Duration::from_secs(1) {
         return Err("must be at least 1s".into());
+    }
+    Ok(d)
+}
+
+/// Parses the grace window: 0s (no grace) up to one minute.
+fn parse_grace(s: &str) -> Result<Duration, String> {
+    let d = humantime::parse_duration(s).map_err(|e| format!("{e}; use a duration such as 10s"))?;
+    if d > Duration::from_secs(60) {
+        return Err("must be at most 60s".into());
     }
     Ok(d)
 }
@@ -112,10 +155,12 @@ impl Config {
 
     /// Checks what clap cannot: combinations of values.
     pub fn validate(&self) -> Result<(), String> {
-        if self.auth_mode == AuthMode::Jwt {
-            return Err(
-                "LATCHKEY_AUTH_MODE=jwt is not available in this version; use `session`".into(),
-            );
+        if self.access_ttl > self.refresh_ttl {
+            return Err(format!(
+                "LATCHKEY_ACCESS_TTL ({}) must not be longer than LATCHKEY_REFRESH_TTL ({})",
+                humantime::format_duration(self.access_ttl),
+                humantime::format_duration(self.refresh_ttl)
+            ));
         }
         if self.session_idle_ttl > self.session_absolute_ttl {
             return Err(format!(
@@ -183,8 +228,22 @@ mod tests {
     }
 
     #[test]
-    fn jwt_mode_is_refused_until_available() {
-        let c = Config::try_parse_from(["latchkey", "--auth-mode", "jwt"]).unwrap();
-        assert!(c.validate().unwrap_err().contains("session"));
+    fn jwt_settings_parse_and_are_checked() {
+        let c = Config::try_parse_from(["latchkey", "--auth-mode", "jwt", "--jwt-alg", "eddsa"])
+            .unwrap();
+        assert_eq!(c.auth_mode, AuthMode::Jwt);
+        assert_eq!(c.jwt_alg, JwtAlg::EdDsa);
+        assert_eq!(c.access_ttl, Duration::from_secs(1800));
+        assert_eq!(c.refresh_ttl, Duration::from_secs(14 * 86400));
+        assert!(c.validate().is_ok());
+        let err = Config::try_parse_from(["latchkey", "--jwt-alg", "RS256"]).unwrap_err();
+        assert!(
+            err.to_string().contains("HS256") && err.to_string().contains("EdDSA"),
+            "{err}"
+        );
+        let c = Config::try_parse_from(["latchkey", "--access-ttl", "2d", "--refresh-ttl", "1d"])
+            .unwrap();
+        assert!(c.validate().unwrap_err().contains("ACCESS_TTL"));
+        assert!(Config::try_parse_from(["latchkey", "--refresh-grace", "5m"]).is_err());
     }
 }

@@ -1,9 +1,11 @@
 //! The JSON API for non-browser clients and the health probes, plus the
 //! layers every route shares.
 
+mod oauth;
+
 use axum::middleware::{from_fn, from_fn_with_state};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::{Extension, Json, Router};
 use http::StatusCode;
 use serde_json::json;
@@ -17,6 +19,8 @@ use crate::{db, AppState};
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/api/me", get(me))
+        .route("/auth/token", post(oauth::token))
+        .route("/auth/revoke", post(oauth::revoke))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
 }
@@ -37,18 +41,26 @@ where
         .layer(CookieManagerLayer::new())
 }
 
-/// The signed-in user as JSON, or `401`.
-async fn me(Extension(caller): Extension<Caller>) -> Response {
+/// The signed-in user as JSON, or `401` with a `WWW-Authenticate` challenge
+/// (RFC 6750: `invalid_token` when a bearer token was sent and refused).
+async fn me(Extension(caller): Extension<Caller>, headers: http::HeaderMap) -> Response {
     match caller {
         Caller::User(identity) => Json(json!({
             "id": identity.user_id,
             "username": identity.username,
             "signed_in_at": identity.signed_in_at,
-            "expires_at": identity.idle_expires_at.min(identity.absolute_expires_at),
         }))
         .into_response(),
         Caller::Anonymous => (
             StatusCode::UNAUTHORIZED,
+            [(
+                http::header::WWW_AUTHENTICATE,
+                if headers.contains_key(http::header::AUTHORIZATION) {
+                    r#"Bearer realm="latchkey", error="invalid_token", error_description="The access token is invalid, expired or revoked""#
+                } else {
+                    r#"Bearer realm="latchkey""#
+                },
+            )],
             Json(json!({
                 "error": "unauthorized",
                 "message": "You are not signed in.",

@@ -4,6 +4,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::auth::jwt::{keys::Keyring, JwtBackend, JwtSettings};
 use crate::auth::session::{DatabaseStore, MemoryStore, SessionBackend, SessionStore};
 use crate::auth::{password::Hasher, Auth};
 use crate::clock::Clock;
@@ -13,6 +14,8 @@ use crate::{Error, Result};
 
 /// How often expired sessions are deleted.
 const PURGE_EVERY: Duration = Duration::from_secs(600);
+/// How often revocations made by other instances are read.
+const REVOCATION_SYNC: Duration = crate::auth::jwt::revocation::SYNC_EVERY;
 
 /// Everything a request handler needs.
 #[derive(Clone, Debug)]
@@ -37,11 +40,23 @@ impl AppState {
             })?;
         }
         let db = db::connect(&config.database_url()).await?;
-        Self::new(config, db, Hasher::new(), Clock::System)
+        let keys = match config.auth_mode {
+            AuthMode::Jwt => Some(Keyring::load_or_create(&config.data_dir, config.jwt_alg)?),
+            AuthMode::Session => None,
+        };
+        let state = Self::new(config, db, Hasher::new(), Clock::System, keys)?;
+        state.auth.sync().await?;
+        Ok(state)
     }
 
-    /// Builds the state over an open, migrated database.
-    pub fn new(config: Config, db: Db, hasher: Hasher, clock: Clock) -> Result<Self> {
+    /// Builds the state over an open, migrated database. JWT mode needs `keys`.
+    pub fn new(
+        config: Config,
+        db: Db,
+        hasher: Hasher,
+        clock: Clock,
+        keys: Option<Keyring>,
+    ) -> Result<Self> {
         config.validate().map_err(Error::Invalid)?;
         let auth = match config.auth_mode {
             AuthMode::Session => {
@@ -58,7 +73,17 @@ impl AppState {
                     clock.clone(),
                 ))
             }
-            AuthMode::Jwt => unreachable!("validate() refuses jwt mode"),
+            AuthMode::Jwt => {
+                let keys =
+                    keys.ok_or_else(|| Error::Internal("JWT mode needs a keyring".into()))?;
+                let settings = JwtSettings {
+                    access_ttl: config.access_ttl,
+                    refresh_ttl: config.refresh_ttl,
+                    absolute_ttl: config.session_absolute_ttl,
+                    grace: config.refresh_grace,
+                };
+                Auth::Jwt(JwtBackend::new(keys, db.clone(), settings, clock.clone()))
+            }
         };
         Ok(AppState {
             db,
@@ -69,9 +94,22 @@ impl AppState {
         })
     }
 
-    /// Starts the background task that deletes expired sessions.
+    /// Starts the background tasks: deleting expired sessions, and (JWT mode)
+    /// reading revocations made by other instances.
     pub fn spawn_maintenance(&self) -> tokio::task::JoinHandle<()> {
         let auth = self.auth.clone();
+        if matches!(auth, Auth::Jwt(_)) {
+            let auth = auth.clone();
+            tokio::spawn(async move {
+                let mut tick = tokio::time::interval(REVOCATION_SYNC);
+                loop {
+                    tick.tick().await;
+                    if let Err(e) = auth.sync().await {
+                        tracing::warn!(error = %e, "could not read revocations");
+                    }
+                }
+            });
+        }
         tokio::spawn(async move {
             let mut tick = tokio::time::interval(PURGE_EVERY);
             loop {

@@ -49,12 +49,21 @@ fn AccountDetails(view: AccountView) -> impl IntoView {
         <section class="card">
             <h2>"This sign-in"</h2>
             <p class="hint">
-                "Kept in " <strong>{format!("{} mode", view.mode)}</strong>
-                ": a random session ID in an HttpOnly cookie, looked up on every request."
+                "Kept in " <strong>{format!("{} mode", view.mode)}</strong> ": "
+                {if view.access_expires_at.is_some() {
+                    "a signed access token, checked by its signature alone, renewed with a \
+                     refresh token that rotates on every use. Both live in HttpOnly cookies."
+                } else {
+                    "a random session ID in an HttpOnly cookie, looked up on every request."
+                }}
             </p>
             <dl class="facts">
                 <dt>"Signed in since"</dt>
                 <dd>{when(view.signed_in_at)}</dd>
+                {view.access_expires_at.map(|exp| view! {
+                    <dt>"Access token expires"</dt>
+                    <dd>{when(exp)}</dd>
+                })}
                 <dt>"Ends when idle until"</dt>
                 <dd>{when(view.idle_expires_at)}</dd>
                 <dt>"Ends at the latest"</dt>

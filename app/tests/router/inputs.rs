@@ -4,8 +4,8 @@
 use super::*;
 
 async fn app(db: Db) -> TestApp {
-    let app = TestApp::new(db, SessionStoreKind::Database);
-    app.sign_up("alice", "correct-horse").await;
+    let app = TestApp::new(db, Backend::SessionDatabase);
+    app.browser().sign_up("alice", "correct-horse").await;
     app
 }
 
@@ -19,16 +19,18 @@ fn message(body: &str) -> String {
 async fn wrong_password_and_unknown_user_are_byte_identical(db: Db) {
     let app = app(db).await;
     let wrong = app
-        .post_form("/api/sign_in", "username=alice&password=wrong-horse", None)
+        .browser()
+        .post_form("/api/sign_in", "username=alice&password=wrong-horse")
         .await;
     let unknown = app
-        .post_form("/api/sign_in", "username=nobody&password=wrong-horse", None)
+        .browser()
+        .post_form("/api/sign_in", "username=nobody&password=wrong-horse")
         .await;
     let malformed = app
+        .browser()
         .post_form(
             "/api/sign_in",
             "username=no%20such%20user!&password=wrong-horse",
-            None,
         )
         .await;
     assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
@@ -43,19 +45,16 @@ async fn wrong_password_and_unknown_user_are_byte_identical(db: Db) {
         assert_eq!(strip(&wrong.headers), strip(&other.headers));
     }
     assert_eq!(message(&wrong.body), "Incorrect username or password.");
-    assert!(wrong.session_id().is_none());
+    assert!(wrong.auth_values().is_empty());
 }
 
 #[sqlx::test(migrator = "server::db::MIGRATOR")]
 async fn usernames_are_case_insensitive(db: Db) {
     let app = app(db).await;
-    app.sign_in("ALICE", "correct-horse").await;
+    app.browser().sign_in("ALICE", "correct-horse").await;
     let r = app
-        .post_form(
-            "/api/sign_up",
-            "username=Alice&password=another-horse",
-            None,
-        )
+        .browser()
+        .post_form("/api/sign_up", "username=Alice&password=another-horse")
         .await;
     assert_eq!(r.status, StatusCode::CONFLICT);
     assert!(message(&r.body).contains("already taken"));
@@ -92,7 +91,7 @@ async fn bad_sign_up_inputs_are_4xx_with_a_message(db: Db) {
         ("%%%", 400, ""),
     ];
     for (form, status, needle) in cases {
-        let r = app.post_form("/api/sign_up", form, None).await;
+        let r = app.browser().post_form("/api/sign_up", form).await;
         assert_eq!(r.status.as_u16(), status, "{form}: {}", r.body);
         let msg = message(&r.body);
         assert!(!msg.is_empty(), "{form}: no message");
@@ -116,7 +115,7 @@ async fn bad_sign_in_inputs_are_4xx_with_a_message(db: Db) {
         (&format!("username=alice&password={huge}") as &str, 401),
         ("username=%E5%90%8D%E5%89%8D&password=correct-horse", 401),
     ] {
-        let r = app.post_form("/api/sign_in", form, None).await;
+        let r = app.browser().post_form("/api/sign_in", form).await;
         assert_eq!(r.status.as_u16(), status, "{form}: {}", r.body);
         assert!(!message(&r.body).is_empty());
     }
@@ -134,17 +133,18 @@ async fn wrong_content_type_is_a_4xx(db: Db) {
         .unwrap();
     let r = app.send(req).await;
     assert!(r.status.is_client_error(), "{} {}", r.status, r.body);
-    assert!(r.session_id().is_none());
+    assert!(r.auth_values().is_empty());
 }
 
 #[sqlx::test(migrator = "server::db::MIGRATOR")]
 async fn get_is_not_a_way_to_sign_in(db: Db) {
     let app = app(db).await;
     let r = app
-        .get("/api/sign_in?username=alice&password=correct-horse", None)
+        .browser()
+        .get("/api/sign_in?username=alice&password=correct-horse")
         .await;
     assert!(r.status.is_client_error(), "{}", r.status);
-    assert!(r.session_id().is_none());
+    assert!(r.auth_values().is_empty());
 }
 
 #[sqlx::test(migrator = "server::db::MIGRATOR")]
@@ -167,7 +167,8 @@ async fn plain_form_posts_redirect_with_the_error(db: Db) {
 
     // The login page renders the error carried in the URL.
     let page = app
-        .get(&location.replace("http://127.0.0.1", ""), None)
+        .browser()
+        .get(&location.replace("http://127.0.0.1", ""))
         .await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.body.contains("Incorrect username or password."));
@@ -181,7 +182,7 @@ async fn plain_form_posts_redirect_with_the_error(db: Db) {
         .await;
     assert_eq!(ok.status, StatusCode::FOUND);
     assert_eq!(ok.location(), Some("/account?tab=1"));
-    assert!(ok.session_id().is_some());
+    assert!(!ok.auth_values().is_empty());
 }
 
 #[sqlx::test(migrator = "server::db::MIGRATOR")]
@@ -199,10 +200,10 @@ async fn next_only_follows_same_site_paths(db: Db) {
         ("%2F%0D%0ASet-Cookie%3A%20x%3Dy", "/"),
     ] {
         let r = app
+            .browser()
             .post_form(
                 "/api/sign_in",
                 &format!("username=alice&password=correct-horse&next={next}"),
-                None,
             )
             .await;
         assert_eq!(r.status, StatusCode::OK);
@@ -221,10 +222,10 @@ async fn pages_and_probes(db: Db) {
         ("/readyz", StatusCode::OK),
         ("/no/such/page", StatusCode::NOT_FOUND),
     ] {
-        let r = app.get(path, None).await;
+        let r = app.browser().get(path).await;
         assert_eq!(r.status, status, "{path}");
     }
-    let home = app.get("/", None).await;
+    let home = app.browser().get("/").await;
     assert!(home.body.contains("session mode"));
     assert!(home.body.contains("You are not signed in."));
 }
@@ -232,7 +233,9 @@ async fn pages_and_probes(db: Db) {
 #[sqlx::test(migrator = "server::db::MIGRATOR")]
 async fn raw_session_ids_are_never_stored(db: Db) {
     let app = app(db).await;
-    let id = app.sign_in("alice", "correct-horse").await;
+    let b = app.browser();
+    b.sign_in("alice", "correct-horse").await;
+    let id = b.cookies()["__Host-latchkey_session"].clone();
     let rows: Vec<(String,)> = sqlx::query_as("SELECT token_hash FROM sessions")
         .fetch_all(&app.db)
         .await

@@ -1,28 +1,43 @@
-//! A test harness around the whole application router: builds a session-mode
-//! app over a test database and sends it requests with `oneshot`.
+//! A test harness around the whole application router: builds the app over a
+//! test database in either auth mode, and drives it with `oneshot` through a
+//! [`Browser`] that keeps cookies the way a browser does.
 
 #![allow(dead_code)] // each test binary uses a different part of the harness
+
+use std::collections::BTreeMap;
+use std::sync::Mutex;
 
 use axum::body::Body;
 use axum::Router;
 use http::{header, Request, Response, StatusCode};
 use http_body_util::BodyExt;
 use leptos::prelude::LeptosOptions;
-use server::auth::cookies::SESSION_COOKIE;
+use server::auth::jwt::keys::Keyring;
 use server::auth::password::Hasher;
 use server::clock::Clock;
-use server::config::{Config, SessionStoreKind};
+use server::config::{AuthMode, Config, SessionStoreKind};
 use server::db::Db;
 use server::AppState;
 use tower::ServiceExt;
 
 /// A fixed start time for the manual clock.
 pub const T0: i64 = 1_800_000_000;
+/// The HS256 secret of JWT-mode test apps, so tests can forge tokens.
+pub const TEST_SECRET: [u8; 32] = [42; 32];
+
+/// Which backend a test app runs.
+#[derive(Clone, Copy, Debug)]
+pub enum Backend {
+    SessionMemory,
+    SessionDatabase,
+    Jwt,
+}
 
 pub struct TestApp {
     pub router: Router,
     pub clock: Clock,
     pub db: Db,
+    pub backend: Backend,
 }
 
 /// A reply with its body read.
@@ -39,40 +54,59 @@ impl Reply {
             .and_then(|v| v.to_str().ok())
     }
 
-    /// All `Set-Cookie` headers for the session cookie.
-    pub fn session_set_cookies(&self) -> Vec<String> {
+    /// The `Set-Cookie` headers for Latchkey's auth cookies.
+    pub fn auth_set_cookies(&self) -> Vec<String> {
         self.headers
             .get_all(header::SET_COOKIE)
             .iter()
             .filter_map(|v| v.to_str().ok())
-            .filter(|v| v.starts_with(&format!("{SESSION_COOKIE}=")))
+            .filter(|v| v.starts_with("__Host-latchkey_"))
             .map(str::to_string)
             .collect()
     }
 
-    /// The session ID this reply sets, if it sets a non-empty one.
-    pub fn session_id(&self) -> Option<String> {
-        self.session_set_cookies().iter().find_map(|c| {
-            let value = c.split(';').next()?.split_once('=')?.1;
-            (!value.is_empty()).then(|| value.to_string())
-        })
+    /// Auth cookies this reply sets to a non-empty value, by name.
+    pub fn auth_values(&self) -> BTreeMap<String, String> {
+        self.auth_set_cookies()
+            .iter()
+            .filter_map(|c| {
+                let (name, value) = c.split(';').next()?.split_once('=')?;
+                (!value.is_empty()).then(|| (name.to_string(), value.to_string()))
+            })
+            .collect()
+    }
+
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|_| panic!("not JSON: {}", self.body))
     }
 }
 
 impl TestApp {
-    pub fn new(db: Db, store: SessionStoreKind) -> Self {
-        Self::with_config(
-            db,
-            Config {
-                session_store: store,
+    pub fn new(db: Db, backend: Backend) -> Self {
+        let config = match backend {
+            Backend::SessionMemory => Config {
+                session_store: SessionStoreKind::Memory,
                 ..Config::defaults()
             },
-        )
+            Backend::SessionDatabase => Config {
+                session_store: SessionStoreKind::Database,
+                ..Config::defaults()
+            },
+            Backend::Jwt => Config {
+                auth_mode: AuthMode::Jwt,
+                // Same idle lifetime as session mode, so one suite fits both.
+                refresh_ttl: std::time::Duration::from_secs(24 * 3600),
+                ..Config::defaults()
+            },
+        };
+        Self::with_config(db, config, backend)
     }
 
-    pub fn with_config(db: Db, config: Config) -> Self {
+    pub fn with_config(db: Db, config: Config, backend: Backend) -> Self {
         let clock = Clock::manual(T0);
-        let state = AppState::new(config, db.clone(), Hasher::new(), clock.clone()).unwrap();
+        let keys =
+            matches!(config.auth_mode, AuthMode::Jwt).then(|| Keyring::hs256(TEST_SECRET, [7; 32]));
+        let state = AppState::new(config, db.clone(), Hasher::new(), clock.clone(), keys).unwrap();
         let options = LeptosOptions::builder()
             .output_name("latchkey")
             .site_root("target/site")
@@ -81,7 +115,12 @@ impl TestApp {
             router: app::routing::router(state, options),
             clock,
             db,
+            backend,
         }
+    }
+
+    pub fn is_jwt(&self) -> bool {
+        matches!(self.backend, Backend::Jwt)
     }
 
     pub async fn send(&self, req: Request<Body>) -> Reply {
@@ -96,25 +135,12 @@ impl TestApp {
         }
     }
 
-    pub async fn get(&self, path: &str, session: Option<&str>) -> Reply {
-        let mut req = Request::get(path).header(header::ACCEPT, "text/html");
-        if let Some(id) = session {
-            req = req.header(header::COOKIE, format!("{SESSION_COOKIE}={id}"));
+    /// A new browser with no cookies.
+    pub fn browser(&self) -> Browser<'_> {
+        Browser {
+            app: self,
+            jar: Mutex::default(),
         }
-        self.send(req.body(Body::empty()).unwrap()).await
-    }
-
-    /// A server function call as the hydrated app makes it (url-encoded form,
-    /// no `Accept: text/html`).
-    pub async fn post_form(&self, path: &str, form: &str, session: Option<&str>) -> Reply {
-        let mut req = Request::post(path)
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .header(header::ACCEPT, "application/json");
-        if let Some(id) = session {
-            req = req.header(header::COOKIE, format!("{SESSION_COOKIE}={id}"));
-        }
-        self.send(req.body(Body::from(form.to_string())).unwrap())
-            .await
     }
 
     /// A plain HTML form post, as a browser without JavaScript sends it.
@@ -127,29 +153,114 @@ impl TestApp {
             .await
     }
 
-    /// Signs up `username` and returns the session ID.
-    pub async fn sign_up(&self, username: &str, password: &str) -> String {
+    /// `GET` with an `Authorization` header and no cookies.
+    pub async fn get_with_auth(&self, path: &str, authorization: &str) -> Reply {
+        let req = Request::get(path).header(header::AUTHORIZATION, authorization);
+        self.send(req.body(Body::empty()).unwrap()).await
+    }
+
+    /// `POST` of a form body with no cookies (API clients).
+    pub async fn post_api(&self, path: &str, content_type: &str, body: &str) -> Reply {
+        let req = Request::post(path).header(header::CONTENT_TYPE, content_type);
+        self.send(req.body(Body::from(body.to_string())).unwrap())
+            .await
+    }
+}
+
+/// A client that stores the cookies it is given and sends them back.
+pub struct Browser<'a> {
+    app: &'a TestApp,
+    jar: Mutex<BTreeMap<String, String>>,
+}
+
+impl Browser<'_> {
+    fn cookie_header(&self) -> Option<String> {
+        let jar = self.jar.lock().unwrap();
+        (!jar.is_empty()).then(|| {
+            jar.iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect::<Vec<_>>()
+                .join("; ")
+        })
+    }
+
+    async fn send(&self, mut req: http::request::Builder, body: Body) -> Reply {
+        if let Some(cookies) = self.cookie_header() {
+            req = req.header(header::COOKIE, cookies);
+        }
+        let reply = self.app.send(req.body(body).unwrap()).await;
+        let mut jar = self.jar.lock().unwrap();
+        for c in reply.auth_set_cookies() {
+            let Some((name, value)) = c.split(';').next().and_then(|p| p.split_once('=')) else {
+                continue;
+            };
+            if value.is_empty() || c.contains("Max-Age=0") {
+                jar.remove(name);
+            } else {
+                jar.insert(name.to_string(), value.to_string());
+            }
+        }
+        reply
+    }
+
+    pub async fn get(&self, path: &str) -> Reply {
+        self.send(
+            Request::get(path).header(header::ACCEPT, "text/html"),
+            Body::empty(),
+        )
+        .await
+    }
+
+    /// A server function call as the hydrated app makes it.
+    pub async fn post_form(&self, path: &str, form: &str) -> Reply {
+        let req = Request::post(path)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::ACCEPT, "application/json");
+        self.send(req, Body::from(form.to_string())).await
+    }
+
+    /// The auth cookies held now.
+    pub fn cookies(&self) -> BTreeMap<String, String> {
+        self.jar.lock().unwrap().clone()
+    }
+
+    /// Replaces the held cookies (replaying old ones, planting forged ones).
+    pub fn set_cookies(&self, cookies: BTreeMap<String, String>) {
+        *self.jar.lock().unwrap() = cookies;
+    }
+
+    pub async fn sign_up(&self, username: &str, password: &str) -> Reply {
         let r = self
             .post_form(
                 "/api/sign_up",
                 &format!("username={username}&password={password}"),
-                None,
             )
             .await;
         assert_eq!(r.status, StatusCode::OK, "sign-up failed: {}", r.body);
-        r.session_id().expect("sign-up sets a session cookie")
+        r
     }
 
-    /// Signs in and returns the session ID.
-    pub async fn sign_in(&self, username: &str, password: &str) -> String {
+    pub async fn sign_in(&self, username: &str, password: &str) -> Reply {
         let r = self
             .post_form(
                 "/api/sign_in",
                 &format!("username={username}&password={password}"),
-                None,
             )
             .await;
         assert_eq!(r.status, StatusCode::OK, "sign-in failed: {}", r.body);
-        r.session_id().expect("sign-in sets a session cookie")
+        r
+    }
+
+    /// `GET /api/me`'s status.
+    pub async fn me(&self) -> StatusCode {
+        self.get("/api/me").await.status
+    }
+}
+
+/// The names of the auth cookies a backend sets.
+pub fn cookie_names(backend: Backend) -> &'static [&'static str] {
+    match backend {
+        Backend::Jwt => &["__Host-latchkey_access", "__Host-latchkey_refresh"],
+        _ => &["__Host-latchkey_session"],
     }
 }

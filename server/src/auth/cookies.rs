@@ -12,6 +12,10 @@ use tower_cookies::cookie::{time, Cookie, SameSite};
 
 /// Name of the session-mode cookie.
 pub const SESSION_COOKIE: &str = "__Host-latchkey_session";
+/// Name of the JWT-mode access-token cookie.
+pub const ACCESS_COOKIE: &str = "__Host-latchkey_access";
+/// Name of the JWT-mode refresh-token cookie.
+pub const REFRESH_COOKIE: &str = "__Host-latchkey_refresh";
 
 /// An auth cookie holding `value`, kept by the browser for `max_age`.
 pub fn auth_cookie(name: &'static str, value: String, max_age: Duration) -> Cookie<'static> {

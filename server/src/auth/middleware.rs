@@ -30,7 +30,7 @@ pub async fn resolve_caller(
 ) -> Response {
     // Static build output needs no identity; skip the store lookup.
     if !req.uri().path().starts_with("/pkg/") {
-        let caller = match state.auth.resolve(&jar).await {
+        let caller = match state.auth.resolve(req.headers(), &jar).await {
             Ok(Some(identity)) => Caller::User(Arc::new(identity)),
             Ok(None) => Caller::Anonymous,
             Err(e) => {

@@ -13,6 +13,7 @@ mod store;
 
 use std::time::Duration;
 
+use http::HeaderMap;
 use tower_cookies::Cookies;
 
 pub use database::DatabaseStore;
@@ -108,7 +109,7 @@ impl AuthBackend for SessionBackend {
         Ok(record.into())
     }
 
-    async fn resolve(&self, jar: &Cookies) -> Result<Option<Identity>> {
+    async fn resolve(&self, _headers: &HeaderMap, jar: &Cookies) -> Result<Option<Identity>> {
         let Some(cookie) = jar.get(SESSION_COOKIE) else {
             return Ok(None);
         };
@@ -143,8 +144,9 @@ impl From<SessionRecord> for Identity {
             username: r.username,
             session_id: r.id,
             signed_in_at: r.created_at,
-            idle_expires_at: r.idle_expires_at,
-            absolute_expires_at: r.absolute_expires_at,
+            idle_expires_at: Some(r.idle_expires_at),
+            absolute_expires_at: Some(r.absolute_expires_at),
+            access_expires_at: None,
         }
     }
 }

@@ -1,0 +1,63 @@
+import { expect, test } from '../support/fixtures';
+
+import { AccountPage } from '../pages/account-page';
+import { Header } from '../pages/header';
+import { expectAccountNeedsSignIn, signUp } from '../support/auth';
+import { authCookies } from '../support/cookies';
+import { authMode } from '../support/env';
+import { newUser } from '../support/users';
+
+/*
+ * JWT mode only, run with a short access-token life (LATCHKEY_ACCESS_TTL=2s)
+ * and grace window (LATCHKEY_REFRESH_GRACE=1s), as scripts/test.sh does. The
+ * waits below are the point of these tests: real time must pass for a token
+ * to expire.
+ */
+const accessTtl = Number.parseInt(process.env.LATCHKEY_ACCESS_TTL ?? '', 10);
+const grace = Number.parseInt(process.env.LATCHKEY_REFRESH_GRACE ?? '', 10);
+const ACCESS = '__Host-latchkey_access';
+const REFRESH = '__Host-latchkey_refresh';
+
+test.describe('JWT mode', () => {
+  test.skip(authMode !== 'jwt', 'JWT mode only');
+  test.skip(!(accessTtl <= 5 && grace <= 2), 'needs LATCHKEY_ACCESS_TTL ≤ 5s and LATCHKEY_REFRESH_GRACE ≤ 2s');
+
+  test('a signed-in page keeps working after the access token expired', async ({ page }) => {
+    const user = newUser();
+    await signUp(page, user);
+    await page.waitForTimeout((accessTtl + 1) * 1000);
+
+    // Without JavaScript this is a page load; the server refreshes first.
+    // With it, the tab renewed the token in the background already.
+    await new Header(page).signedInAsLink(user.username).click();
+    await new AccountPage(page).expectShows(user.username);
+    await page.reload();
+    await new AccountPage(page).expectShows(user.username);
+    await new Header(page).expectSignedInAs(user.username);
+  });
+
+  test('a reused refresh cookie signs the user out', async ({ page, context }) => {
+    const user = newUser();
+    await signUp(page, user);
+    const first = (await authCookies(context)).get(REFRESH)!;
+    expect(first, 'sign-up sets the refresh cookie').toBeDefined();
+
+    // Let the access token expire and the refresh token rotate.
+    await page.waitForTimeout((accessTtl + 1) * 1000);
+    await page.reload();
+    await new AccountPage(page).expectShows(user.username);
+    const rotated = (await authCookies(context)).get(REFRESH)!;
+    expect(rotated.value, 'the refresh token rotated').not.toBe(first.value);
+
+    // An attacker replays the first refresh token after the grace window.
+    await page.waitForTimeout((grace + 1) * 1000);
+    await context.clearCookies({ name: ACCESS });
+    await context.addCookies([first]);
+    await expectAccountNeedsSignIn(page);
+
+    // Reuse revoked the whole family: the newest token is refused too.
+    await context.clearCookies({ name: ACCESS });
+    await context.addCookies([rotated]);
+    await expectAccountNeedsSignIn(page);
+  });
+});

@@ -1,0 +1,306 @@
+//! JWT mode: a short-lived signed access token, checked by signature alone,
+//! and a long-lived opaque refresh token, rotated on every use.
+//!
+//! Browsers hold both in `__Host-` cookies; API clients send the access token
+//! as `Authorization: Bearer` and refresh through `/auth/token`. A valid access
+//! token costs no store lookup: only an in-memory check that its device
+//! session (`sid`) was not revoked ([`revocation`]). When the access token has
+//! expired and a refresh cookie is present, [`JwtBackend::resolve`] rotates the
+//! refresh token and sets both cookies on the same response, before anything
+//! renders.
+
+pub mod claims;
+pub mod keys;
+pub mod refresh;
+pub mod revocation;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use http::HeaderMap;
+use tower_cookies::Cookies;
+
+use self::claims::{AccessClaims, TokenError};
+use self::keys::Keyring;
+use self::refresh::{Family, Lifetimes, Refusal};
+use self::revocation::Revocations;
+use super::cookies::{self, ACCESS_COOKIE, REFRESH_COOKIE};
+use super::{token, AuthBackend, ClientMeta, Identity};
+use crate::clock::Clock;
+use crate::db::Db;
+use crate::users::User;
+use crate::Result;
+
+/// Tokens handed to a client.
+#[derive(Clone)]
+pub struct TokenPair {
+    pub access_token: String,
+    /// Seconds until the access token expires.
+    pub expires_in: i64,
+    pub refresh_token: String,
+    pub identity: Identity,
+}
+
+impl std::fmt::Debug for TokenPair {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TokenPair")
+            .field("expires_in", &self.expires_in)
+            .field("identity", &self.identity)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The JWT-mode authentication backend.
+#[derive(Clone, Debug)]
+pub struct JwtBackend {
+    keys: Arc<Keyring>,
+    db: Db,
+    access_ttl: i64,
+    life: Lifetimes,
+    clock: Clock,
+    revocations: Revocations,
+}
+
+/// Settings of a [`JwtBackend`].
+#[derive(Clone, Copy, Debug)]
+pub struct JwtSettings {
+    pub access_ttl: Duration,
+    pub refresh_ttl: Duration,
+    pub absolute_ttl: Duration,
+    pub grace: Duration,
+}
+
+impl JwtBackend {
+    /// A backend signing with `keys`, keeping families in `db`.
+    pub fn new(keys: Keyring, db: Db, settings: JwtSettings, clock: Clock) -> Self {
+        let access_ttl = settings.access_ttl.as_secs() as i64;
+        JwtBackend {
+            keys: Arc::new(keys),
+            db,
+            access_ttl,
+            life: Lifetimes {
+                idle: settings.refresh_ttl.as_secs() as i64,
+                absolute: settings.absolute_ttl.as_secs() as i64,
+                grace: settings.grace.as_secs() as i64,
+            },
+            clock,
+            revocations: Revocations::new(access_ttl + claims::LEEWAY),
+        }
+    }
+
+    /// The access-token lifetime in seconds.
+    pub fn access_ttl(&self) -> i64 {
+        self.access_ttl
+    }
+
+    fn mint(&self, family: &Family, now: i64) -> Result<TokenPairParts> {
+        let claims = AccessClaims {
+            iss: claims::ISSUER.into(),
+            aud: claims::AUDIENCE.into(),
+            sub: family.user_id.clone(),
+            exp: now + self.access_ttl,
+            nbf: now,
+            iat: now,
+            jti: token::new_id(),
+            sid: family.id.clone(),
+            username: family.username.clone(),
+            auth_time: family.created_at,
+        };
+        let token = claims::issue(&self.keys, &claims)?;
+        let mut identity = identity(&claims);
+        identity.idle_expires_at = Some(family.idle_expires_at);
+        identity.absolute_expires_at = Some(family.absolute_expires_at);
+        Ok(TokenPairParts { token, identity })
+    }
+
+    fn pair(&self, family: &Family, refresh_token: String, now: i64) -> Result<TokenPair> {
+        let parts = self.mint(family, now)?;
+        Ok(TokenPair {
+            access_token: parts.token,
+            expires_in: self.access_ttl,
+            refresh_token,
+            identity: parts.identity,
+        })
+    }
+
+    /// Checks an access token: signature, claims, and the revocation set.
+    pub fn verify_access(&self, token: &str) -> std::result::Result<Identity, TokenError> {
+        let claims = claims::verify(&self.keys, token, self.clock.now())?;
+        if self.revocations.contains(&claims.sid) {
+            return Err(TokenError::Invalid);
+        }
+        Ok(identity(&claims))
+    }
+
+    /// Starts a device session for `user` and returns its first tokens.
+    pub async fn issue(&self, user: &User, client: &ClientMeta) -> Result<TokenPair> {
+        let now = self.clock.now();
+        let (family, refresh_token) =
+            refresh::start(&self.db, user, client, self.life, now).await?;
+        self.pair(&family, refresh_token, now)
+    }
+
+    /// Rotates a refresh token into new tokens.
+    pub async fn refresh(&self, raw: &str) -> Result<std::result::Result<TokenPair, Refusal>> {
+        let now = self.clock.now();
+        match refresh::rotate(&self.db, &self.keys.refresh_secret, raw, self.life, now).await? {
+            Ok((family, successor)) => Ok(Ok(self.pair(&family, successor, now)?)),
+            Err(Refusal::Reused(family_id)) => {
+                tracing::warn!(family = %family_id, "refresh token reuse: family revoked");
+                self.revocations.insert(&family_id, now);
+                Ok(Err(Refusal::Reused(family_id)))
+            }
+            Err(other) => Ok(Err(other)),
+        }
+    }
+
+    /// Revokes the device session a token belongs to (RFC 7009 semantics:
+    /// unknown or invalid tokens are not an error).
+    pub async fn revoke_token(&self, token: &str) -> Result<Option<String>> {
+        let family_id = match self.verify_access(token) {
+            Ok(identity) => Some(identity.session_id),
+            Err(_) => refresh::family_id_of(&self.db, token).await?,
+        };
+        if let Some(id) = &family_id {
+            self.revoke_family(id, "revoked").await?;
+        }
+        Ok(family_id)
+    }
+
+    async fn revoke_family(&self, family_id: &str, reason: &str) -> Result<()> {
+        let now = self.clock.now();
+        refresh::revoke(&self.db, family_id, now, reason).await?;
+        self.revocations.insert(family_id, now);
+        Ok(())
+    }
+
+    /// A live device session by id (for the account page).
+    pub async fn family(&self, id: &str) -> Result<Option<Family>> {
+        refresh::family(&self.db, id, self.clock.now()).await
+    }
+
+    /// Reads revocations made by other instances.
+    pub async fn sync_revocations(&self) -> Result<()> {
+        self.revocations.sync(&self.db, self.clock.now()).await
+    }
+
+    /// Rotates the refresh cookie, setting both cookies; clears them if the
+    /// refresh token is refused.
+    pub async fn refresh_cookies(&self, jar: &Cookies) -> Result<Option<Identity>> {
+        let Some(raw) = jar.get(REFRESH_COOKIE).map(|c| c.value().to_string()) else {
+            return Ok(None);
+        };
+        match self.refresh(&raw).await? {
+            Ok(pair) => {
+                self.set_cookies(jar, &pair);
+                Ok(Some(pair.identity))
+            }
+            Err(_) => {
+                clear_cookies(jar);
+                Ok(None)
+            }
+        }
+    }
+
+    fn set_cookies(&self, jar: &Cookies, pair: &TokenPair) {
+        jar.add(cookies::auth_cookie(
+            ACCESS_COOKIE,
+            pair.access_token.clone(),
+            Duration::from_secs(self.access_ttl as u64),
+        ));
+        jar.add(cookies::auth_cookie(
+            REFRESH_COOKIE,
+            pair.refresh_token.clone(),
+            Duration::from_secs(self.life.idle as u64),
+        ));
+    }
+
+    /// The device session named by the browser's cookies, if any.
+    async fn cookie_family(&self, jar: &Cookies) -> Result<Option<String>> {
+        if let Some(c) = jar.get(ACCESS_COOKIE) {
+            if let Ok(identity) = self.verify_access(c.value()) {
+                return Ok(Some(identity.session_id));
+            }
+        }
+        match jar.get(REFRESH_COOKIE) {
+            Some(c) => refresh::family_id_of(&self.db, c.value()).await,
+            None => Ok(None),
+        }
+    }
+}
+
+struct TokenPairParts {
+    token: String,
+    identity: Identity,
+}
+
+fn identity(claims: &AccessClaims) -> Identity {
+    Identity {
+        user_id: claims.sub.clone(),
+        username: claims.username.clone(),
+        session_id: claims.sid.clone(),
+        signed_in_at: claims.auth_time,
+        idle_expires_at: None,
+        absolute_expires_at: None,
+        access_expires_at: Some(claims.exp),
+    }
+}
+
+fn clear_cookies(jar: &Cookies) {
+    jar.remove(cookies::removal(ACCESS_COOKIE));
+    jar.remove(cookies::removal(REFRESH_COOKIE));
+}
+
+/// The token of an `Authorization: Bearer` header.
+pub fn bearer(headers: &HeaderMap) -> Option<&str> {
+    let value = headers.get(http::header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| token.trim())
+        .filter(|t| !t.is_empty())
+}
+
+impl AuthBackend for JwtBackend {
+    async fn sign_in(&self, user: &User, client: &ClientMeta, jar: &Cookies) -> Result<Identity> {
+        // Signing in on a device that already had a session replaces it.
+        if let Some(old) = self.cookie_family(jar).await? {
+            self.revoke_family(&old, "replaced by a new sign-in")
+                .await?;
+        }
+        let pair = self.issue(user, client).await?;
+        self.set_cookies(jar, &pair);
+        Ok(pair.identity)
+    }
+
+    async fn resolve(&self, headers: &HeaderMap, jar: &Cookies) -> Result<Option<Identity>> {
+        // An Authorization header speaks alone: no fallback to cookies.
+        if headers.contains_key(http::header::AUTHORIZATION) {
+            return Ok(bearer(headers).and_then(|t| self.verify_access(t).ok()));
+        }
+        if let Some(c) = jar.get(ACCESS_COOKIE) {
+            if let Ok(identity) = self.verify_access(c.value()) {
+                return Ok(Some(identity));
+            }
+        }
+        if jar.get(REFRESH_COOKIE).is_some() {
+            return self.refresh_cookies(jar).await;
+        }
+        if jar.get(ACCESS_COOKIE).is_some() {
+            clear_cookies(jar);
+        }
+        Ok(None)
+    }
+
+    async fn sign_out(&self, jar: &Cookies) -> Result<()> {
+        if let Some(family_id) = self.cookie_family(jar).await? {
+            self.revoke_family(&family_id, "signed out").await?;
+        }
+        clear_cookies(jar);
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+#[path = "jwt/backend_tests.rs"]
+mod tests;

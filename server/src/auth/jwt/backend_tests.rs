@@ -1,0 +1,188 @@
+//! The JWT backend against a real database, with a manual clock.
+
+use std::time::Duration;
+
+use super::*;
+use crate::auth::token;
+use crate::config::JwtAlg;
+
+const T0: i64 = 1_800_000_000;
+
+fn settings() -> JwtSettings {
+    JwtSettings {
+        access_ttl: Duration::from_secs(1800),
+        refresh_ttl: Duration::from_secs(14 * 86400),
+        absolute_ttl: Duration::from_secs(30 * 86400),
+        grace: Duration::from_secs(10),
+    }
+}
+
+async fn setup(db: &Db) -> (JwtBackend, Clock, User) {
+    let clock = Clock::manual(T0);
+    let keys = Keyring::random(JwtAlg::Hs256).unwrap();
+    let backend = JwtBackend::new(keys, db.clone(), settings(), clock.clone());
+    let user = crate::users::create(db, "alice", "hash", T0).await.unwrap();
+    (backend, clock, user)
+}
+
+async fn count(db: &Db, sql: &str) -> i64 {
+    let (n,): (i64,) = sqlx::query_as(sql).fetch_one(db).await.unwrap();
+    n
+}
+
+#[sqlx::test(migrator = "crate::db::MIGRATOR")]
+async fn issue_verifies_without_touching_the_database(db: Db) {
+    let (b, _clock, user) = setup(&db).await;
+    let pair = b.issue(&user, &ClientMeta::default()).await.unwrap();
+    assert_eq!(pair.expires_in, 1800);
+    assert!(token::is_well_formed(&pair.refresh_token));
+    db.close().await;
+    // The database is closed: verification still works, by signature alone.
+    let identity = b.verify_access(&pair.access_token).unwrap();
+    assert_eq!(identity.username, "alice");
+    assert_eq!(identity.access_expires_at, Some(T0 + 1800));
+}
+
+#[sqlx::test(migrator = "crate::db::MIGRATOR")]
+async fn refresh_rotates_and_reuse_after_grace_revokes_the_family(db: Db) {
+    let (b, clock, user) = setup(&db).await;
+    let first = b.issue(&user, &ClientMeta::default()).await.unwrap();
+    clock.advance(60);
+    let second = b.refresh(&first.refresh_token).await.unwrap().unwrap();
+    assert_ne!(second.refresh_token, first.refresh_token);
+    assert_ne!(second.access_token, first.access_token);
+    clock.advance(11);
+    let reuse = b.refresh(&first.refresh_token).await.unwrap();
+    assert!(matches!(reuse, Err(Refusal::Reused(_))), "{reuse:?}");
+    // The whole family is gone: the newest refresh token and the access token too.
+    assert_eq!(
+        b.refresh(&second.refresh_token).await.unwrap().unwrap_err(),
+        Refusal::Revoked
+    );
+    assert!(b.verify_access(&second.access_token).is_err());
+}
+
+#[sqlx::test(migrator = "crate::db::MIGRATOR")]
+async fn concurrent_refreshes_with_one_token_share_one_successor(db: Db) {
+    let (b, clock, user) = setup(&db).await;
+    let first = b.issue(&user, &ClientMeta::default()).await.unwrap();
+    clock.advance(60);
+    let tasks: Vec<_> = (0..8)
+        .map(|_| {
+            let (b, raw) = (b.clone(), first.refresh_token.clone());
+            tokio::spawn(async move { b.refresh(&raw).await })
+        })
+        .collect();
+    let mut successors = std::collections::HashSet::new();
+    for t in tasks {
+        let pair = t
+            .await
+            .unwrap()
+            .unwrap()
+            .expect("every tab stays signed in");
+        successors.insert(pair.refresh_token);
+    }
+    assert_eq!(successors.len(), 1);
+    assert_eq!(
+        count(
+            &db,
+            "SELECT COUNT(*) FROM refresh_tokens WHERE parent_hash IS NOT NULL"
+        )
+        .await,
+        1,
+        "exactly one new family head"
+    );
+    // Within the grace window a late tab still gets the same successor.
+    clock.advance(9);
+    let late = b.refresh(&first.refresh_token).await.unwrap().unwrap();
+    assert!(successors.contains(&late.refresh_token));
+    // The successor itself works.
+    assert!(b.refresh(&late.refresh_token).await.unwrap().is_ok());
+}
+
+#[sqlx::test(migrator = "crate::db::MIGRATOR")]
+async fn idle_and_absolute_lifetimes_are_enforced(db: Db) {
+    let (b, clock, user) = setup(&db).await;
+    let pair = b.issue(&user, &ClientMeta::default()).await.unwrap();
+    clock.advance(14 * 86400);
+    assert_eq!(
+        b.refresh(&pair.refresh_token).await.unwrap().unwrap_err(),
+        Refusal::Expired
+    );
+
+    let mut pair = b.issue(&user, &ClientMeta::default()).await.unwrap();
+    // Used every 10 days, the family still ends 30 days after sign-in.
+    for _ in 0..2 {
+        clock.advance(10 * 86400);
+        pair = b.refresh(&pair.refresh_token).await.unwrap().unwrap();
+    }
+    clock.advance(10 * 86400);
+    assert_eq!(
+        b.refresh(&pair.refresh_token).await.unwrap().unwrap_err(),
+        Refusal::Expired
+    );
+}
+
+#[sqlx::test(migrator = "crate::db::MIGRATOR")]
+async fn revoking_refuses_the_access_token_at_once(db: Db) {
+    let (b, _clock, user) = setup(&db).await;
+    let pair = b.issue(&user, &ClientMeta::default()).await.unwrap();
+    assert!(b.verify_access(&pair.access_token).is_ok());
+    assert!(b.revoke_token(&pair.access_token).await.unwrap().is_some());
+    assert!(b.verify_access(&pair.access_token).is_err());
+    assert_eq!(
+        b.refresh(&pair.refresh_token).await.unwrap().unwrap_err(),
+        Refusal::Revoked
+    );
+    // Revoking by refresh token works too; unknown tokens are no error.
+    let other = b.issue(&user, &ClientMeta::default()).await.unwrap();
+    assert!(b
+        .revoke_token(&other.refresh_token)
+        .await
+        .unwrap()
+        .is_some());
+    assert!(b.verify_access(&other.access_token).is_err());
+    assert_eq!(b.revoke_token("not-a-token").await.unwrap(), None);
+}
+
+#[sqlx::test(migrator = "crate::db::MIGRATOR")]
+async fn another_instance_learns_of_a_revocation_at_its_next_sync(db: Db) {
+    let (a, clock, user) = setup(&db).await;
+    let b = JwtBackend {
+        revocations: Revocations::new(1800 + claims::LEEWAY),
+        ..a.clone()
+    };
+    let pair = a.issue(&user, &ClientMeta::default()).await.unwrap();
+    a.revoke_token(&pair.access_token).await.unwrap();
+    assert!(a.verify_access(&pair.access_token).is_err());
+    assert!(
+        b.verify_access(&pair.access_token).is_ok(),
+        "not synced yet"
+    );
+    clock.advance(1);
+    b.sync_revocations().await.unwrap();
+    assert!(b.verify_access(&pair.access_token).is_err());
+}
+
+#[sqlx::test(migrator = "crate::db::MIGRATOR")]
+async fn tokens_of_one_kind_do_not_pass_as_the_other(db: Db) {
+    let (b, _clock, user) = setup(&db).await;
+    let pair = b.issue(&user, &ClientMeta::default()).await.unwrap();
+    assert!(
+        b.verify_access(&pair.refresh_token).is_err(),
+        "refresh token as access token"
+    );
+    assert_eq!(
+        b.refresh(&pair.access_token).await.unwrap().unwrap_err(),
+        Refusal::Unknown,
+        "access token as refresh token"
+    );
+    let rows: Vec<(String,)> = sqlx::query_as("SELECT token_hash FROM refresh_tokens")
+        .fetch_all(&db)
+        .await
+        .unwrap();
+    assert!(
+        rows.iter().all(|(h,)| h != &pair.refresh_token),
+        "only hashes are stored"
+    );
+}

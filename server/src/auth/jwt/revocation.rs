@@ -1,0 +1,120 @@
+//! Which device sessions were revoked recently: the check that makes sign-out
+//! stop an access token before it expires.
+//!
+//! The durable record is `sessions.revoked_at` in the database. Each instance
+//! keeps the ids revoked within the last access-token lifetime in memory (an
+//! access token older than that has expired anyway), so a request costs no
+//! store round trip. A revocation made here is in the set at once; one made by
+//! another instance arrives with the next sync, at most [`SYNC_EVERY`] later.
+
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+
+use crate::db::Db;
+use crate::Result;
+
+/// How often each instance reads revocations made elsewhere.
+pub const SYNC_EVERY: Duration = Duration::from_secs(2);
+
+/// Recently revoked session ids, with when they were revoked.
+#[derive(Clone, Debug)]
+pub struct Revocations {
+    map: Arc<RwLock<HashMap<String, i64>>>,
+    /// How long an entry matters: the longest access-token life plus leeway.
+    window: i64,
+}
+
+impl Revocations {
+    /// An empty set whose entries matter for `window` seconds.
+    pub fn new(window: i64) -> Self {
+        Revocations {
+            map: Arc::default(),
+            window,
+        }
+    }
+
+    /// Whether `sid` was revoked.
+    pub fn contains(&self, sid: &str) -> bool {
+        self.map
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .contains_key(sid)
+    }
+
+    /// Adds a revocation made by this instance.
+    pub fn insert(&self, sid: &str, revoked_at: i64) {
+        self.map
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(sid.to_string(), revoked_at);
+    }
+
+    /// Reads the recent revocations from the database and drops entries older
+    /// than the window.
+    pub async fn sync(&self, db: &Db, now: i64) -> Result<()> {
+        let since = now - self.window;
+        let rows: Vec<(String, i64)> = sqlx::query_as(
+            "SELECT id, revoked_at FROM sessions WHERE revoked_at IS NOT NULL AND revoked_at > $1",
+        )
+        .bind(since)
+        .fetch_all(db)
+        .await?;
+        let mut map = self.map.write().unwrap_or_else(|e| e.into_inner());
+        map.retain(|_, at| *at > since);
+        map.extend(rows);
+        Ok(())
+    }
+
+    /// How many ids are in the set.
+    pub fn len(&self) -> usize {
+        self.map.read().unwrap_or_else(|e| e.into_inner()).len()
+    }
+
+    /// Whether the set is empty.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn local_revocations_are_seen_at_once() {
+        let r = Revocations::new(60);
+        assert!(!r.contains("sid"));
+        r.insert("sid", 10);
+        assert!(r.contains("sid"));
+    }
+
+    #[sqlx::test(migrator = "crate::db::MIGRATOR")]
+    async fn sync_reads_other_instances_revocations_and_forgets_old_ones(db: Db) {
+        let user = crate::users::create(&db, "alice", "x", 0).await.unwrap();
+        for (id, revoked_at) in [("recent", Some(1_000)), ("old", Some(100)), ("live", None)] {
+            sqlx::query(
+                "INSERT INTO sessions (id, user_id, token_hash, created_at, last_seen_at, \
+                 idle_expires_at, absolute_expires_at, revoked_at) VALUES ($1, $2, $3, 0, 0, 9999, 9999, $4)",
+            )
+            .bind(id)
+            .bind(&user.id)
+            .bind(format!("hash-{id}"))
+            .bind(revoked_at)
+            .execute(&db)
+            .await
+            .unwrap();
+        }
+        let r = Revocations::new(60);
+        r.insert("stale-local", 100);
+        r.sync(&db, 1_030).await.unwrap();
+        assert!(r.contains("recent"));
+        assert!(!r.contains("old"));
+        assert!(!r.contains("live"));
+        assert!(
+            !r.contains("stale-local"),
+            "entries past the window are dropped"
+        );
+        assert_eq!(r.len(), 1);
+    }
+}

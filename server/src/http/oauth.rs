@@ -1,0 +1,179 @@
+//! Token endpoints for non-browser clients, in the shape of OAuth 2.0:
+//! `POST /auth/token` (RFC 6749 password and refresh-token grants, errors as
+//! §5.2) and `POST /auth/revoke` (RFC 7009). Bodies may be form-encoded or
+//! JSON. Token responses are never cached.
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::response::{IntoResponse, Response};
+use axum::{Extension, Json};
+use http::{header, HeaderMap, StatusCode};
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::auth::jwt::JwtBackend;
+use crate::auth::{self, Auth, ClientMeta};
+use crate::{AppState, Error};
+
+/// The fields either endpoint reads.
+#[derive(Debug, Default, Deserialize)]
+struct TokenRequest {
+    grant_type: Option<String>,
+    username: Option<String>,
+    password: Option<String>,
+    refresh_token: Option<String>,
+    token: Option<String>,
+}
+
+/// `POST /auth/token`.
+pub async fn token(
+    State(state): State<AppState>,
+    client: Option<Extension<ClientMeta>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let Auth::Jwt(backend) = &state.auth else {
+        return oauth_error(
+            StatusCode::BAD_REQUEST,
+            "unsupported_grant_type",
+            "This server runs in session mode: sign in at /api/sign_in and keep the session cookie.",
+        );
+    };
+    let req = match parse(&headers, &body) {
+        Ok(req) => req,
+        Err(resp) => return resp,
+    };
+    let client = client.map(|Extension(c)| c).unwrap_or_default();
+    match req.grant_type.as_deref() {
+        Some("password") => password_grant(&state, backend, req, &client).await,
+        Some("refresh_token") => refresh_grant(backend, req).await,
+        Some(other) => oauth_error(
+            StatusCode::BAD_REQUEST,
+            "unsupported_grant_type",
+            &format!(
+                "Grant type {other:?} is not supported; use \"password\" or \"refresh_token\"."
+            ),
+        ),
+        None => invalid_request("The grant_type parameter is missing."),
+    }
+}
+
+async fn password_grant(
+    state: &AppState,
+    backend: &JwtBackend,
+    req: TokenRequest,
+    client: &ClientMeta,
+) -> Response {
+    let (Some(username), Some(password)) = (req.username, req.password) else {
+        return invalid_request("The password grant needs username and password.");
+    };
+    let user = match auth::authenticate(state, &username, password, client).await {
+        Ok(user) => user,
+        Err(Error::InvalidCredentials) => {
+            return oauth_error(
+                StatusCode::BAD_REQUEST,
+                "invalid_grant",
+                "Incorrect username or password.",
+            )
+        }
+        Err(Error::Invalid(message)) => return invalid_request(&message),
+        Err(e) => return server_error(e),
+    };
+    match backend.issue(&user, client).await {
+        Ok(pair) => token_response(&pair),
+        Err(e) => server_error(e),
+    }
+}
+
+async fn refresh_grant(backend: &JwtBackend, req: TokenRequest) -> Response {
+    let Some(raw) = req.refresh_token else {
+        return invalid_request("The refresh_token grant needs refresh_token.");
+    };
+    match backend.refresh(&raw).await {
+        Ok(Ok(pair)) => token_response(&pair),
+        Ok(Err(_)) => oauth_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_grant",
+            "The refresh token is invalid, expired or revoked. Sign in again.",
+        ),
+        Err(e) => server_error(e),
+    }
+}
+
+/// `POST /auth/revoke` (RFC 7009): 200 whether or not the token was known.
+pub async fn revoke(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+    let Auth::Jwt(backend) = &state.auth else {
+        return oauth_error(
+            StatusCode::BAD_REQUEST,
+            "unsupported_token_type",
+            "This server runs in session mode: sign out at /api/sign_out.",
+        );
+    };
+    let req = match parse(&headers, &body) {
+        Ok(req) => req,
+        Err(resp) => return resp,
+    };
+    let Some(token) = req.token else {
+        return invalid_request("The token parameter is missing.");
+    };
+    match backend.revoke_token(&token).await {
+        Ok(_) => (StatusCode::OK, no_store(), Json(json!({}))).into_response(),
+        Err(e) => server_error(e),
+    }
+}
+
+fn parse(headers: &HeaderMap, body: &Bytes) -> Result<TokenRequest, Response> {
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    let parsed = if content_type.starts_with("application/json") {
+        serde_json::from_slice::<TokenRequest>(body).map_err(|e| e.to_string())
+    } else if content_type.starts_with("application/x-www-form-urlencoded") {
+        serde_urlencoded::from_bytes::<TokenRequest>(body).map_err(|e| e.to_string())
+    } else {
+        return Err(invalid_request(
+            "Send the parameters as application/x-www-form-urlencoded or application/json.",
+        ));
+    };
+    parsed.map_err(|e| invalid_request(&format!("The request body could not be read: {e}.")))
+}
+
+fn token_response(pair: &crate::auth::jwt::TokenPair) -> Response {
+    let body = json!({
+        "access_token": pair.access_token,
+        "token_type": "Bearer",
+        "expires_in": pair.expires_in,
+        "refresh_token": pair.refresh_token,
+    });
+    (StatusCode::OK, no_store(), Json(body)).into_response()
+}
+
+fn no_store() -> [(header::HeaderName, &'static str); 2] {
+    [
+        (header::CACHE_CONTROL, "no-store"),
+        (header::PRAGMA, "no-cache"),
+    ]
+}
+
+fn invalid_request(description: &str) -> Response {
+    oauth_error(StatusCode::BAD_REQUEST, "invalid_request", description)
+}
+
+fn oauth_error(status: StatusCode, error: &str, description: &str) -> Response {
+    let body = json!({ "error": error, "error_description": description });
+    (status, no_store(), Json(body)).into_response()
+}
+
+fn server_error(e: Error) -> Response {
+    let status = e.status();
+    if status.is_server_error() {
+        tracing::error!(error = %e, "token endpoint failed");
+    }
+    let code = if status == StatusCode::SERVICE_UNAVAILABLE {
+        "temporarily_unavailable"
+    } else {
+        "server_error"
+    };
+    oauth_error(status, code, &e.public_message())
+}
