@@ -41,7 +41,7 @@ pub async fn token(
     };
     let req = match parse(&headers, &body) {
         Ok(req) => req,
-        Err(resp) => return resp,
+        Err(description) => return invalid_request(&description),
     };
     let client = client.map(|Extension(c)| c).unwrap_or_default();
     match req.grant_type.as_deref() {
@@ -111,7 +111,7 @@ pub async fn revoke(State(state): State<AppState>, headers: HeaderMap, body: Byt
     };
     let req = match parse(&headers, &body) {
         Ok(req) => req,
-        Err(resp) => return resp,
+        Err(description) => return invalid_request(&description),
     };
     let Some(token) = req.token else {
         return invalid_request("The token parameter is missing.");
@@ -122,7 +122,8 @@ pub async fn revoke(State(state): State<AppState>, headers: HeaderMap, body: Byt
     }
 }
 
-fn parse(headers: &HeaderMap, body: &Bytes) -> Result<TokenRequest, Response> {
+/// The request's parameters, or what is wrong with the request.
+fn parse(headers: &HeaderMap, body: &Bytes) -> Result<TokenRequest, String> {
     let content_type = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -132,11 +133,11 @@ fn parse(headers: &HeaderMap, body: &Bytes) -> Result<TokenRequest, Response> {
     } else if content_type.starts_with("application/x-www-form-urlencoded") {
         serde_urlencoded::from_bytes::<TokenRequest>(body).map_err(|e| e.to_string())
     } else {
-        return Err(invalid_request(
-            "Send the parameters as application/x-www-form-urlencoded or application/json.",
-        ));
+        return Err(
+            "Send the parameters as application/x-www-form-urlencoded or application/json.".into(),
+        );
     };
-    parsed.map_err(|e| invalid_request(&format!("The request body could not be read: {e}.")))
+    parsed.map_err(|e| format!("The request body could not be read: {e}."))
 }
 
 fn token_response(pair: &crate::auth::jwt::TokenPair) -> Response {

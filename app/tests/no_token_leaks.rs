@@ -1,0 +1,128 @@
+//! Tokens never show up where they could leak: rendered HTML (hydration data
+//! included), redirect URLs, or the server's logs at any level.
+//!
+//! A test binary of its own, because it installs a process-wide log
+//! subscriber that records everything.
+
+mod support;
+
+use std::io::Write;
+use std::sync::{Arc, Mutex};
+
+use http::StatusCode;
+use server::db::Db;
+use support::{Backend, TestApp};
+
+#[derive(Clone, Default)]
+struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+const FORM: &str = "application/x-www-form-urlencoded";
+
+#[sqlx::test(migrator = "server::db::MIGRATOR")]
+async fn tokens_stay_out_of_pages_urls_and_logs(db: Db) {
+    let logs = Captured::default();
+    let writer = logs.clone();
+    tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_writer(move || writer.clone())
+        .init();
+
+    let app = TestApp::new(db, Backend::Jwt);
+    let mut secrets: Vec<String> = Vec::new();
+    let mut exposed: Vec<String> = Vec::new();
+
+    // A browser: sign up, sign in, renew, sign out, with pages in between.
+    let b = app.browser();
+    for step in [
+        b.sign_up("alice", "correct-horse").await,
+        b.get("/account").await,
+        b.sign_in("alice", "correct-horse").await,
+        b.get("/").await,
+    ] {
+        secrets.extend(step.auth_values().into_values());
+        exposed.extend(step.location().map(str::to_string));
+        exposed.push(step.body);
+    }
+    app.clock.advance(1800 + 60);
+    for step in [
+        b.get("/account").await,
+        b.post_form("/api/refresh", "").await,
+        b.get("/login").await,
+    ] {
+        secrets.extend(step.auth_values().into_values());
+        exposed.push(step.body);
+    }
+    let out = b.post_form("/api/sign_out", "").await;
+    exposed.extend(out.location().map(str::to_string));
+
+    // An API client: token grants, Bearer calls, refresh and revoke.
+    let r = app
+        .post_api(
+            "/auth/token",
+            FORM,
+            "grant_type=password&username=alice&password=correct-horse",
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    let pair = r.json();
+    let access = pair["access_token"].as_str().unwrap().to_string();
+    let refresh = pair["refresh_token"].as_str().unwrap().to_string();
+    app.get_with_auth("/api/me", &format!("Bearer {access}"))
+        .await;
+    app.get_with_auth("/api/me", &format!("Bearer {access}x"))
+        .await;
+    let r = app
+        .post_api(
+            "/auth/token",
+            FORM,
+            &format!("grant_type=refresh_token&refresh_token={refresh}"),
+        )
+        .await;
+    let renewed = r.json();
+    app.clock.advance(60);
+    app.post_api(
+        "/auth/token",
+        FORM,
+        &format!("grant_type=refresh_token&refresh_token={refresh}"),
+    )
+    .await;
+    app.post_api("/auth/revoke", FORM, &format!("token={access}"))
+        .await;
+    secrets.extend([access, refresh]);
+    for key in ["access_token", "refresh_token"] {
+        secrets.push(renewed[key].as_str().unwrap().to_string());
+    }
+
+    assert!(
+        secrets.len() >= 8,
+        "the flows issued tokens: {}",
+        secrets.len()
+    );
+    let logs = String::from_utf8(logs.0.lock().unwrap().clone()).unwrap();
+    assert!(
+        logs.contains("refresh token reuse"),
+        "the log captured the run"
+    );
+    for secret in &secrets {
+        assert!(
+            !logs.contains(secret.as_str()),
+            "a token appears in the log"
+        );
+        for text in &exposed {
+            assert!(
+                !text.contains(secret.as_str()),
+                "a token appears in a page or URL"
+            );
+        }
+    }
+}
