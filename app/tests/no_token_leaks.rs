@@ -9,7 +9,6 @@ mod support;
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 
-use http::StatusCode;
 use server::db::Db;
 use support::{Backend, TestApp};
 
@@ -66,15 +65,7 @@ async fn tokens_stay_out_of_pages_urls_and_logs(db: Db) {
     exposed.extend(out.location().map(str::to_string));
 
     // An API client: token grants, Bearer calls, refresh and revoke.
-    let r = app
-        .post_api(
-            "/auth/token",
-            FORM,
-            "grant_type=password&username=alice&password=correct-horse",
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::OK);
-    let pair = r.json();
+    let pair = support::password_grant(&app).await;
     let access = pair["access_token"].as_str().unwrap().to_string();
     let refresh = pair["refresh_token"].as_str().unwrap().to_string();
     app.get_with_auth("/api/me", &format!("Bearer {access}"))

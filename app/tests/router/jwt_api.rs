@@ -7,7 +7,7 @@ use server::auth::jwt::claims::{self, AccessClaims};
 use server::auth::jwt::keys::Keyring;
 
 use super::*;
-use support::{T0, TEST_SECRET};
+use support::{password_grant, T0, TEST_SECRET};
 
 const FORM: &str = "application/x-www-form-urlencoded";
 
@@ -15,19 +15,6 @@ async fn app(db: Db) -> TestApp {
     let app = TestApp::new(db, Backend::Jwt);
     app.browser().sign_up("alice", "correct-horse").await;
     app
-}
-
-async fn password_grant(app: &TestApp) -> serde_json::Value {
-    let r = app
-        .post_api(
-            "/auth/token",
-            FORM,
-            "grant_type=password&username=alice&password=correct-horse",
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-    assert_eq!(r.headers["cache-control"], "no-store");
-    r.json()
 }
 
 fn bearer(token: &serde_json::Value) -> String {

@@ -264,3 +264,17 @@ pub fn cookie_names(backend: Backend) -> &'static [&'static str] {
         _ => &["__Host-latchkey_session"],
     }
 }
+
+/// `POST /auth/token` with the password grant for `alice`; the JSON reply.
+pub async fn password_grant(app: &TestApp) -> serde_json::Value {
+    let r = app
+        .post_api(
+            "/auth/token",
+            "application/x-www-form-urlencoded",
+            "grant_type=password&username=alice&password=correct-horse",
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.headers["cache-control"], "no-store");
+    r.json()
+}

@@ -16,6 +16,7 @@ use std::time::Duration;
 use http::HeaderMap;
 use tower_cookies::Cookies;
 
+pub(crate) use database::insert_row;
 pub use database::DatabaseStore;
 pub use memory::MemoryStore;
 pub use store::{SessionRecord, SessionStore};

@@ -14,6 +14,7 @@ use base64::Engine;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
+use crate::auth::session::{insert_row, SessionRecord};
 use crate::auth::token::{self, TokenHash};
 use crate::auth::ClientMeta;
 use crate::db::Db;
@@ -92,23 +93,19 @@ pub async fn start(
         idle_expires_at: (now + life.idle).min(now + life.absolute),
         absolute_expires_at: now + life.absolute,
     };
+    let row = SessionRecord {
+        id: family.id.clone(),
+        user_id: family.user_id.clone(),
+        username: family.username.clone(),
+        created_at: now,
+        last_seen_at: now,
+        idle_expires_at: family.idle_expires_at,
+        absolute_expires_at: family.absolute_expires_at,
+        user_agent: client.user_agent.clone(),
+        ip: client.ip.clone(),
+    };
     let mut tx = db.begin().await?;
-    sqlx::query(
-        "INSERT INTO sessions (id, user_id, token_hash, created_at, last_seen_at, \
-         idle_expires_at, absolute_expires_at, user_agent, ip) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-    )
-    .bind(&family.id)
-    .bind(&family.user_id)
-    .bind(hash.as_str())
-    .bind(now)
-    .bind(now)
-    .bind(family.idle_expires_at)
-    .bind(family.absolute_expires_at)
-    .bind(&client.user_agent)
-    .bind(&client.ip)
-    .execute(&mut *tx)
-    .await?;
+    insert_row(&mut *tx, &hash, &row).await?;
     insert_token(
         &mut tx,
         &hash,

@@ -43,6 +43,32 @@ impl From<Row> for SessionRecord {
     }
 }
 
+/// Inserts one `sessions` row; shared with JWT mode, whose refresh families
+/// are rows of the same table.
+pub(crate) async fn insert_row<'e>(
+    executor: impl sqlx::SqliteExecutor<'e>,
+    hash: &TokenHash,
+    r: &SessionRecord,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO sessions (id, user_id, token_hash, created_at, last_seen_at, \
+         idle_expires_at, absolute_expires_at, user_agent, ip) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+    )
+    .bind(&r.id)
+    .bind(&r.user_id)
+    .bind(hash.as_str())
+    .bind(r.created_at)
+    .bind(r.last_seen_at)
+    .bind(r.idle_expires_at)
+    .bind(r.absolute_expires_at)
+    .bind(&r.user_agent)
+    .bind(&r.ip)
+    .execute(executor)
+    .await?;
+    Ok(())
+}
+
 impl DatabaseStore {
     /// A store over `db`.
     pub fn new(db: Db) -> Self {
@@ -50,23 +76,7 @@ impl DatabaseStore {
     }
 
     pub(super) async fn insert(&self, hash: &TokenHash, r: &SessionRecord) -> Result<()> {
-        sqlx::query(
-            "INSERT INTO sessions (id, user_id, token_hash, created_at, last_seen_at, \
-             idle_expires_at, absolute_expires_at, user_agent, ip) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-        )
-        .bind(&r.id)
-        .bind(&r.user_id)
-        .bind(hash.as_str())
-        .bind(r.created_at)
-        .bind(r.last_seen_at)
-        .bind(r.idle_expires_at)
-        .bind(r.absolute_expires_at)
-        .bind(&r.user_agent)
-        .bind(&r.ip)
-        .execute(&self.db)
-        .await?;
-        Ok(())
+        insert_row(&self.db, hash, r).await
     }
 
     pub(super) async fn find(&self, hash: &TokenHash, now: i64) -> Result<Option<SessionRecord>> {
