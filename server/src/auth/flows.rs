@@ -1,0 +1,157 @@
+//! The account flows every mode shares: sign-up, the password check,
+//! sign-in and sign-out, each recorded in the audit trail. The configured
+//! [`Auth`] backend only decides how a sign-in is remembered.
+
+use tower_cookies::Cookies;
+
+use super::{Auth, AuthBackend, Caller, ClientMeta, Identity};
+use crate::events::{self, Event, EventKind};
+use crate::users::{self, User};
+use crate::{AppState, Error, Result};
+
+/// Creates an account and signs it in on this device.
+pub async fn sign_up(
+    state: &AppState,
+    username: &str,
+    password: String,
+    client: &ClientMeta,
+    jar: &Cookies,
+) -> Result<Identity> {
+    let username = users::normalize_username(username)?;
+    users::check_new_password(&password)?;
+    let hash = state.hasher.hash(password).await?;
+    let now = state.clock.now();
+    let user = users::create(&state.db, &username, &hash, now).await?;
+    record(
+        state,
+        EventKind::SignUp,
+        Some(&user),
+        Some(&username),
+        client,
+    )
+    .await;
+    let identity = state.auth.sign_in(&user, client, jar).await?;
+    record(
+        state,
+        EventKind::SignInOk,
+        Some(&user),
+        Some(&username),
+        client,
+    )
+    .await;
+    Ok(identity)
+}
+
+/// Checks a username and password, then signs the user in on this device.
+pub async fn sign_in(
+    state: &AppState,
+    username: &str,
+    password: String,
+    client: &ClientMeta,
+    jar: &Cookies,
+) -> Result<Identity> {
+    let user = authenticate(state, username, password, client).await?;
+    let identity = state.auth.sign_in(&user, client, jar).await?;
+    record(
+        state,
+        EventKind::SignInOk,
+        Some(&user),
+        Some(&user.username),
+        client,
+    )
+    .await;
+    Ok(identity)
+}
+
+/// Checks a username and password; the user if they match.
+///
+/// Unknown user, wrong password, disabled account and a username that could
+/// never exist all cost one password verification and end in the same
+/// [`Error::InvalidCredentials`].
+pub async fn authenticate(
+    state: &AppState,
+    username: &str,
+    password: String,
+    client: &ClientMeta,
+) -> Result<User> {
+    if username.trim().is_empty() || password.is_empty() {
+        return Err(Error::Invalid(
+            "Please enter your username and password.".into(),
+        ));
+    }
+    let candidate = match users::normalize_username(username) {
+        Ok(name) if password.chars().count() <= users::PASSWORD_LEN.1 => {
+            users::find_for_login(&state.db, &name).await?
+        }
+        _ => None,
+    };
+    let (stored, active) = match &candidate {
+        Some(u) => (Some(u.password_hash.clone()), u.disabled_at.is_none()),
+        None => (None, false),
+    };
+    let matches = state.hasher.verify(password, stored).await?;
+    match candidate {
+        Some(u) if matches && active => Ok(User::from(u)),
+        _ => {
+            let name = users::normalize_username(username).ok();
+            record(
+                state,
+                EventKind::SignInFailed,
+                None,
+                name.as_deref(),
+                client,
+            )
+            .await;
+            Err(Error::InvalidCredentials)
+        }
+    }
+}
+
+/// JWT mode: rotates the browser's refresh cookie, setting fresh cookies.
+/// `None` in session mode or when there is no valid refresh token.
+pub async fn refresh(state: &AppState, jar: &Cookies) -> Result<Option<Identity>> {
+    match &state.auth {
+        Auth::Jwt(b) => b.refresh_cookies(jar).await,
+        Auth::Session(_) => Ok(None),
+    }
+}
+
+/// Signs the caller out on this device. Signing out twice is not an error.
+pub async fn sign_out(
+    state: &AppState,
+    caller: &Caller,
+    client: &ClientMeta,
+    jar: &Cookies,
+) -> Result<()> {
+    state.auth.sign_out(jar).await?;
+    if let Some(identity) = caller.identity() {
+        let event = Event {
+            kind: EventKind::SignOut,
+            at: state.clock.now(),
+            user_id: Some(&identity.user_id),
+            username: Some(&identity.username),
+            ip: client.ip.as_deref(),
+            user_agent: client.user_agent.as_deref(),
+        };
+        events::record(&state.db, event).await;
+    }
+    Ok(())
+}
+
+async fn record(
+    state: &AppState,
+    kind: EventKind,
+    user: Option<&User>,
+    username: Option<&str>,
+    client: &ClientMeta,
+) {
+    let event = Event {
+        kind,
+        at: state.clock.now(),
+        user_id: user.map(|u| u.id.as_str()),
+        username,
+        ip: client.ip.as_deref(),
+        user_agent: client.user_agent.as_deref(),
+    };
+    events::record(&state.db, event).await;
+}
