@@ -126,8 +126,7 @@ impl Auth {
     pub async fn purge_expired(&self) -> Result<u64> {
         match self {
             Auth::Session(b) => b.purge_expired().await,
-            // Families stay as the audit record of each device's sign-in.
-            Auth::Jwt(_) => Ok(0),
+            Auth::Jwt(b) => b.purge_expired().await,
         }
     }
 

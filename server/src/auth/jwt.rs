@@ -179,6 +179,12 @@ impl JwtBackend {
         refresh::family(&self.db, id, self.clock.now()).await
     }
 
+    /// Deletes families past their deadlines (and their refresh tokens).
+    pub async fn purge_expired(&self) -> Result<u64> {
+        let now = self.clock.now();
+        refresh::purge(&self.db, now, now - self.access_ttl - claims::LEEWAY).await
+    }
+
     /// Reads revocations made by other instances.
     pub async fn sync_revocations(&self) -> Result<()> {
         self.revocations.sync(&self.db, self.clock.now()).await

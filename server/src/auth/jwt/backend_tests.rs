@@ -186,3 +186,41 @@ async fn tokens_of_one_kind_do_not_pass_as_the_other(db: Db) {
         "only hashes are stored"
     );
 }
+
+#[sqlx::test(migrator = "crate::db::MIGRATOR")]
+async fn purge_deletes_only_dead_families(db: Db) {
+    let (b, clock, user) = setup(&db).await;
+    let expired = b.issue(&user, &ClientMeta::default()).await.unwrap();
+    clock.advance(13 * 86400);
+    let live = b.issue(&user, &ClientMeta::default()).await.unwrap();
+    let revoked = b.issue(&user, &ClientMeta::default()).await.unwrap();
+    b.revoke_token(&revoked.refresh_token).await.unwrap();
+    clock.advance(86400 + 1);
+    // Only `expired` is past a deadline; `revoked` stays until its deadlines
+    // pass too (and its revocation is older than any access token).
+    assert_eq!(b.purge_expired().await.unwrap(), 1);
+    assert_eq!(
+        b.refresh(&expired.refresh_token)
+            .await
+            .unwrap()
+            .unwrap_err(),
+        Refusal::Unknown
+    );
+    assert!(b.refresh(&live.refresh_token).await.unwrap().is_ok());
+    assert_eq!(
+        count(
+            &db,
+            "SELECT COUNT(*) FROM sessions WHERE revoked_at IS NOT NULL"
+        )
+        .await,
+        1
+    );
+    clock.advance(14 * 86400);
+    b.purge_expired().await.unwrap();
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM sessions").await, 0);
+    assert_eq!(
+        count(&db, "SELECT COUNT(*) FROM refresh_tokens").await,
+        0,
+        "tokens go with their family"
+    );
+}

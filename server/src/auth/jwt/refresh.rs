@@ -246,6 +246,22 @@ pub async fn family(db: &Db, id: &str, now: i64) -> Result<Option<Family>> {
     .await?)
 }
 
+/// Deletes families that can no longer be used (past a deadline) together
+/// with their refresh tokens. Revoked families are kept until `revoked_before`,
+/// so other instances still read the revocation while it matters.
+pub async fn purge(db: &Db, now: i64, revoked_before: i64) -> Result<u64> {
+    let done = sqlx::query(
+        "DELETE FROM sessions WHERE (idle_expires_at <= $1 OR absolute_expires_at <= $2) \
+         AND (revoked_at IS NULL OR revoked_at <= $3)",
+    )
+    .bind(now)
+    .bind(now)
+    .bind(revoked_before)
+    .execute(db)
+    .await?;
+    Ok(done.rows_affected())
+}
+
 /// Revokes a family; `true` if it was live until now.
 pub async fn revoke(db: &Db, family_id: &str, now: i64, reason: &str) -> Result<bool> {
     let done = sqlx::query(
