@@ -27,5 +27,5 @@ cargo leptos build
 step "end-to-end, session mode (Playwright, JavaScript on and off)"
 (cd end2end && LATCHKEY_AUTH_MODE=session npx playwright test)
 
-step "end-to-end, JWT mode (2 s access tokens, 1 s refresh grace)"
-(cd end2end && LATCHKEY_AUTH_MODE=jwt LATCHKEY_ACCESS_TTL=2s LATCHKEY_REFRESH_GRACE=1s npx playwright test)
+step "end-to-end, JWT mode (2 s access tokens, 2 s refresh grace)"
+(cd end2end && LATCHKEY_AUTH_MODE=jwt LATCHKEY_ACCESS_TTL=2s LATCHKEY_REFRESH_GRACE=2s npx playwright test)

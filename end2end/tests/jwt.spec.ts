@@ -9,7 +9,7 @@ import { newUser } from '../support/users';
 
 /*
  * JWT mode only, run with a short access-token life (LATCHKEY_ACCESS_TTL=2s)
- * and grace window (LATCHKEY_REFRESH_GRACE=1s), as scripts/test.sh does. The
+ * and grace window (LATCHKEY_REFRESH_GRACE=2s), as scripts/test.sh does. The
  * waits below are the point of these tests: real time must pass for a token
  * to expire.
  */
