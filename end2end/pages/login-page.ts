@@ -1,45 +1,15 @@
-import { expect, type Locator, type Page } from '@playwright/test';
+import type { Page } from '@playwright/test';
 
-import type { Credentials } from '../support/users';
-import { settled } from '../support/env';
+import { CredentialsForm } from './credentials-form';
 
 /** `/login`: the sign-in form. */
-export class LoginPage {
-  readonly heading: Locator;
-  readonly username: Locator;
-  readonly password: Locator;
-  readonly submitButton: Locator;
-  /** The form's error line (role="alert"). */
-  readonly error: Locator;
-
-  constructor(readonly page: Page) {
-    const main = page.getByRole('main');
-    this.heading = main.getByRole('heading', { name: 'Sign in', exact: true });
-    this.username = main.getByLabel('Username', { exact: true });
-    this.password = main.getByLabel('Password', { exact: true });
-    this.submitButton = main.getByRole('button', { name: 'Sign in', exact: true });
-    this.error = main.getByRole('alert');
+export class LoginPage extends CredentialsForm {
+  constructor(page: Page) {
+    super(page, '/login', 'Sign in', 'Sign in');
   }
 
   /** Opens `/login`, with `?next=` when `next` is given. */
   async goto(next?: string): Promise<void> {
-    const query = next === undefined ? '' : `?next=${encodeURIComponent(next)}`;
-    await this.page.goto(`/login${query}`);
-    await settled(this.page);
-    await expect(this.heading).toBeVisible();
-  }
-
-  /** Fills both fields (replacing what is there) and submits the form. */
-  async submit(credentials: Credentials): Promise<void> {
-    await this.username.fill(credentials.username);
-    await this.password.fill(credentials.password);
-    await this.submitButton.click();
-  }
-
-  /** Waits for the form to show exactly `message`, still on /login. */
-  async expectError(message: string): Promise<void> {
-    await expect(this.error).toHaveText(message);
-    await expect(this.page).toHaveURL((url) => url.pathname === '/login');
-    await expect(this.heading).toBeVisible();
+    await this.open(next === undefined ? '' : `?next=${encodeURIComponent(next)}`);
   }
 }

@@ -30,16 +30,7 @@ pub async fn sign_up(
         client,
     )
     .await;
-    let identity = state.auth.sign_in(&user, client, jar).await?;
-    record(
-        state,
-        EventKind::SignInOk,
-        Some(&user),
-        Some(&username),
-        client,
-    )
-    .await;
-    Ok(identity)
+    start(state, &user, client, jar).await
 }
 
 /// Checks a username and password, then signs the user in on this device.
@@ -51,11 +42,21 @@ pub async fn sign_in(
     jar: &Cookies,
 ) -> Result<Identity> {
     let user = authenticate(state, username, password, client).await?;
-    let identity = state.auth.sign_in(&user, client, jar).await?;
+    start(state, &user, client, jar).await
+}
+
+/// Remembers the sign-in of an authenticated `user` the configured way.
+async fn start(
+    state: &AppState,
+    user: &User,
+    client: &ClientMeta,
+    jar: &Cookies,
+) -> Result<Identity> {
+    let identity = state.auth.sign_in(user, client, jar).await?;
     record(
         state,
         EventKind::SignInOk,
-        Some(&user),
+        Some(user),
         Some(&user.username),
         client,
     )
