@@ -28,8 +28,8 @@ impl Write for Captured {
 const FORM: &str = "application/x-www-form-urlencoded";
 
 #[sqlx::test(migrator = "server::db::MIGRATOR")]
-async fn tokens_stay_out_of_pages_urls_and_logs(db: Db) {
-    let logs = Captured::default();
+async fn tokens_stay_out_of_pages_urls_and_logs(pool: sqlx::SqlitePool) {
+    let db = server::db::testing::from_sqlite(pool).await;let logs = Captured::default();
     let writer = logs.clone();
     tracing_subscriber::fmt()
         .with_max_level(tracing::Level::TRACE)

@@ -46,8 +46,10 @@ pub enum SessionStoreKind {
     /// In this process only: fast, but a restart signs everybody out and a
     /// second instance cannot see the sessions.
     Memory,
-    /// The SQL database: survives restarts.
+    /// The SQL database: survives restarts; shared when it is PostgreSQL.
     Database,
+    /// Redis (`REDIS_URL`): shared by every instance, expires records itself.
+    Redis,
 }
 
 /// Latchkey's configuration.
@@ -71,7 +73,8 @@ pub struct Config {
     #[arg(long, env = "DATABASE_URL")]
     pub database_url: Option<String>,
 
-    /// Where session-mode sessions are kept: `memory` or `database`.
+    /// Where sessions (session mode) and the revocation set (JWT mode) are
+    /// kept: `memory`, `database` or `redis`.
     #[arg(
         long,
         env = "LATCHKEY_SESSION_STORE",
@@ -79,6 +82,18 @@ pub struct Config {
         default_value = "database"
     )]
     pub session_store: SessionStoreKind,
+
+    /// Redis URL for `LATCHKEY_SESSION_STORE=redis`, e.g. redis://127.0.0.1:6379.
+    #[arg(long, env = "REDIS_URL")]
+    pub redis_url: Option<String>,
+
+    /// Prefix of every Redis key, so several deployments can share one Redis.
+    #[arg(long, env = "LATCHKEY_REDIS_PREFIX", default_value = "latchkey:")]
+    pub redis_prefix: String,
+
+    /// How long a request waits for PostgreSQL or Redis before answering 503.
+    #[arg(long, env = "LATCHKEY_STORE_TIMEOUT", default_value = "2s", value_parser = parse_duration)]
+    pub store_timeout: Duration,
 
     /// A session ends after this long without a request (sliding).
     #[arg(long, env = "LATCHKEY_SESSION_IDLE_TTL", default_value = "24h", value_parser = parse_duration)]
@@ -169,6 +184,24 @@ impl Config {
                 humantime::format_duration(self.session_absolute_ttl)
             ));
         }
+        let engine = crate::db::Engine::of(&self.database_url())?;
+        match self.session_store {
+            SessionStoreKind::Redis if self.redis_url.is_none() => {
+                return Err("LATCHKEY_SESSION_STORE=redis needs REDIS_URL (e.g. redis://127.0.0.1:6379)".into());
+            }
+            // Sessions in one process's memory are invisible to every other
+            // instance: behind a load balancer users would be signed out at
+            // random. A PostgreSQL database means several instances.
+            SessionStoreKind::Memory
+                if engine == crate::db::Engine::Postgres && self.auth_mode == AuthMode::Session =>
+            {
+                return Err("LATCHKEY_SESSION_STORE=memory keeps sessions inside one process, but a \
+                            PostgreSQL DATABASE_URL is for several instances, which would not see each \
+                            other's sessions; use LATCHKEY_SESSION_STORE=database or redis"
+                    .into());
+            }
+            _ => {}
+        }
         Ok(())
     }
 }
@@ -202,7 +235,34 @@ mod tests {
     fn unknown_store_names_the_allowed_values() {
         let err = Config::try_parse_from(["latchkey", "--session-store", "disk"]).unwrap_err();
         let msg = err.to_string();
-        assert!(msg.contains("memory") && msg.contains("database"), "{msg}");
+        assert!(msg.contains("memory") && msg.contains("database") && msg.contains("redis"), "{msg}");
+    }
+
+    #[test]
+    fn redis_store_needs_a_url() {
+        let c = Config::try_parse_from(["latchkey", "--session-store", "redis"]).unwrap();
+        let c = Config { redis_url: None, ..c };
+        assert!(c.validate().unwrap_err().contains("REDIS_URL"));
+        let c = Config {
+            redis_url: Some("redis://127.0.0.1:6379".into()),
+            ..c
+        };
+        assert!(c.validate().is_ok());
+    }
+
+    #[test]
+    fn memory_sessions_are_refused_for_a_shared_database() {
+        let c = Config {
+            session_store: SessionStoreKind::Memory,
+            database_url: Some("postgres://127.0.0.1/latchkey".into()),
+            ..Config::defaults()
+        };
+        assert!(c.validate().unwrap_err().contains("several instances"));
+        let c = Config {
+            database_url: Some("mysql://127.0.0.1/latchkey".into()),
+            ..Config::defaults()
+        };
+        assert!(c.validate().unwrap_err().contains("postgres://"));
     }
 
     #[test]

@@ -1,36 +1,111 @@
 //! The SQL database: one pool with timeouts, built once at startup, and the
 //! embedded migrations.
+//!
+//! SQLite (the embedded default) and PostgreSQL (several instances) share one
+//! code path: the pool is sqlx's `Any` driver, chosen by the URL scheme, and
+//! every query is written in the SQL both engines accept (`$N` placeholders,
+//! BIGINT Unix seconds, `ON CONFLICT`).
 
-use std::str::FromStr;
 use std::time::Duration;
 
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::SqlitePool;
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::{AnyPool, Executor};
+
+pub mod testing;
 
 /// The database pool used everywhere.
-pub type Db = SqlitePool;
+pub type Db = AnyPool;
 
 /// The schema, embedded in the binary; also used by `#[sqlx::test]`.
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations");
 
-/// How long a request waits for a connection before failing with 503.
-const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(2);
+/// The default of `LATCHKEY_STORE_TIMEOUT`, for tests.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// Which engine a URL names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Engine {
+    Sqlite,
+    Postgres,
+}
+
+impl Engine {
+    /// The engine for `url`, or a message naming the supported schemes.
+    pub fn of(url: &str) -> Result<Self, String> {
+        if url.starts_with("sqlite:") {
+            Ok(Engine::Sqlite)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Ok(Engine::Postgres)
+        } else {
+            Err(format!(
+                "DATABASE_URL must start with sqlite:, postgres:// or postgresql:// (got {:?})",
+                url.split(':').next().unwrap_or_default()
+            ))
+        }
+    }
+}
 
 /// Opens the database at `url` (creating a SQLite file if missing) and brings
-/// its schema up to date.
-pub async fn connect(url: &str) -> crate::Result<Db> {
-    let options = SqliteConnectOptions::from_str(url)?
-        .create_if_missing(true)
-        .journal_mode(SqliteJournalMode::Wal)
-        .synchronous(SqliteSynchronous::Normal)
-        .busy_timeout(Duration::from_secs(5))
-        .foreign_keys(true);
-    let pool = SqlitePoolOptions::new()
-        .max_connections(8)
-        .acquire_timeout(ACQUIRE_TIMEOUT)
-        .connect_with(options)
-        .await?;
+/// its schema up to date. Concurrent starts are safe: sqlx takes a migration
+/// lock (an advisory lock on PostgreSQL).
+pub async fn connect(url: &str, timeout: Duration) -> crate::Result<Db> {
+    let pool = open(url, timeout).await?;
     MIGRATOR.run(&pool).await?;
+    Ok(pool)
+}
+
+/// Opens a pool on `url` without migrating. A request waits at most
+/// `timeout` for a connection or a statement before failing with 503.
+pub async fn open(url: &str, timeout: Duration) -> crate::Result<Db> {
+    sqlx::any::install_default_drivers();
+    let engine = Engine::of(url).map_err(crate::Error::Invalid)?;
+    let url = match engine {
+        // `mode=rwc` creates the file on first run.
+        Engine::Sqlite if !url.contains("mode=") => {
+            let sep = if url.contains('?') { '&' } else { '?' };
+            format!("{url}{sep}mode=rwc")
+        }
+        _ => url.to_string(),
+    };
+    let options: AnyConnectOptions = url.parse()?;
+    let (max, min) = match engine {
+        Engine::Sqlite => (8, 0),
+        Engine::Postgres => (16, 1),
+    };
+    let pool = AnyPoolOptions::new()
+        .max_connections(max)
+        .min_connections(min)
+        .acquire_timeout(timeout)
+        // A connection that sat through an outage is checked before use, so
+        // the first request after recovery does not fail on a dead socket.
+        .test_before_acquire(true)
+        .after_connect(move |conn, _| {
+            Box::pin(async move {
+                match engine {
+                    // WAL lets readers run beside the writer; NORMAL sync is
+                    // durable across application crashes, the case that matters.
+                    Engine::Sqlite => {
+                        conn.execute(
+                            "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
+                             PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;",
+                        )
+                        .await?;
+                    }
+                    // A statement stuck behind a lock fails instead of hanging
+                    // the request past the timeout.
+                    Engine::Postgres => {
+                        let sql = format!("SET statement_timeout = {}", timeout.as_millis());
+                        conn.execute(sql.as_str()).await?;
+                    }
+                }
+                Ok(())
+            })
+        })
+        .connect_lazy_with(options);
+    // Fail at startup with a clear message rather than on the first request.
+    pool.acquire().await.map_err(|e| {
+        crate::Error::Internal(format!("cannot reach the {engine:?} database: {e}"))
+    })?;
     Ok(pool)
 }
 

@@ -32,6 +32,9 @@ pub enum Error {
     /// The schema could not be brought up to date.
     #[error("migration error: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
+    /// A Redis fault; every one means the store is out of reach or refused.
+    #[error("redis error: {0}")]
+    Redis(#[from] redis::RedisError),
     /// Any other internal fault.
     #[error("internal error: {0}")]
     Internal(String),
@@ -44,7 +47,7 @@ impl Error {
             Error::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Error::InvalidCredentials | Error::Unauthenticated => StatusCode::UNAUTHORIZED,
             Error::UsernameTaken => StatusCode::CONFLICT,
-            Error::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            Error::Unavailable | Error::Redis(_) => StatusCode::SERVICE_UNAVAILABLE,
             Error::Database(e) if is_unavailable(e) => StatusCode::SERVICE_UNAVAILABLE,
             Error::Database(_) | Error::Migrate(_) | Error::Internal(_) => {
                 StatusCode::INTERNAL_SERVER_ERROR
@@ -67,10 +70,15 @@ impl Error {
 
 /// Errors that mean "the database is out of reach", not "the query is wrong".
 fn is_unavailable(e: &sqlx::Error) -> bool {
-    matches!(
-        e,
-        sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_)
-    )
+    match e {
+        sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => true,
+        // PostgreSQL: class 08 connection exception, 57 operator intervention
+        // (shutdown, statement timeout), 53 insufficient resources.
+        sqlx::Error::Database(db) => db
+            .code()
+            .is_some_and(|c| c.starts_with("08") || c.starts_with("57") || c.starts_with("53")),
+        _ => false,
+    }
 }
 
 #[cfg(test)]

@@ -76,19 +76,37 @@ async fn healthz() -> &'static str {
     "ok"
 }
 
-/// Every store answers.
+/// Every store answers: `200` with each store's state, or `503` with
+/// `Retry-After` naming the one that does not.
 async fn readyz(axum::extract::State(state): axum::extract::State<AppState>) -> Response {
-    let database = db::ping(&state.db).await;
-    let sessions = state.auth.ping().await;
-    let status = if database && sessions {
-        StatusCode::OK
-    } else {
-        StatusCode::SERVICE_UNAVAILABLE
-    };
+    let (database, redis, sessions) = tokio::join!(
+        db::ping(&state.db),
+        async {
+            match &state.redis {
+                Some(r) => Some(r.ping().await),
+                None => None,
+            }
+        },
+        state.auth.ping(),
+    );
+    let ready = database && redis.unwrap_or(true) && sessions;
     let word = |ok: bool| if ok { "ok" } else { "unavailable" };
-    (
-        status,
-        Json(json!({ "database": word(database), "session_store": word(sessions) })),
-    )
-        .into_response()
+    let mut body = json!({
+        "status": if ready { "ready" } else { "unavailable" },
+        "database": word(database),
+        "session_store": word(sessions),
+    });
+    if let Some(redis) = redis {
+        body["redis"] = json!(word(redis));
+    }
+    if ready {
+        (StatusCode::OK, Json(body)).into_response()
+    } else {
+        (
+            StatusCode::SERVICE_UNAVAILABLE,
+            [(http::header::RETRY_AFTER, "5")],
+            Json(body),
+        )
+            .into_response()
+    }
 }

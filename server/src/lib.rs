@@ -11,6 +11,7 @@ pub mod db;
 pub mod error;
 pub mod events;
 pub mod http;
+pub mod redis_client;
 pub mod state;
 pub mod telemetry;
 pub mod users;

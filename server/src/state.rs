@@ -5,11 +5,12 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::auth::jwt::{keys::Keyring, JwtBackend, JwtSettings};
-use crate::auth::session::{DatabaseStore, MemoryStore, SessionBackend, SessionStore};
+use crate::auth::session::{DatabaseStore, MemoryStore, RedisStore, SessionBackend, SessionStore};
 use crate::auth::{password::Hasher, Auth};
 use crate::clock::Clock;
 use crate::config::{AuthMode, Config, SessionStoreKind};
 use crate::db::{self, Db};
+use crate::redis_client::RedisClient;
 use crate::{Error, Result};
 
 /// How often expired sessions are deleted.
@@ -25,6 +26,8 @@ pub struct AppState {
     pub auth: Auth,
     pub hasher: Hasher,
     pub clock: Clock,
+    /// The Redis connection, when a store lives there.
+    pub redis: Option<RedisClient>,
 }
 
 impl AppState {
@@ -39,13 +42,17 @@ impl AppState {
                 ))
             })?;
         }
-        let db = db::connect(&config.database_url()).await?;
+        let db = db::connect(&config.database_url(), config.store_timeout).await?;
         let keys = match config.auth_mode {
             AuthMode::Jwt => Some(Keyring::load_or_create(&config.data_dir, config.jwt_alg)?),
             AuthMode::Session => None,
         };
         let state = Self::new(config, db, Hasher::new(), Clock::System, keys)?;
-        state.auth.sync().await?;
+        // A first read of the revocation set; if a store is down the instance
+        // still starts, serves what it can and catches up on the next sync.
+        if let Err(e) = state.auth.sync().await {
+            tracing::warn!(error = %e, "could not read revocations at startup");
+        }
         Ok(state)
     }
 
@@ -58,6 +65,14 @@ impl AppState {
         keys: Option<Keyring>,
     ) -> Result<Self> {
         config.validate().map_err(Error::Invalid)?;
+        let redis = match (&config.session_store, &config.redis_url) {
+            (SessionStoreKind::Redis, Some(url)) => Some(RedisClient::new(
+                url,
+                &config.redis_prefix,
+                config.store_timeout,
+            )?),
+            _ => None,
+        };
         let auth = match config.auth_mode {
             AuthMode::Session => {
                 let store = match config.session_store {
@@ -65,6 +80,9 @@ impl AppState {
                     SessionStoreKind::Database => {
                         SessionStore::Database(DatabaseStore::new(db.clone()))
                     }
+                    SessionStoreKind::Redis => SessionStore::Redis(RedisStore::new(
+                        redis.clone().ok_or_else(|| Error::Invalid("REDIS_URL is required".into()))?,
+                    )),
                 };
                 Auth::Session(SessionBackend::new(
                     store,
@@ -82,7 +100,13 @@ impl AppState {
                     absolute_ttl: config.session_absolute_ttl,
                     grace: config.refresh_grace,
                 };
-                Auth::Jwt(JwtBackend::new(keys, db.clone(), settings, clock.clone()))
+                Auth::Jwt(JwtBackend::new(
+                    keys,
+                    db.clone(),
+                    redis.clone(),
+                    settings,
+                    clock.clone(),
+                ))
             }
         };
         Ok(AppState {
@@ -91,6 +115,7 @@ impl AppState {
             auth,
             hasher,
             clock,
+            redis,
         })
     }
 

@@ -196,8 +196,8 @@ mod db_tests {
     const HASH: &str = "$argon2id$v=19$m=8,t=1,p=1$c2FsdHNhbHQ$aGFzaA";
 
     #[sqlx::test(migrator = "crate::db::MIGRATOR")]
-    async fn create_then_find(db: Db) {
-        let u = create(&db, "alice", HASH, 42).await.unwrap();
+    async fn create_then_find(pool: sqlx::SqlitePool) {
+        let db = crate::db::testing::from_sqlite(pool).await;let u = create(&db, "alice", HASH, 42).await.unwrap();
         assert_eq!(u.username, "alice");
         assert_eq!(u.created_at, 42);
         let found = find_for_login(&db, "alice").await.unwrap().unwrap();
@@ -212,8 +212,8 @@ mod db_tests {
     }
 
     #[sqlx::test(migrator = "crate::db::MIGRATOR")]
-    async fn usernames_are_unique(db: Db) {
-        create(&db, "alice", HASH, 1).await.unwrap();
+    async fn usernames_are_unique(pool: sqlx::SqlitePool) {
+        let db = crate::db::testing::from_sqlite(pool).await;create(&db, "alice", HASH, 1).await.unwrap();
         let again = create(&db, "alice", HASH, 2).await;
         assert!(matches!(again, Err(Error::UsernameTaken)), "{again:?}");
         let count: (i64,) = sqlx::query_as("SELECT COUNT(*) FROM users")
@@ -224,8 +224,8 @@ mod db_tests {
     }
 
     #[sqlx::test(migrator = "crate::db::MIGRATOR")]
-    async fn case_variants_collide_after_normalising(db: Db) {
-        let name = normalize_username("Alice").unwrap();
+    async fn case_variants_collide_after_normalising(pool: sqlx::SqlitePool) {
+        let db = crate::db::testing::from_sqlite(pool).await;let name = normalize_username("Alice").unwrap();
         create(&db, &name, HASH, 1).await.unwrap();
         let other = normalize_username("ALICE").unwrap();
         assert!(matches!(
@@ -235,8 +235,8 @@ mod db_tests {
     }
 
     #[sqlx::test(migrator = "crate::db::MIGRATOR")]
-    async fn sql_metacharacters_are_just_data(db: Db) {
-        // Parameters are bound, never spliced: this finds nothing and breaks nothing.
+    async fn sql_metacharacters_are_just_data(pool: sqlx::SqlitePool) {
+        let db = crate::db::testing::from_sqlite(pool).await;// Parameters are bound, never spliced: this finds nothing and breaks nothing.
         let found = find_for_login(&db, "x' OR '1'='1").await.unwrap();
         assert!(found.is_none());
         create(&db, "o.brien", HASH, 1).await.unwrap();
@@ -244,8 +244,8 @@ mod db_tests {
     }
 
     #[sqlx::test(migrator = "crate::db::MIGRATOR")]
-    async fn disabled_users_are_not_found_by_id(db: Db) {
-        let u = create(&db, "carol", HASH, 1).await.unwrap();
+    async fn disabled_users_are_not_found_by_id(pool: sqlx::SqlitePool) {
+        let db = crate::db::testing::from_sqlite(pool).await;let u = create(&db, "carol", HASH, 1).await.unwrap();
         sqlx::query("UPDATE users SET disabled_at = 5 WHERE id = $1")
             .bind(&u.id)
             .execute(&db)

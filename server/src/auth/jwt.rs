@@ -28,6 +28,7 @@ use super::cookies::{self, ACCESS_COOKIE, REFRESH_COOKIE};
 use super::{token, AuthBackend, ClientMeta, Identity};
 use crate::clock::Clock;
 use crate::db::Db;
+use crate::redis_client::RedisClient;
 use crate::users::User;
 use crate::Result;
 
@@ -72,7 +73,14 @@ pub struct JwtSettings {
 
 impl JwtBackend {
     /// A backend signing with `keys`, keeping families in `db`.
-    pub fn new(keys: Keyring, db: Db, settings: JwtSettings, clock: Clock) -> Self {
+    /// Revocations are shared through `redis` when given, else the database.
+    pub fn new(
+        keys: Keyring,
+        db: Db,
+        redis: Option<RedisClient>,
+        settings: JwtSettings,
+        clock: Clock,
+    ) -> Self {
         let access_ttl = settings.access_ttl.as_secs() as i64;
         JwtBackend {
             keys: Arc::new(keys),
@@ -84,7 +92,7 @@ impl JwtBackend {
                 grace: settings.grace.as_secs() as i64,
             },
             clock,
-            revocations: Revocations::new(access_ttl + claims::LEEWAY),
+            revocations: Revocations::new(access_ttl + claims::LEEWAY, redis),
         }
     }
 
@@ -147,7 +155,7 @@ impl JwtBackend {
             Ok((family, successor)) => Ok(Ok(self.pair(&family, successor, now)?)),
             Err(Refusal::Reused(family_id)) => {
                 tracing::warn!(family = %family_id, "refresh token reuse: family revoked");
-                self.revocations.insert(&family_id, now);
+                self.revocations.publish(&family_id, now).await?;
                 Ok(Err(Refusal::Reused(family_id)))
             }
             Err(other) => Ok(Err(other)),
@@ -170,7 +178,7 @@ impl JwtBackend {
     async fn revoke_family(&self, family_id: &str, reason: &str) -> Result<()> {
         let now = self.clock.now();
         refresh::revoke(&self.db, family_id, now, reason).await?;
-        self.revocations.insert(family_id, now);
+        self.revocations.publish(family_id, now).await?;
         Ok(())
     }
 

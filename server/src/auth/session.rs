@@ -9,6 +9,7 @@
 
 mod database;
 mod memory;
+mod redis;
 mod store;
 
 use std::time::Duration;
@@ -19,6 +20,7 @@ use tower_cookies::Cookies;
 pub(crate) use database::insert_row;
 pub use database::DatabaseStore;
 pub use memory::MemoryStore;
+pub use redis::RedisStore;
 pub use store::{SessionRecord, SessionStore};
 
 use super::cookies::{self, SESSION_COOKIE};

@@ -53,6 +53,11 @@ impl TokenHash {
         TokenHash(URL_SAFE_NO_PAD.encode(Sha256::digest(raw.as_bytes())))
     }
 
+    /// A hash read back from a store.
+    pub(crate) fn from_stored(hash: String) -> Self {
+        TokenHash(hash)
+    }
+
     /// The text stored in the database.
     pub fn as_str(&self) -> &str {
         &self.0
@@ -62,7 +67,7 @@ impl TokenHash {
 impl std::fmt::Debug for TokenHash {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // A prefix is enough to tell hashes apart in logs.
-        write!(f, "TokenHash({}…)", &self.0[..8])
+        write!(f, "TokenHash({}…)", self.0.get(..8).unwrap_or_default())
     }
 }
 

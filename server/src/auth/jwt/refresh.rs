@@ -120,7 +120,7 @@ pub async fn start(
 }
 
 async fn insert_token(
-    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     hash: &TokenHash,
     session_id: &str,
     parent: Option<&TokenHash>,

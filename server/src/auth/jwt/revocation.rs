@@ -6,12 +6,19 @@
 //! access token older than that has expired anyway), so a request costs no
 //! store round trip. A revocation made here is in the set at once; one made by
 //! another instance arrives with the next sync, at most [`SYNC_EVERY`] later.
+//!
+//! Instances read each other's revocations from the database, or, with the
+//! Redis store, from the sorted set `revoked` (member: session id, score: when
+//! it was revoked), which is trimmed to the window on every sync.
 
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
+use redis::AsyncCommands;
+
 use crate::db::Db;
+use crate::redis_client::RedisClient;
 use crate::Result;
 
 /// How often each instance reads revocations made elsewhere.
@@ -23,15 +30,32 @@ pub struct Revocations {
     map: Arc<RwLock<HashMap<String, i64>>>,
     /// How long an entry matters: the longest access-token life plus leeway.
     window: i64,
+    /// Where instances share revocations, when not the database.
+    redis: Option<RedisClient>,
 }
 
 impl Revocations {
-    /// An empty set whose entries matter for `window` seconds.
-    pub fn new(window: i64) -> Self {
+    /// An empty set whose entries matter for `window` seconds, shared through
+    /// the database or, if given, Redis.
+    pub fn new(window: i64, redis: Option<RedisClient>) -> Self {
         Revocations {
             map: Arc::default(),
             window,
+            redis,
         }
+    }
+
+    /// Adds a revocation made by this instance and tells the others (the
+    /// database row is the caller's; Redis is written here).
+    pub async fn publish(&self, sid: &str, revoked_at: i64) -> Result<()> {
+        self.insert(sid, revoked_at);
+        if let Some(redis) = &self.redis {
+            let _: () = redis
+                .conn()
+                .zadd(redis.key("revoked"), sid, revoked_at)
+                .await?;
+        }
+        Ok(())
     }
 
     /// Whether `sid` was revoked.
@@ -50,16 +74,32 @@ impl Revocations {
             .insert(sid.to_string(), revoked_at);
     }
 
-    /// Reads the recent revocations from the database and drops entries older
-    /// than the window.
+    /// Reads the recent revocations (from Redis or the database) and drops
+    /// entries older than the window.
     pub async fn sync(&self, db: &Db, now: i64) -> Result<()> {
         let since = now - self.window;
-        let rows: Vec<(String, i64)> = sqlx::query_as(
-            "SELECT id, revoked_at FROM sessions WHERE revoked_at IS NOT NULL AND revoked_at > $1",
-        )
-        .bind(since)
-        .fetch_all(db)
-        .await?;
+        let rows: Vec<(String, i64)> = match &self.redis {
+            Some(redis) => {
+                let key = redis.key("revoked");
+                let (_, rows): ((), Vec<(String, i64)>) = redis::pipe()
+                    .atomic()
+                    .zrembyscore(&key, "-inf", since)
+                    .ignore()
+                    .zrangebyscore_withscores(&key, format!("({since}"), "+inf")
+                    .query_async(&mut redis.conn())
+                    .await?;
+                rows
+            }
+            None => {
+                sqlx::query_as(
+                    "SELECT id, revoked_at FROM sessions \
+                     WHERE revoked_at IS NOT NULL AND revoked_at > $1",
+                )
+                .bind(since)
+                .fetch_all(db)
+                .await?
+            }
+        };
         let mut map = self.map.write().unwrap_or_else(|e| e.into_inner());
         map.retain(|_, at| *at > since);
         map.extend(rows);
@@ -83,15 +123,15 @@ mod tests {
 
     #[test]
     fn local_revocations_are_seen_at_once() {
-        let r = Revocations::new(60);
+        let r = Revocations::new(60, None);
         assert!(!r.contains("sid"));
         r.insert("sid", 10);
         assert!(r.contains("sid"));
     }
 
     #[sqlx::test(migrator = "crate::db::MIGRATOR")]
-    async fn sync_reads_other_instances_revocations_and_forgets_old_ones(db: Db) {
-        let user = crate::users::create(&db, "alice", "x", 0).await.unwrap();
+    async fn sync_reads_other_instances_revocations_and_forgets_old_ones(pool: sqlx::SqlitePool) {
+        let db = crate::db::testing::from_sqlite(pool).await;let user = crate::users::create(&db, "alice", "x", 0).await.unwrap();
         for (id, revoked_at) in [("recent", Some(1_000)), ("old", Some(100)), ("live", None)] {
             sqlx::query(
                 "INSERT INTO sessions (id, user_id, token_hash, created_at, last_seen_at, \
@@ -105,7 +145,7 @@ mod tests {
             .await
             .unwrap();
         }
-        let r = Revocations::new(60);
+        let r = Revocations::new(60, None);
         r.insert("stale-local", 100);
         r.sync(&db, 1_030).await.unwrap();
         assert!(r.contains("recent"));

@@ -1,7 +1,9 @@
 //! One behaviour suite for every session store: each case is written once
 //! and instantiated per store by [`store_suite!`].
 
-use super::{DatabaseStore, MemoryStore, SessionRecord, SessionStore};
+use super::{DatabaseStore, MemoryStore, RedisStore, SessionRecord, SessionStore};
+use crate::db::testing::{PgTestDb, POSTGRES_ENV};
+use crate::redis_client::{self, RedisClient};
 use crate::auth::token::{self, TokenHash};
 use crate::db::Db;
 
@@ -119,9 +121,41 @@ macro_rules! store_suite {
             use super::*;
             $(
                 #[sqlx::test(migrator = "crate::db::MIGRATOR")]
-                async fn $case(db: Db) {
+                async fn $case(pool: sqlx::SqlitePool) {
+                    let db = crate::db::testing::from_sqlite(pool).await;
                     let user = seed_user(&db).await;
                     super::$case(SessionStore::Database(DatabaseStore::new(db)), user).await;
+                }
+            )*
+        }
+
+        mod postgres {
+            use super::*;
+            $(
+                #[tokio::test]
+                async fn $case() {
+                    let Some(pg) = PgTestDb::create().await else {
+                        return redis_client::skip("PostgreSQL", POSTGRES_ENV);
+                    };
+                    let user = seed_user(&pg.db).await;
+                    super::$case(SessionStore::Database(DatabaseStore::new(pg.db.clone())), user)
+                        .await;
+                    pg.drop().await;
+                }
+            )*
+        }
+
+        mod redis {
+            use super::*;
+            $(
+                #[tokio::test]
+                async fn $case() {
+                    let Some(client) = RedisClient::for_tests() else {
+                        return redis_client::skip("Redis", redis_client::TEST_ENV);
+                    };
+                    let user = ("user-1".to_string(), "alice".to_string());
+                    super::$case(SessionStore::Redis(RedisStore::new(client.clone())), user).await;
+                    client.delete_all().await.unwrap();
                 }
             )*
         }
@@ -155,8 +189,8 @@ mod database_only {
     use super::*;
 
     #[sqlx::test(migrator = "crate::db::MIGRATOR")]
-    async fn only_the_hash_is_stored(db: Db) {
-        let (user_id, username) = seed_user(&db).await;
+    async fn only_the_hash_is_stored(pool: sqlx::SqlitePool) {
+        let db = crate::db::testing::from_sqlite(pool).await;let (user_id, username) = seed_user(&db).await;
         let raw = token::new_token();
         let store = SessionStore::Database(DatabaseStore::new(db.clone()));
         store
@@ -173,8 +207,8 @@ mod database_only {
     }
 
     #[sqlx::test(migrator = "crate::db::MIGRATOR")]
-    async fn disabled_users_sessions_do_not_resolve(db: Db) {
-        let (user_id, username) = seed_user(&db).await;
+    async fn disabled_users_sessions_do_not_resolve(pool: sqlx::SqlitePool) {
+        let db = crate::db::testing::from_sqlite(pool).await;let (user_id, username) = seed_user(&db).await;
         let store = SessionStore::Database(DatabaseStore::new(db.clone()));
         let h = new_hash();
         store

@@ -46,7 +46,7 @@ impl From<Row> for SessionRecord {
 /// Inserts one `sessions` row; shared with JWT mode, whose refresh families
 /// are rows of the same table.
 pub(crate) async fn insert_row<'e>(
-    executor: impl sqlx::SqliteExecutor<'e>,
+    executor: impl sqlx::Executor<'e, Database = sqlx::Any>,
     hash: &TokenHash,
     r: &SessionRecord,
 ) -> Result<()> {

@@ -5,12 +5,12 @@
 //! boxing. Every store returns a record only while both its idle and its
 //! absolute deadline lie in the future.
 
-use super::{DatabaseStore, MemoryStore};
+use super::{DatabaseStore, MemoryStore, RedisStore};
 use crate::auth::token::TokenHash;
 use crate::Result;
 
 /// What the server remembers about one signed-in device.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct SessionRecord {
     /// Row id, shown to the user; not a secret.
     pub id: String,
@@ -36,6 +36,7 @@ impl SessionRecord {
 pub enum SessionStore {
     Memory(MemoryStore),
     Database(DatabaseStore),
+    Redis(RedisStore),
 }
 
 macro_rules! dispatch {
@@ -43,6 +44,7 @@ macro_rules! dispatch {
         match $self {
             SessionStore::Memory($s) => $e,
             SessionStore::Database($s) => $e,
+            SessionStore::Redis($s) => $e,
         }
     };
 }
