@@ -9,7 +9,6 @@ mod support;
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 
-use server::db::Db;
 use support::{Backend, TestApp};
 
 #[derive(Clone, Default)]
@@ -29,7 +28,8 @@ const FORM: &str = "application/x-www-form-urlencoded";
 
 #[sqlx::test(migrator = "server::db::MIGRATOR")]
 async fn tokens_stay_out_of_pages_urls_and_logs(pool: sqlx::SqlitePool) {
-    let db = server::db::testing::from_sqlite(pool).await;let logs = Captured::default();
+    let db = server::db::testing::from_sqlite(pool).await;
+    let logs = Captured::default();
     let writer = logs.clone();
     tracing_subscriber::fmt()
         .with_max_level(tracing::Level::TRACE)

@@ -9,6 +9,7 @@ mod support;
 use std::collections::BTreeMap;
 
 use http::StatusCode;
+use server::db::testing::{PgTestDb, POSTGRES_ENV};
 use server::db::Db;
 use support::{cookie_names, Backend, TestApp};
 
@@ -182,19 +183,47 @@ mod conformance {
 }
 
 macro_rules! conformance_suite {
-    ($backend:ident: $($case:ident),* $(,)?) => {
+    (sqlite $backend:ident: $($case:ident),* $(,)?) => {
         $(
             #[sqlx::test(migrator = "server::db::MIGRATOR")]
-            async fn $case(db: Db) {
+            async fn $case(pool: sqlx::SqlitePool) {
+                let db = server::db::testing::from_sqlite(pool).await;
                 conformance::$case(TestApp::new(db, Backend::$backend)).await;
+            }
+        )*
+    };
+    (postgres $backend:ident: $($case:ident),* $(,)?) => {
+        $(
+            #[tokio::test]
+            async fn $case() {
+                let Some(pg) = PgTestDb::create().await else {
+                    return server::redis_client::skip("PostgreSQL", POSTGRES_ENV);
+                };
+                conformance::$case(TestApp::new(pg.db.clone(), Backend::$backend)).await;
+                pg.drop().await;
+            }
+        )*
+    };
+    (redis $backend:ident: $($case:ident),* $(,)?) => {
+        $(
+            #[sqlx::test(migrator = "server::db::MIGRATOR")]
+            async fn $case(pool: sqlx::SqlitePool) {
+                if !support::redis_available() {
+                    return;
+                }
+                let db = server::db::testing::from_sqlite(pool).await;
+                let app = TestApp::new(db, Backend::$backend);
+                let redis = app.redis.clone().expect("a Redis app");
+                conformance::$case(app).await;
+                redis.delete_all().await.unwrap();
             }
         )*
     };
 }
 
 macro_rules! all_cases {
-    ($backend:ident) => {
-        conformance_suite!($backend:
+    ($db:ident $backend:ident) => {
+        conformance_suite!($db $backend:
             sign_up_sets_policy_cookies,
             account_needs_a_session,
             every_sign_in_gets_new_credentials,
@@ -211,17 +240,37 @@ macro_rules! all_cases {
 
 mod session_memory {
     use super::*;
-    all_cases!(SessionMemory);
+    all_cases!(sqlite SessionMemory);
 }
 
 mod session_database {
     use super::*;
-    all_cases!(SessionDatabase);
+    all_cases!(sqlite SessionDatabase);
+}
+
+mod session_postgres {
+    use super::*;
+    all_cases!(postgres SessionDatabase);
+}
+
+mod session_redis {
+    use super::*;
+    all_cases!(redis SessionRedis);
 }
 
 mod jwt {
     use super::*;
-    all_cases!(Jwt);
+    all_cases!(sqlite Jwt);
+}
+
+mod jwt_postgres {
+    use super::*;
+    all_cases!(postgres Jwt);
+}
+
+mod jwt_redis {
+    use super::*;
+    all_cases!(redis JwtRedis);
 }
 
 #[path = "router/inputs.rs"]

@@ -187,7 +187,10 @@ impl Config {
         let engine = crate::db::Engine::of(&self.database_url())?;
         match self.session_store {
             SessionStoreKind::Redis if self.redis_url.is_none() => {
-                return Err("LATCHKEY_SESSION_STORE=redis needs REDIS_URL (e.g. redis://127.0.0.1:6379)".into());
+                return Err(
+                    "LATCHKEY_SESSION_STORE=redis needs REDIS_URL (e.g. redis://127.0.0.1:6379)"
+                        .into(),
+                );
             }
             // Sessions in one process's memory are invisible to every other
             // instance: behind a load balancer users would be signed out at
@@ -235,13 +238,19 @@ mod tests {
     fn unknown_store_names_the_allowed_values() {
         let err = Config::try_parse_from(["latchkey", "--session-store", "disk"]).unwrap_err();
         let msg = err.to_string();
-        assert!(msg.contains("memory") && msg.contains("database") && msg.contains("redis"), "{msg}");
+        assert!(
+            msg.contains("memory") && msg.contains("database") && msg.contains("redis"),
+            "{msg}"
+        );
     }
 
     #[test]
     fn redis_store_needs_a_url() {
         let c = Config::try_parse_from(["latchkey", "--session-store", "redis"]).unwrap();
-        let c = Config { redis_url: None, ..c };
+        let c = Config {
+            redis_url: None,
+            ..c
+        };
         assert!(c.validate().unwrap_err().contains("REDIS_URL"));
         let c = Config {
             redis_url: Some("redis://127.0.0.1:6379".into()),

@@ -81,7 +81,9 @@ impl AppState {
                         SessionStore::Database(DatabaseStore::new(db.clone()))
                     }
                     SessionStoreKind::Redis => SessionStore::Redis(RedisStore::new(
-                        redis.clone().ok_or_else(|| Error::Invalid("REDIS_URL is required".into()))?,
+                        redis
+                            .clone()
+                            .ok_or_else(|| Error::Invalid("REDIS_URL is required".into()))?,
                     )),
                 };
                 Auth::Session(SessionBackend::new(

@@ -197,7 +197,8 @@ mod db_tests {
 
     #[sqlx::test(migrator = "crate::db::MIGRATOR")]
     async fn create_then_find(pool: sqlx::SqlitePool) {
-        let db = crate::db::testing::from_sqlite(pool).await;let u = create(&db, "alice", HASH, 42).await.unwrap();
+        let db = crate::db::testing::from_sqlite(pool).await;
+        let u = create(&db, "alice", HASH, 42).await.unwrap();
         assert_eq!(u.username, "alice");
         assert_eq!(u.created_at, 42);
         let found = find_for_login(&db, "alice").await.unwrap().unwrap();
@@ -213,7 +214,8 @@ mod db_tests {
 
     #[sqlx::test(migrator = "crate::db::MIGRATOR")]
     async fn usernames_are_unique(pool: sqlx::SqlitePool) {
-        let db = crate::db::testing::from_sqlite(pool).await;create(&db, "alice", HASH, 1).await.unwrap();
+        let db = crate::db::testing::from_sqlite(pool).await;
+        create(&db, "alice", HASH, 1).await.unwrap();
         let again = create(&db, "alice", HASH, 2).await;
         assert!(matches!(again, Err(Error::UsernameTaken)), "{again:?}");
         let count: (i64,) = sqlx::query_as("SELECT COUNT(*) FROM users")
@@ -225,7 +227,8 @@ mod db_tests {
 
     #[sqlx::test(migrator = "crate::db::MIGRATOR")]
     async fn case_variants_collide_after_normalising(pool: sqlx::SqlitePool) {
-        let db = crate::db::testing::from_sqlite(pool).await;let name = normalize_username("Alice").unwrap();
+        let db = crate::db::testing::from_sqlite(pool).await;
+        let name = normalize_username("Alice").unwrap();
         create(&db, &name, HASH, 1).await.unwrap();
         let other = normalize_username("ALICE").unwrap();
         assert!(matches!(
@@ -236,7 +239,7 @@ mod db_tests {
 
     #[sqlx::test(migrator = "crate::db::MIGRATOR")]
     async fn sql_metacharacters_are_just_data(pool: sqlx::SqlitePool) {
-        let db = crate::db::testing::from_sqlite(pool).await;// Parameters are bound, never spliced: this finds nothing and breaks nothing.
+        let db = crate::db::testing::from_sqlite(pool).await; // Parameters are bound, never spliced: this finds nothing and breaks nothing.
         let found = find_for_login(&db, "x' OR '1'='1").await.unwrap();
         assert!(found.is_none());
         create(&db, "o.brien", HASH, 1).await.unwrap();
@@ -245,7 +248,8 @@ mod db_tests {
 
     #[sqlx::test(migrator = "crate::db::MIGRATOR")]
     async fn disabled_users_are_not_found_by_id(pool: sqlx::SqlitePool) {
-        let db = crate::db::testing::from_sqlite(pool).await;let u = create(&db, "carol", HASH, 1).await.unwrap();
+        let db = crate::db::testing::from_sqlite(pool).await;
+        let u = create(&db, "carol", HASH, 1).await.unwrap();
         sqlx::query("UPDATE users SET disabled_at = 5 WHERE id = $1")
             .bind(&u.id)
             .execute(&db)

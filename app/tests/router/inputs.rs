@@ -17,7 +17,8 @@ fn message(body: &str) -> String {
 
 #[sqlx::test(migrator = "server::db::MIGRATOR")]
 async fn wrong_password_and_unknown_user_are_byte_identical(pool: sqlx::SqlitePool) {
-    let db = server::db::testing::from_sqlite(pool).await;let app = app(db).await;
+    let db = server::db::testing::from_sqlite(pool).await;
+    let app = app(db).await;
     let wrong = app
         .browser()
         .post_form("/api/sign_in", "username=alice&password=wrong-horse")
@@ -50,7 +51,8 @@ async fn wrong_password_and_unknown_user_are_byte_identical(pool: sqlx::SqlitePo
 
 #[sqlx::test(migrator = "server::db::MIGRATOR")]
 async fn usernames_are_case_insensitive(pool: sqlx::SqlitePool) {
-    let db = server::db::testing::from_sqlite(pool).await;let app = app(db).await;
+    let db = server::db::testing::from_sqlite(pool).await;
+    let app = app(db).await;
     app.browser().sign_in("ALICE", "correct-horse").await;
     let r = app
         .browser()
@@ -62,7 +64,8 @@ async fn usernames_are_case_insensitive(pool: sqlx::SqlitePool) {
 
 #[sqlx::test(migrator = "server::db::MIGRATOR")]
 async fn bad_sign_up_inputs_are_4xx_with_a_message(pool: sqlx::SqlitePool) {
-    let db = server::db::testing::from_sqlite(pool).await;let app = app(db).await;
+    let db = server::db::testing::from_sqlite(pool).await;
+    let app = app(db).await;
     let long_name = "a".repeat(33);
     let long_password = "p".repeat(129);
     let cases = [
@@ -106,7 +109,8 @@ async fn bad_sign_up_inputs_are_4xx_with_a_message(pool: sqlx::SqlitePool) {
 
 #[sqlx::test(migrator = "server::db::MIGRATOR")]
 async fn bad_sign_in_inputs_are_4xx_with_a_message(pool: sqlx::SqlitePool) {
-    let db = server::db::testing::from_sqlite(pool).await;let app = app(db).await;
+    let db = server::db::testing::from_sqlite(pool).await;
+    let app = app(db).await;
     let huge = "p".repeat(10_000);
     for (form, status) in [
         ("username=&password=", 422),
@@ -123,7 +127,8 @@ async fn bad_sign_in_inputs_are_4xx_with_a_message(pool: sqlx::SqlitePool) {
 
 #[sqlx::test(migrator = "server::db::MIGRATOR")]
 async fn wrong_content_type_is_a_4xx(pool: sqlx::SqlitePool) {
-    let db = server::db::testing::from_sqlite(pool).await;let app = app(db).await;
+    let db = server::db::testing::from_sqlite(pool).await;
+    let app = app(db).await;
     let req = http::Request::post("/api/sign_in")
         .header(http::header::CONTENT_TYPE, "application/json")
         .header(http::header::ACCEPT, "application/json")
@@ -138,7 +143,8 @@ async fn wrong_content_type_is_a_4xx(pool: sqlx::SqlitePool) {
 
 #[sqlx::test(migrator = "server::db::MIGRATOR")]
 async fn get_is_not_a_way_to_sign_in(pool: sqlx::SqlitePool) {
-    let db = server::db::testing::from_sqlite(pool).await;let app = app(db).await;
+    let db = server::db::testing::from_sqlite(pool).await;
+    let app = app(db).await;
     let r = app
         .browser()
         .get("/api/sign_in?username=alice&password=correct-horse")
@@ -149,7 +155,8 @@ async fn get_is_not_a_way_to_sign_in(pool: sqlx::SqlitePool) {
 
 #[sqlx::test(migrator = "server::db::MIGRATOR")]
 async fn plain_form_posts_redirect_with_the_error(pool: sqlx::SqlitePool) {
-    let db = server::db::testing::from_sqlite(pool).await;let app = app(db).await;
+    let db = server::db::testing::from_sqlite(pool).await;
+    let app = app(db).await;
     let r = app
         .post_html_form(
             "/api/sign_in",
@@ -187,7 +194,8 @@ async fn plain_form_posts_redirect_with_the_error(pool: sqlx::SqlitePool) {
 
 #[sqlx::test(migrator = "server::db::MIGRATOR")]
 async fn next_only_follows_same_site_paths(pool: sqlx::SqlitePool) {
-    let db = server::db::testing::from_sqlite(pool).await;let app = app(db).await;
+    let db = server::db::testing::from_sqlite(pool).await;
+    let app = app(db).await;
     for (next, expected) in [
         ("", "/account"),
         ("%2Faccount", "/account"),
@@ -213,7 +221,8 @@ async fn next_only_follows_same_site_paths(pool: sqlx::SqlitePool) {
 
 #[sqlx::test(migrator = "server::db::MIGRATOR")]
 async fn pages_and_probes(pool: sqlx::SqlitePool) {
-    let db = server::db::testing::from_sqlite(pool).await;let app = app(db).await;
+    let db = server::db::testing::from_sqlite(pool).await;
+    let app = app(db).await;
     for (path, status) in [
         ("/", StatusCode::OK),
         ("/login", StatusCode::OK),
@@ -232,7 +241,8 @@ async fn pages_and_probes(pool: sqlx::SqlitePool) {
 
 #[sqlx::test(migrator = "server::db::MIGRATOR")]
 async fn raw_session_ids_are_never_stored(pool: sqlx::SqlitePool) {
-    let db = server::db::testing::from_sqlite(pool).await;let app = app(db).await;
+    let db = server::db::testing::from_sqlite(pool).await;
+    let app = app(db).await;
     let b = app.browser();
     b.sign_in("alice", "correct-horse").await;
     let id = b.cookies()["__Host-latchkey_session"].clone();

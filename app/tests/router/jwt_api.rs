@@ -32,7 +32,8 @@ fn assert_invalid_token(r: &support::Reply) {
 
 #[sqlx::test(migrator = "server::db::MIGRATOR")]
 async fn password_grant_gives_a_bearer_token(pool: sqlx::SqlitePool) {
-    let db = server::db::testing::from_sqlite(pool).await;let app = app(db).await;
+    let db = server::db::testing::from_sqlite(pool).await;
+    let app = app(db).await;
     let t = password_grant(&app).await;
     assert_eq!(t["token_type"], "Bearer");
     assert_eq!(t["expires_in"], 1800);
@@ -55,7 +56,8 @@ async fn password_grant_gives_a_bearer_token(pool: sqlx::SqlitePool) {
 
 #[sqlx::test(migrator = "server::db::MIGRATOR")]
 async fn bad_bearer_tokens_get_401_with_a_challenge(pool: sqlx::SqlitePool) {
-    let db = server::db::testing::from_sqlite(pool).await;let app = app(db).await;
+    let db = server::db::testing::from_sqlite(pool).await;
+    let app = app(db).await;
     let t = password_grant(&app).await;
     let good = t["access_token"].as_str().unwrap().to_string();
     let keys = Keyring::hs256(TEST_SECRET, [0; 32]);
@@ -105,7 +107,8 @@ async fn bad_bearer_tokens_get_401_with_a_challenge(pool: sqlx::SqlitePool) {
 
 #[sqlx::test(migrator = "server::db::MIGRATOR")]
 async fn refresh_grant_rotates_and_reuse_revokes_the_family(pool: sqlx::SqlitePool) {
-    let db = server::db::testing::from_sqlite(pool).await;let app = app(db).await;
+    let db = server::db::testing::from_sqlite(pool).await;
+    let app = app(db).await;
     let first = password_grant(&app).await;
     let refresh = |token: &serde_json::Value| {
         format!(
@@ -141,7 +144,8 @@ async fn refresh_grant_rotates_and_reuse_revokes_the_family(pool: sqlx::SqlitePo
 
 #[sqlx::test(migrator = "server::db::MIGRATOR")]
 async fn revoke_stops_the_access_token_on_the_next_request(pool: sqlx::SqlitePool) {
-    let db = server::db::testing::from_sqlite(pool).await;let app = app(db).await;
+    let db = server::db::testing::from_sqlite(pool).await;
+    let app = app(db).await;
     let t = password_grant(&app).await;
     let auth = bearer(&t["access_token"]);
     assert_eq!(
@@ -161,7 +165,8 @@ async fn revoke_stops_the_access_token_on_the_next_request(pool: sqlx::SqlitePoo
 
 #[sqlx::test(migrator = "server::db::MIGRATOR")]
 async fn token_endpoint_errors_follow_rfc_6749(pool: sqlx::SqlitePool) {
-    let db = server::db::testing::from_sqlite(pool).await;let app = app(db).await;
+    let db = server::db::testing::from_sqlite(pool).await;
+    let app = app(db).await;
     for (content_type, body, status, error) in [
         (
             FORM,
@@ -213,7 +218,8 @@ async fn token_endpoint_errors_follow_rfc_6749(pool: sqlx::SqlitePool) {
 
 #[sqlx::test(migrator = "server::db::MIGRATOR")]
 async fn session_mode_says_so_at_the_token_endpoint(pool: sqlx::SqlitePool) {
-    let db = server::db::testing::from_sqlite(pool).await;let app = TestApp::new(db, Backend::SessionDatabase);
+    let db = server::db::testing::from_sqlite(pool).await;
+    let app = TestApp::new(db, Backend::SessionDatabase);
     let r = app
         .post_api(
             "/auth/token",
@@ -231,7 +237,8 @@ async fn session_mode_says_so_at_the_token_endpoint(pool: sqlx::SqlitePool) {
 
 #[sqlx::test(migrator = "server::db::MIGRATOR")]
 async fn an_expired_access_cookie_is_renewed_before_the_page_renders(pool: sqlx::SqlitePool) {
-    let db = server::db::testing::from_sqlite(pool).await;let app = app(db).await;
+    let db = server::db::testing::from_sqlite(pool).await;
+    let app = app(db).await;
     let b = app.browser();
     b.sign_in("alice", "correct-horse").await;
     let before = b.cookies();
@@ -261,7 +268,8 @@ async fn an_expired_access_cookie_is_renewed_before_the_page_renders(pool: sqlx:
 
 #[sqlx::test(migrator = "server::db::MIGRATOR")]
 async fn tokens_in_the_query_string_are_ignored(pool: sqlx::SqlitePool) {
-    let db = server::db::testing::from_sqlite(pool).await;let app = app(db).await;
+    let db = server::db::testing::from_sqlite(pool).await;
+    let app = app(db).await;
     let t = password_grant(&app).await;
     let token = t["access_token"].as_str().unwrap();
     for path in [

@@ -17,6 +17,7 @@ use server::auth::password::Hasher;
 use server::clock::Clock;
 use server::config::{AuthMode, Config, SessionStoreKind};
 use server::db::Db;
+use server::redis_client::{self, RedisClient};
 use server::AppState;
 use tower::ServiceExt;
 
@@ -30,7 +31,11 @@ pub const TEST_SECRET: [u8; 32] = [42; 32];
 pub enum Backend {
     SessionMemory,
     SessionDatabase,
+    /// Sessions in Redis (`LATCHKEY_TEST_REDIS_URL`), under a fresh prefix.
+    SessionRedis,
     Jwt,
+    /// JWT mode with the revocation set in Redis.
+    JwtRedis,
 }
 
 pub struct TestApp {
@@ -38,6 +43,8 @@ pub struct TestApp {
     pub clock: Clock,
     pub db: Db,
     pub backend: Backend,
+    /// The app's Redis connection, for cleanup.
+    pub redis: Option<RedisClient>,
 }
 
 /// A reply with its body read.
@@ -92,11 +99,21 @@ impl TestApp {
                 session_store: SessionStoreKind::Database,
                 ..Config::defaults()
             },
+            Backend::SessionRedis => Config {
+                session_store: SessionStoreKind::Redis,
+                ..test_redis()
+            },
             Backend::Jwt => Config {
                 auth_mode: AuthMode::Jwt,
                 // Same idle lifetime as session mode, so one suite fits both.
                 refresh_ttl: std::time::Duration::from_secs(24 * 3600),
                 ..Config::defaults()
+            },
+            Backend::JwtRedis => Config {
+                auth_mode: AuthMode::Jwt,
+                refresh_ttl: std::time::Duration::from_secs(24 * 3600),
+                session_store: SessionStoreKind::Redis,
+                ..test_redis()
             },
         };
         Self::with_config(db, config, backend)
@@ -107,6 +124,7 @@ impl TestApp {
         let keys =
             matches!(config.auth_mode, AuthMode::Jwt).then(|| Keyring::hs256(TEST_SECRET, [7; 32]));
         let state = AppState::new(config, db.clone(), Hasher::new(), clock.clone(), keys).unwrap();
+        let redis = state.redis.clone();
         let options = LeptosOptions::builder()
             .output_name("latchkey")
             .site_root("target/site")
@@ -116,11 +134,19 @@ impl TestApp {
             clock,
             db,
             backend,
+            redis,
+        }
+    }
+
+    /// Deletes what the app kept in Redis.
+    pub async fn cleanup(&self) {
+        if let Some(redis) = &self.redis {
+            redis.delete_all().await.unwrap();
         }
     }
 
     pub fn is_jwt(&self) -> bool {
-        matches!(self.backend, Backend::Jwt)
+        matches!(self.backend, Backend::Jwt | Backend::JwtRedis)
     }
 
     pub async fn send(&self, req: Request<Body>) -> Reply {
@@ -260,7 +286,7 @@ impl Browser<'_> {
 /// The names of the auth cookies a backend sets.
 pub fn cookie_names(backend: Backend) -> &'static [&'static str] {
     match backend {
-        Backend::Jwt => &["__Host-latchkey_access", "__Host-latchkey_refresh"],
+        Backend::Jwt | Backend::JwtRedis => &["__Host-latchkey_access", "__Host-latchkey_refresh"],
         _ => &["__Host-latchkey_session"],
     }
 }
@@ -277,4 +303,22 @@ pub async fn password_grant(app: &TestApp) -> serde_json::Value {
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert_eq!(r.headers["cache-control"], "no-store");
     r.json()
+}
+
+/// Whether Redis service tests can run; says so on stderr when not.
+pub fn redis_available() -> bool {
+    let url = std::env::var(redis_client::TEST_ENV).unwrap_or_default();
+    if url.is_empty() {
+        redis_client::skip("Redis", redis_client::TEST_ENV);
+    }
+    !url.is_empty()
+}
+
+/// Defaults with the test Redis under a fresh key prefix.
+fn test_redis() -> Config {
+    Config {
+        redis_url: Some(std::env::var(redis_client::TEST_ENV).expect("LATCHKEY_TEST_REDIS_URL")),
+        redis_prefix: format!("latchkey-test:{}:", server::auth::token::new_id()),
+        ..Config::defaults()
+    }
 }

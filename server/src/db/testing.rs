@@ -16,9 +16,12 @@ pub const POSTGRES_ENV: &str = "LATCHKEY_TEST_POSTGRES_URL";
 /// The same database as `pool`, opened through the application's driver.
 pub async fn from_sqlite(pool: sqlx::SqlitePool) -> Db {
     let file = pool.connect_options().get_filename().to_owned();
-    super::open(&format!("sqlite://{}", file.display()), super::DEFAULT_TIMEOUT)
-        .await
-        .expect("reopen the test database")
+    super::open(
+        &format!("sqlite://{}", file.display()),
+        super::DEFAULT_TIMEOUT,
+    )
+    .await
+    .expect("reopen the test database")
 }
 
 /// The PostgreSQL admin URL, when service tests are enabled.
@@ -53,7 +56,9 @@ impl PgTestDb {
             .expect("create a test database");
         conn.close().await.ok();
         let url = with_database(&admin, &name);
-        let db = super::connect(&url, super::DEFAULT_TIMEOUT).await.expect("migrate the test database");
+        let db = super::connect(&url, super::DEFAULT_TIMEOUT)
+            .await
+            .expect("migrate the test database");
         Some(PgTestDb {
             db,
             url,

@@ -32,7 +32,8 @@ async fn count(db: &Db, sql: &str) -> i64 {
 
 #[sqlx::test(migrator = "crate::db::MIGRATOR")]
 async fn issue_verifies_without_touching_the_database(pool: sqlx::SqlitePool) {
-    let db = crate::db::testing::from_sqlite(pool).await;let (b, _clock, user) = setup(&db).await;
+    let db = crate::db::testing::from_sqlite(pool).await;
+    let (b, _clock, user) = setup(&db).await;
     let pair = b.issue(&user, &ClientMeta::default()).await.unwrap();
     assert_eq!(pair.expires_in, 1800);
     assert!(token::is_well_formed(&pair.refresh_token));
@@ -45,7 +46,8 @@ async fn issue_verifies_without_touching_the_database(pool: sqlx::SqlitePool) {
 
 #[sqlx::test(migrator = "crate::db::MIGRATOR")]
 async fn refresh_rotates_and_reuse_after_grace_revokes_the_family(pool: sqlx::SqlitePool) {
-    let db = crate::db::testing::from_sqlite(pool).await;let (b, clock, user) = setup(&db).await;
+    let db = crate::db::testing::from_sqlite(pool).await;
+    let (b, clock, user) = setup(&db).await;
     let first = b.issue(&user, &ClientMeta::default()).await.unwrap();
     clock.advance(60);
     let second = b.refresh(&first.refresh_token).await.unwrap().unwrap();
@@ -64,7 +66,8 @@ async fn refresh_rotates_and_reuse_after_grace_revokes_the_family(pool: sqlx::Sq
 
 #[sqlx::test(migrator = "crate::db::MIGRATOR")]
 async fn concurrent_refreshes_with_one_token_share_one_successor(pool: sqlx::SqlitePool) {
-    let db = crate::db::testing::from_sqlite(pool).await;let (b, clock, user) = setup(&db).await;
+    let db = crate::db::testing::from_sqlite(pool).await;
+    let (b, clock, user) = setup(&db).await;
     let first = b.issue(&user, &ClientMeta::default()).await.unwrap();
     clock.advance(60);
     let tasks: Vec<_> = (0..8)
@@ -102,7 +105,8 @@ async fn concurrent_refreshes_with_one_token_share_one_successor(pool: sqlx::Sql
 
 #[sqlx::test(migrator = "crate::db::MIGRATOR")]
 async fn idle_and_absolute_lifetimes_are_enforced(pool: sqlx::SqlitePool) {
-    let db = crate::db::testing::from_sqlite(pool).await;let (b, clock, user) = setup(&db).await;
+    let db = crate::db::testing::from_sqlite(pool).await;
+    let (b, clock, user) = setup(&db).await;
     let pair = b.issue(&user, &ClientMeta::default()).await.unwrap();
     clock.advance(14 * 86400);
     assert_eq!(
@@ -125,7 +129,8 @@ async fn idle_and_absolute_lifetimes_are_enforced(pool: sqlx::SqlitePool) {
 
 #[sqlx::test(migrator = "crate::db::MIGRATOR")]
 async fn revoking_refuses_the_access_token_at_once(pool: sqlx::SqlitePool) {
-    let db = crate::db::testing::from_sqlite(pool).await;let (b, _clock, user) = setup(&db).await;
+    let db = crate::db::testing::from_sqlite(pool).await;
+    let (b, _clock, user) = setup(&db).await;
     let pair = b.issue(&user, &ClientMeta::default()).await.unwrap();
     assert!(b.verify_access(&pair.access_token).is_ok());
     assert!(b.revoke_token(&pair.access_token).await.unwrap().is_some());
@@ -147,7 +152,8 @@ async fn revoking_refuses_the_access_token_at_once(pool: sqlx::SqlitePool) {
 
 #[sqlx::test(migrator = "crate::db::MIGRATOR")]
 async fn another_instance_learns_of_a_revocation_at_its_next_sync(pool: sqlx::SqlitePool) {
-    let db = crate::db::testing::from_sqlite(pool).await;let (a, clock, user) = setup(&db).await;
+    let db = crate::db::testing::from_sqlite(pool).await;
+    let (a, clock, user) = setup(&db).await;
     let b = JwtBackend {
         revocations: Revocations::new(1800 + claims::LEEWAY, None),
         ..a.clone()
@@ -166,7 +172,8 @@ async fn another_instance_learns_of_a_revocation_at_its_next_sync(pool: sqlx::Sq
 
 #[sqlx::test(migrator = "crate::db::MIGRATOR")]
 async fn tokens_of_one_kind_do_not_pass_as_the_other(pool: sqlx::SqlitePool) {
-    let db = crate::db::testing::from_sqlite(pool).await;let (b, _clock, user) = setup(&db).await;
+    let db = crate::db::testing::from_sqlite(pool).await;
+    let (b, _clock, user) = setup(&db).await;
     let pair = b.issue(&user, &ClientMeta::default()).await.unwrap();
     assert!(
         b.verify_access(&pair.refresh_token).is_err(),
@@ -189,7 +196,8 @@ async fn tokens_of_one_kind_do_not_pass_as_the_other(pool: sqlx::SqlitePool) {
 
 #[sqlx::test(migrator = "crate::db::MIGRATOR")]
 async fn purge_deletes_only_dead_families(pool: sqlx::SqlitePool) {
-    let db = crate::db::testing::from_sqlite(pool).await;let (b, clock, user) = setup(&db).await;
+    let db = crate::db::testing::from_sqlite(pool).await;
+    let (b, clock, user) = setup(&db).await;
     let expired = b.issue(&user, &ClientMeta::default()).await.unwrap();
     clock.advance(13 * 86400);
     let live = b.issue(&user, &ClientMeta::default()).await.unwrap();

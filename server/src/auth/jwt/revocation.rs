@@ -131,7 +131,8 @@ mod tests {
 
     #[sqlx::test(migrator = "crate::db::MIGRATOR")]
     async fn sync_reads_other_instances_revocations_and_forgets_old_ones(pool: sqlx::SqlitePool) {
-        let db = crate::db::testing::from_sqlite(pool).await;let user = crate::users::create(&db, "alice", "x", 0).await.unwrap();
+        let db = crate::db::testing::from_sqlite(pool).await;
+        let user = crate::users::create(&db, "alice", "x", 0).await.unwrap();
         for (id, revoked_at) in [("recent", Some(1_000)), ("old", Some(100)), ("live", None)] {
             sqlx::query(
                 "INSERT INTO sessions (id, user_id, token_hash, created_at, last_seen_at, \

@@ -2,10 +2,10 @@
 //! and instantiated per store by [`store_suite!`].
 
 use super::{DatabaseStore, MemoryStore, RedisStore, SessionRecord, SessionStore};
-use crate::db::testing::{PgTestDb, POSTGRES_ENV};
-use crate::redis_client::{self, RedisClient};
 use crate::auth::token::{self, TokenHash};
+use crate::db::testing::{PgTestDb, POSTGRES_ENV};
 use crate::db::Db;
+use crate::redis_client::{self, RedisClient};
 
 const NOW: i64 = 1_800_000_000;
 
@@ -190,7 +190,8 @@ mod database_only {
 
     #[sqlx::test(migrator = "crate::db::MIGRATOR")]
     async fn only_the_hash_is_stored(pool: sqlx::SqlitePool) {
-        let db = crate::db::testing::from_sqlite(pool).await;let (user_id, username) = seed_user(&db).await;
+        let db = crate::db::testing::from_sqlite(pool).await;
+        let (user_id, username) = seed_user(&db).await;
         let raw = token::new_token();
         let store = SessionStore::Database(DatabaseStore::new(db.clone()));
         store
@@ -208,7 +209,8 @@ mod database_only {
 
     #[sqlx::test(migrator = "crate::db::MIGRATOR")]
     async fn disabled_users_sessions_do_not_resolve(pool: sqlx::SqlitePool) {
-        let db = crate::db::testing::from_sqlite(pool).await;let (user_id, username) = seed_user(&db).await;
+        let db = crate::db::testing::from_sqlite(pool).await;
+        let (user_id, username) = seed_user(&db).await;
         let store = SessionStore::Database(DatabaseStore::new(db.clone()));
         let h = new_hash();
         store
