@@ -32,12 +32,17 @@ pub struct Viewer {
 pub struct AccountView {
     pub username: String,
     pub mode: String,
-    pub member_since: i64,
+    /// `None` while the database does not answer.
+    pub member_since: Option<i64>,
     pub signed_in_at: i64,
-    pub idle_expires_at: i64,
-    pub absolute_expires_at: i64,
+    /// `None` while the store holding them does not answer.
+    pub idle_expires_at: Option<i64>,
+    pub absolute_expires_at: Option<i64>,
     /// JWT mode: when the current access token expires.
     pub access_expires_at: Option<i64>,
+    /// A store is down: what the request's credentials prove is shown, the
+    /// rest is missing.
+    pub degraded: bool,
 }
 
 /// Creates an account and signs it in, then goes to `/account`.
@@ -127,24 +132,51 @@ pub async fn account() -> Result<AccountView, AppError> {
     context::respond(async move {
         let cx = context::Request::get().await?;
         let identity = cx.require_user()?;
-        let user = server::users::find(&cx.state.db, &identity.user_id)
-            .await?
-            .ok_or_else(AppError::unauthorized)?;
-        let device = cx
-            .state
-            .auth
-            .device_session(&identity)
-            .await?
-            .ok_or_else(AppError::unauthorized)?;
-        Ok(AccountView {
-            username: user.username,
-            mode: cx.state.auth.mode().as_str().to_string(),
-            member_since: user.created_at,
-            signed_in_at: device.signed_in_at,
-            idle_expires_at: device.idle_expires_at,
-            absolute_expires_at: device.absolute_expires_at,
-            access_expires_at: device.access_expires_at,
-        })
+        let user = server::users::find(&cx.state.db, &identity.user_id).await;
+        let device = cx.state.auth.device_session(&identity).await;
+        let mode = cx.state.auth.mode().as_str().to_string();
+        match (user, device) {
+            (Ok(user), Ok(device)) => {
+                let user = user.ok_or_else(AppError::unauthorized)?;
+                let device = device.ok_or_else(AppError::unauthorized)?;
+                Ok(AccountView {
+                    username: user.username,
+                    mode,
+                    member_since: Some(user.created_at),
+                    signed_in_at: device.signed_in_at,
+                    idle_expires_at: Some(device.idle_expires_at),
+                    absolute_expires_at: Some(device.absolute_expires_at),
+                    access_expires_at: device.access_expires_at,
+                    degraded: false,
+                })
+            }
+            // The caller is proven (a session found, or a valid signature);
+            // a store that holds only the extra details is down: show what
+            // the credentials carry rather than fail the page.
+            (user, device)
+                if [user.as_ref().err(), device.as_ref().err()]
+                    .into_iter()
+                    .flatten()
+                    .all(|e| e.status() == http::StatusCode::SERVICE_UNAVAILABLE) =>
+            {
+                tracing::warn!("account page without its stores");
+                let device = device.ok().flatten();
+                Ok(AccountView {
+                    username: identity.username.clone(),
+                    mode,
+                    member_since: user.ok().flatten().map(|u| u.created_at),
+                    signed_in_at: identity.signed_in_at,
+                    idle_expires_at: device.as_ref().map(|d| d.idle_expires_at).or(identity.idle_expires_at),
+                    absolute_expires_at: device
+                        .as_ref()
+                        .map(|d| d.absolute_expires_at)
+                        .or(identity.absolute_expires_at),
+                    access_expires_at: identity.access_expires_at,
+                    degraded: true,
+                })
+            }
+            (Err(e), _) | (_, Err(e)) => Err(e.into()),
+        }
     })
     .await
 }

@@ -3,7 +3,7 @@
 
 mod oauth;
 
-use axum::middleware::{from_fn, from_fn_with_state};
+use axum::middleware::{from_fn, from_fn_with_state, map_response};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Extension, Json, Router};
@@ -39,6 +39,20 @@ where
         .layer(from_fn(move |req, next| require_user(protected, req, next)))
         .layer(from_fn_with_state(state, resolve_caller))
         .layer(CookieManagerLayer::new())
+        .layer(map_response(retry_after_on_503))
+}
+
+/// Every `503` (a store out of reach) tells clients when to try again.
+async fn retry_after_on_503(mut res: Response) -> Response {
+    if res.status() == StatusCode::SERVICE_UNAVAILABLE
+        && !res.headers().contains_key(http::header::RETRY_AFTER)
+    {
+        res.headers_mut().insert(
+            http::header::RETRY_AFTER,
+            http::HeaderValue::from_static("5"),
+        );
+    }
+    res
 }
 
 /// The signed-in user as JSON, or `401` with a `WWW-Authenticate` challenge

@@ -36,14 +36,24 @@ pub fn AccountPage() -> impl IntoView {
 #[component]
 fn AccountDetails(view: AccountView) -> impl IntoView {
     let when = |ts: i64| view! { <time datetime=iso(ts)>{utc(ts)}</time> };
+    let maybe = move |ts: Option<i64>| match ts {
+        Some(ts) => when(ts).into_any(),
+        None => view! { <span class="muted">"not available right now"</span> }.into_any(),
+    };
     view! {
+        {view.degraded.then(|| view! {
+            <p class="notice" role="status">
+                "Some details cannot be read right now because a store is not answering. \
+                 You are still signed in."
+            </p>
+        })}
         <section class="card">
             <h1>"Your account"</h1>
             <dl class="facts">
                 <dt>"Username"</dt>
                 <dd class="username">{view.username}</dd>
                 <dt>"Member since"</dt>
-                <dd>{when(view.member_since)}</dd>
+                <dd>{maybe(view.member_since)}</dd>
             </dl>
         </section>
         <section class="card">
@@ -65,9 +75,9 @@ fn AccountDetails(view: AccountView) -> impl IntoView {
                     <dd>{when(exp)}</dd>
                 })}
                 <dt>"Ends when idle until"</dt>
-                <dd>{when(view.idle_expires_at)}</dd>
+                <dd>{maybe(view.idle_expires_at)}</dd>
                 <dt>"Ends at the latest"</dt>
-                <dd>{when(view.absolute_expires_at)}</dd>
+                <dd>{maybe(view.absolute_expires_at)}</dd>
             </dl>
         </section>
     }

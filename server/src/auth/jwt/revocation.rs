@@ -81,7 +81,7 @@ impl Revocations {
         let rows: Vec<(String, i64)> = match &self.redis {
             Some(redis) => {
                 let key = redis.key("revoked");
-                let (_, rows): ((), Vec<(String, i64)>) = redis::pipe()
+                let (rows,): (Vec<(String, i64)>,) = redis::pipe()
                     .atomic()
                     .zrembyscore(&key, "-inf", since)
                     .ignore()

@@ -1,0 +1,358 @@
+//! Several instances over shared PostgreSQL and Redis, run as real
+//! processes on loopback ports:
+//!
+//! - sign-in on one instance is seen by the other; sign-out on one is
+//!   refused by the other; a `kill -9` and restart signs nobody out;
+//! - JWT mode: a refresh on A and the same refresh token reused on B within
+//!   the grace window both keep the user signed in; reused after it, the
+//!   family is revoked on both;
+//! - with load running, PostgreSQL and then Redis go away for 3 s: only
+//!   2xx/3xx/401/503 come back, no instance exits, requests that need no
+//!   store keep working, and service is back within 5 s.
+//!
+//! The stores are reached through [`proxy::FaultProxy`] relays, so an outage
+//! is cut in the network path and the machine's services keep running.
+//! Needs `LATCHKEY_TEST_POSTGRES_URL` and `LATCHKEY_TEST_REDIS_URL`; without
+//! them each test says it was skipped.
+
+#![cfg(feature = "ssr")]
+
+#[path = "scale_out/instance.rs"]
+mod instance;
+#[path = "scale_out/load.rs"]
+mod load;
+#[path = "scale_out/proxy.rs"]
+mod proxy;
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use reqwest::StatusCode;
+use server::db::testing::{PgTestDb, POSTGRES_ENV};
+use server::redis_client::{self, RedisClient};
+
+use instance::{client, free_port, Browser, Instance, Settings, TempDir};
+use proxy::FaultProxy;
+
+/// One scenario at a time: they measure recovery times on a 2-core machine.
+static SERIAL: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+/// The shared stores of one scenario, each behind a fault relay.
+struct Stores {
+    pg: PgTestDb,
+    redis: RedisClient,
+    pg_proxy: FaultProxy,
+    redis_proxy: FaultProxy,
+    dir: TempDir,
+}
+
+impl Stores {
+    /// `None` (and a "skipped" line) without the service variables.
+    async fn start() -> Option<Self> {
+        let Some(redis_url) = std::env::var(redis_client::TEST_ENV)
+            .ok()
+            .filter(|u| !u.is_empty())
+        else {
+            redis_client::skip("Redis", redis_client::TEST_ENV);
+            return None;
+        };
+        let Some(pg) = PgTestDb::create().await else {
+            redis_client::skip("PostgreSQL", POSTGRES_ENV);
+            return None;
+        };
+        let pg_proxy = FaultProxy::start(authority(&pg.url).await).await;
+        let redis_proxy = FaultProxy::start(authority(&redis_url).await).await;
+        let redis = RedisClient::for_tests().expect("test Redis");
+        Some(Stores {
+            pg,
+            redis,
+            pg_proxy,
+            redis_proxy,
+            dir: TempDir::new("scale-out"),
+        })
+    }
+
+    /// Instance settings reaching the stores through the relays.
+    fn settings(&self, mode: &'static str) -> Settings {
+        let redis_url = std::env::var(redis_client::TEST_ENV).unwrap();
+        Settings {
+            mode,
+            database_url: with_authority(&self.pg.url, self.pg_proxy.addr),
+            redis_url: with_authority(&redis_url, self.redis_proxy.addr),
+            redis_prefix: self.redis.key(""),
+            data_dir: self.dir.path().to_path_buf(),
+        }
+    }
+
+    async fn stop(self) {
+        self.redis.delete_all().await.ok();
+        self.pg.drop().await;
+    }
+}
+
+/// The `host:port` of a URL, resolved.
+async fn authority(url: &str) -> SocketAddr {
+    let rest = &url[url.find("://").unwrap() + 3..];
+    let hostport = rest.split(['/', '?']).next().unwrap();
+    let hostport = hostport.rsplit('@').next().unwrap();
+    tokio::net::lookup_host(hostport)
+        .await
+        .unwrap()
+        .next()
+        .unwrap()
+}
+
+/// `url` pointed at `addr`, keeping scheme, user and path.
+fn with_authority(url: &str, addr: SocketAddr) -> String {
+    let start = url.find("://").unwrap() + 3;
+    let rest = &url[start..];
+    let end = rest.find(['/', '?']).unwrap_or(rest.len());
+    let user = rest[..end].rsplit_once('@').map(|(u, _)| format!("{u}@"));
+    format!(
+        "{}{}{addr}{}",
+        &url[..start],
+        user.unwrap_or_default(),
+        &rest[end..]
+    )
+}
+
+const PASSWORD: &str = "correct-horse";
+
+async fn sign_up(http: &reqwest::Client, at: &Instance, username: &str) -> Browser {
+    let mut b = Browser::default();
+    let r = b
+        .post_form(
+            http,
+            &format!("{}/api/sign_up", at.base),
+            &[("username", username), ("password", PASSWORD)],
+        )
+        .await
+        .unwrap();
+    assert!(r.status.is_redirection(), "{}: {}", r.status, r.body);
+    assert!(!b.cookies.is_empty(), "sign-up set no cookie");
+    b
+}
+
+/// `/account` as `b` on `at`: 200 with the username, or the redirect.
+async fn account(http: &reqwest::Client, b: &mut Browser, at: &Instance) -> StatusCode {
+    b.get(http, &format!("{}/account", at.base))
+        .await
+        .unwrap()
+        .status
+}
+
+async fn shared_sign_in_and_sign_out(mode: &'static str) {
+    let _serial = SERIAL.lock().await;
+    let Some(stores) = Stores::start().await else {
+        return;
+    };
+    let settings = stores.settings(mode);
+    let (port_a, port_b) = (free_port(), free_port());
+    let a = Instance::start(&settings, port_a).await;
+    let b = Instance::start(&settings, port_b).await;
+    let http = client();
+
+    let mut alice = sign_up(&http, &a, &format!("alice-{mode}")).await;
+    let page = alice
+        .get(&http, &format!("{}/account", b.base))
+        .await
+        .unwrap();
+    assert_eq!(page.status, StatusCode::OK, "signed in on A, seen by B");
+    assert!(page.body.contains(&format!("alice-{mode}")));
+
+    // kill -9 A and start it again: nobody is signed out.
+    a.kill().await;
+    let a = Instance::start(&settings, port_a).await;
+    assert_eq!(account(&http, &mut alice, &a).await, StatusCode::OK);
+
+    // Sign out on B; A refuses the old cookies.
+    let stale = alice.clone();
+    let r = alice
+        .post_form(&http, &format!("{}/api/sign_out", b.base), &[])
+        .await
+        .unwrap();
+    assert!(
+        r.status.is_redirection() || r.status.is_success(),
+        "{}",
+        r.status
+    );
+    let mut stale_a = stale.clone();
+    let refused_after = refused_within(&http, &mut stale_a, &a, Duration::from_secs(4)).await;
+    match mode {
+        // A store lookup on every request: refused at once.
+        "session" => assert_eq!(refused_after, Some(1), "session mode refuses at once"),
+        // A's revocation cache catches up within one sync (2 s).
+        _ => assert!(
+            refused_after.is_some_and(|n| n <= 30),
+            "JWT mode: refused after {refused_after:?} requests"
+        ),
+    }
+    let mut stale_b = stale;
+    assert_eq!(
+        account(&http, &mut stale_b, &b).await,
+        StatusCode::SEE_OTHER
+    );
+
+    drop((a, b));
+    stores.stop().await;
+}
+
+/// How many requests, 100 ms apart, until `/account` on `at` stops
+/// answering 200 to `b`.
+async fn refused_within(
+    http: &reqwest::Client,
+    b: &mut Browser,
+    at: &Instance,
+    limit: Duration,
+) -> Option<u32> {
+    let start = std::time::Instant::now();
+    let mut attempts = 0;
+    while start.elapsed() < limit {
+        let mut probe = b.clone();
+        attempts += 1;
+        if account(http, &mut probe, at).await == StatusCode::SEE_OTHER {
+            return Some(attempts);
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    None
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn session_mode_instances_share_sign_in_and_sign_out() {
+    shared_sign_in_and_sign_out("session").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn jwt_mode_instances_share_sign_in_and_sign_out() {
+    shared_sign_in_and_sign_out("jwt").await;
+}
+
+async fn token(
+    http: &reqwest::Client,
+    at: &Instance,
+    form: &[(&str, &str)],
+) -> (StatusCode, serde_json::Value) {
+    let r = http
+        .post(format!("{}/auth/token", at.base))
+        .form(form)
+        .send()
+        .await
+        .unwrap();
+    let status = r.status();
+    (status, r.json().await.unwrap_or_default())
+}
+
+async fn me(http: &reqwest::Client, at: &Instance, access: &str) -> StatusCode {
+    http.get(format!("{}/api/me", at.base))
+        .bearer_auth(access)
+        .send()
+        .await
+        .unwrap()
+        .status()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn jwt_refresh_reuse_across_instances() {
+    let _serial = SERIAL.lock().await;
+    let Some(stores) = Stores::start().await else {
+        return;
+    };
+    let settings = stores.settings("jwt");
+    let a = Instance::start(&settings, free_port()).await;
+    let b = Instance::start(&settings, free_port()).await;
+    let http = client();
+    sign_up(&http, &a, "bob").await;
+
+    let (s, first) = token(
+        &http,
+        &a,
+        &[
+            ("grant_type", "password"),
+            ("username", "bob"),
+            ("password", PASSWORD),
+        ],
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{first}");
+    let r0 = first["refresh_token"].as_str().unwrap().to_string();
+
+    // Two tabs refresh at once, one through each instance.
+    let grant = [
+        ("grant_type", "refresh_token"),
+        ("refresh_token", r0.as_str()),
+    ];
+    let (s, on_a) = token(&http, &a, &grant).await;
+    assert_eq!(s, StatusCode::OK, "{on_a}");
+    let (s, on_b) = token(&http, &b, &grant).await;
+    assert_eq!(
+        s,
+        StatusCode::OK,
+        "reuse on B within the grace window: {on_b}"
+    );
+    assert_eq!(
+        on_a["refresh_token"], on_b["refresh_token"],
+        "the same successor"
+    );
+    let access_b = on_b["access_token"].as_str().unwrap();
+    assert_eq!(me(&http, &b, access_b).await, StatusCode::OK);
+    assert_eq!(me(&http, &a, access_b).await, StatusCode::OK);
+
+    // Reused after the grace window (2 s, counted in whole seconds): the
+    // whole family is revoked.
+    tokio::time::sleep(Duration::from_millis(3_500)).await;
+    let (s, reused) = token(&http, &b, &grant).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{reused}");
+    assert_eq!(reused["error"], "invalid_grant");
+    let r1 = on_a["refresh_token"].as_str().unwrap();
+    let (s, newest) = token(
+        &http,
+        &a,
+        &[("grant_type", "refresh_token"), ("refresh_token", r1)],
+    )
+    .await;
+    assert_eq!(
+        s,
+        StatusCode::BAD_REQUEST,
+        "the newest token dies with its family: {newest}"
+    );
+    assert_eq!(me(&http, &b, access_b).await, StatusCode::UNAUTHORIZED);
+    // A learns of B's revocation with its next sync.
+    let start = std::time::Instant::now();
+    while me(&http, &a, access_b).await == StatusCode::OK {
+        assert!(
+            start.elapsed() < Duration::from_secs(4),
+            "A never refused the revoked token"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+
+    drop((a, b));
+    stores.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn session_mode_survives_store_outages() {
+    load::outage_scenario("session").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn jwt_mode_survives_store_outages() {
+    load::outage_scenario("jwt").await;
+}
+
+#[test]
+fn urls_are_repointed_at_the_relay() {
+    let addr: SocketAddr = "127.0.0.1:4000".parse().unwrap();
+    assert_eq!(
+        with_authority(
+            "postgres://postgres@127.0.0.1:5432/db_x?sslmode=disable",
+            addr
+        ),
+        "postgres://postgres@127.0.0.1:4000/db_x?sslmode=disable"
+    );
+    assert_eq!(
+        with_authority("redis://127.0.0.1:6379", addr),
+        "redis://127.0.0.1:4000"
+    );
+}
