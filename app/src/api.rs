@@ -166,7 +166,10 @@ pub async fn account() -> Result<AccountView, AppError> {
                     mode,
                     member_since: user.ok().flatten().map(|u| u.created_at),
                     signed_in_at: identity.signed_in_at,
-                    idle_expires_at: device.as_ref().map(|d| d.idle_expires_at).or(identity.idle_expires_at),
+                    idle_expires_at: device
+                        .as_ref()
+                        .map(|d| d.idle_expires_at)
+                        .or(identity.idle_expires_at),
                     absolute_expires_at: device
                         .as_ref()
                         .map(|d| d.absolute_expires_at)

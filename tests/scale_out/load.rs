@@ -159,7 +159,7 @@ pub async fn outage_scenario(mode: &'static str) {
     }
     assert!(a.is_running() && b.is_running(), "an instance exited");
 
-    let samples = samples.lock().unwrap();
+    let samples = std::mem::take(&mut *samples.lock().unwrap());
     report(mode, &samples, &outages);
     check(mode, &samples, &outages);
     drop((a, b));
