@@ -16,8 +16,10 @@ use crate::{Error, Result};
 /// A Redis connection and the prefix of every key this deployment uses.
 #[derive(Clone)]
 pub struct RedisClient {
+    client: redis::Client,
     conn: ConnectionManager,
     prefix: String,
+    timeout: Duration,
 }
 
 impl std::fmt::Debug for RedisClient {
@@ -40,10 +42,12 @@ impl RedisClient {
             // a second or two of Redis coming back.
             .set_number_of_retries(2)
             .set_max_delay(Duration::from_millis(500));
-        let conn = ConnectionManager::new_lazy_with_config(client, config)?;
+        let conn = ConnectionManager::new_lazy_with_config(client.clone(), config)?;
         Ok(RedisClient {
+            client,
             conn,
             prefix: prefix.to_string(),
+            timeout,
         })
     }
 
@@ -55,6 +59,20 @@ impl RedisClient {
     /// A connection handle (cheap: it is multiplexed).
     pub fn conn(&self) -> ConnectionManager {
         self.conn.clone()
+    }
+
+    /// A dedicated connection subscribed to `channel` (under the prefix);
+    /// the stream ends when the connection is lost.
+    pub async fn subscribe(&self, channel: &str) -> Result<redis::aio::PubSubStream> {
+        let subscribe = async {
+            let mut pubsub = self.client.get_async_pubsub().await?;
+            pubsub.subscribe(self.key(channel)).await?;
+            Ok::<_, redis::RedisError>(pubsub.into_on_message())
+        };
+        match tokio::time::timeout(self.timeout, subscribe).await {
+            Ok(stream) => Ok(stream?),
+            Err(_) => Err(Error::Unavailable),
+        }
     }
 
     /// Whether Redis answers.

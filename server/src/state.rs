@@ -125,7 +125,9 @@ impl AppState {
     /// reading revocations made by other instances.
     pub fn spawn_maintenance(&self) -> tokio::task::JoinHandle<()> {
         let auth = self.auth.clone();
-        if matches!(auth, Auth::Jwt(_)) {
+        if let Auth::Jwt(backend) = &auth {
+            let backend = backend.clone();
+            tokio::spawn(async move { backend.listen_revocations().await });
             let auth = auth.clone();
             tokio::spawn(async move {
                 let mut tick = tokio::time::interval(REVOCATION_SYNC);

@@ -94,17 +94,7 @@ pub async fn outage_scenario(mode: &'static str) {
     let http = client();
     let browser = sign_up(&http, &a, "carol").await;
     let bearer = if mode == "jwt" {
-        let (s, t) = token(
-            &http,
-            &a,
-            &[
-                ("grant_type", "password"),
-                ("username", "carol"),
-                ("password", PASSWORD),
-            ],
-        )
-        .await;
-        assert_eq!(s, StatusCode::OK, "{t}");
+        let t = password_grant(&http, &a, "carol").await;
         Some(t["access_token"].as_str().unwrap().to_string())
     } else {
         None
@@ -162,6 +152,18 @@ pub async fn outage_scenario(mode: &'static str) {
     let samples = std::mem::take(&mut *samples.lock().unwrap());
     report(mode, &samples, &outages);
     check(mode, &samples, &outages);
+
+    // After the outages every path is whole again, the revocation channel
+    // included: a sign-out on B is refused by A on the next request.
+    let mut dana = sign_up(&http, &a, "dana").await;
+    assert_eq!(account(&http, &mut dana, &b).await, StatusCode::OK);
+    let mut stale = dana.clone();
+    let r = dana
+        .post_form(&http, &format!("{}/api/sign_out", b.base), &[])
+        .await
+        .unwrap();
+    assert!(r.status.is_redirection(), "{}", r.status);
+    assert_eq!(account(&http, &mut stale, &a).await, StatusCode::SEE_OTHER);
     drop((a, b));
     stores.stop().await;
 }

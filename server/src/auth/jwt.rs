@@ -193,6 +193,14 @@ impl JwtBackend {
         refresh::purge(&self.db, now, now - self.access_ttl - claims::LEEWAY).await
     }
 
+    /// Applies revocations published by other instances as they come
+    /// (Redis); returns at once when they are only read by [`Self::sync_revocations`].
+    pub async fn listen_revocations(&self) {
+        self.revocations
+            .listen(self.db.clone(), self.clock.clone())
+            .await
+    }
+
     /// Reads revocations made by other instances.
     pub async fn sync_revocations(&self) -> Result<()> {
         self.revocations.sync(&self.db, self.clock.now()).await

@@ -9,13 +9,14 @@
 //!
 //! Instances read each other's revocations from the database, or, with the
 //! Redis store, from the sorted set `revoked` (member: session id, score: when
-//! it was revoked), which is trimmed to the window on every sync.
+//! it was revoked), which is trimmed to the window on every sync. With Redis,
+//! each revocation is also published on the channel `revocations`, so the
+//! other instances learn of it within milliseconds; the periodic sync covers
+//! messages missed while an instance was disconnected.
 
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
-
-use redis::AsyncCommands;
 
 use crate::db::Db;
 use crate::redis_client::RedisClient;
@@ -23,6 +24,10 @@ use crate::Result;
 
 /// How often each instance reads revocations made elsewhere.
 pub const SYNC_EVERY: Duration = Duration::from_secs(2);
+/// The Redis channel revocations are published on.
+const CHANNEL: &str = "revocations";
+/// Pause before subscribing again after the channel was lost.
+const RESUBSCRIBE_AFTER: Duration = Duration::from_millis(500);
 
 /// Recently revoked session ids, with when they were revoked.
 #[derive(Clone, Debug)]
@@ -50,12 +55,48 @@ impl Revocations {
     pub async fn publish(&self, sid: &str, revoked_at: i64) -> Result<()> {
         self.insert(sid, revoked_at);
         if let Some(redis) = &self.redis {
-            let _: () = redis
-                .conn()
+            let _: () = redis::pipe()
+                .atomic()
                 .zadd(redis.key("revoked"), sid, revoked_at)
+                .ignore()
+                .publish(redis.key(CHANNEL), format!("{revoked_at} {sid}"))
+                .ignore()
+                .query_async(&mut redis.conn())
                 .await?;
         }
         Ok(())
+    }
+
+    /// Applies revocations published by other instances as they come, for as
+    /// long as the process runs: resubscribes after a lost connection and
+    /// then reads the set once, to catch what was published meanwhile.
+    pub async fn listen(&self, db: Db, clock: crate::clock::Clock) {
+        use futures_util::StreamExt;
+        let Some(redis) = &self.redis else {
+            return;
+        };
+        loop {
+            match redis.subscribe(CHANNEL).await {
+                Ok(mut messages) => {
+                    if let Err(e) = self.sync(&db, clock.now()).await {
+                        tracing::warn!(error = %e, "could not read revocations");
+                    }
+                    while let Some(msg) = messages.next().await {
+                        let Ok(payload) = msg.get_payload::<String>() else {
+                            continue;
+                        };
+                        if let Some((at, sid)) = payload.split_once(' ') {
+                            if let Ok(at) = at.parse() {
+                                self.insert(sid, at);
+                            }
+                        }
+                    }
+                    tracing::warn!("lost the revocation channel; resubscribing");
+                }
+                Err(e) => tracing::warn!(error = %e, "cannot subscribe to revocations"),
+            }
+            tokio::time::sleep(RESUBSCRIBE_AFTER).await;
+        }
     }
 
     /// Whether `sid` was revoked.
