@@ -273,6 +273,9 @@ mod jwt_redis {
     all_cases!(redis JwtRedis);
 }
 
+#[path = "router/cross_site.rs"]
+mod cross_site;
+
 #[path = "router/inputs.rs"]
 mod inputs;
 

@@ -59,3 +59,32 @@ test.describe('auth cookies', () => {
     await signOut(page);
   });
 });
+
+test.describe('cross-site requests', () => {
+  test("another site's form cannot sign you out", async ({ page, context, baseURL }) => {
+    const user = newUser();
+    await signUp(page, user);
+
+    // A page on another origin, served here without touching the network,
+    // with a form aimed at Latchkey's sign-out.
+    await context.route('http://evil.example/**', (route) =>
+      route.fulfill({
+        contentType: 'text/html',
+        body: `<!doctype html><title>Prizes</title>
+          <form method="post" action="${baseURL}/api/sign_out">
+            <button type="submit">Claim your prize</button>
+          </form>`,
+      }),
+    );
+    await page.goto('http://evil.example/prize');
+    const [refused] = await Promise.all([
+      page.waitForResponse((r) => r.url().startsWith(`${baseURL}/api/sign_out`)),
+      page.getByRole('button', { name: 'Claim your prize' }).click(),
+    ]);
+    expect(refused.status()).toBe(403);
+    await expect(page.getByText('came from another site')).toBeVisible();
+
+    await page.goto('/');
+    await new HomePage(page).expectSignedInAs(user.username);
+  });
+});

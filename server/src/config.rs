@@ -126,6 +126,11 @@ pub struct Config {
     )]
     pub jwt_alg: JwtAlg,
 
+    /// The site's public origin (`https://auth.example.com`) when a proxy in
+    /// front rewrites `Host`: form posts from it pass the cross-site check.
+    #[arg(long, env = "LATCHKEY_PUBLIC_ORIGIN")]
+    pub public_origin: Option<String>,
+
     /// Address to listen on.
     #[arg(long, env = "LEPTOS_SITE_ADDR", default_value = "127.0.0.1:3000")]
     pub site_addr: SocketAddr,

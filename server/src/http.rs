@@ -1,7 +1,10 @@
 //! The JSON API for non-browser clients and the health probes, plus the
 //! layers every route shares.
 
+mod csrf;
 mod oauth;
+
+pub use csrf::{guard as cross_site_guard, CrossSiteGuard};
 
 use axum::middleware::{from_fn, from_fn_with_state, map_response};
 use axum::response::{IntoResponse, Response};
@@ -37,8 +40,12 @@ where
 {
     router
         .layer(from_fn(move |req, next| require_user(protected, req, next)))
-        .layer(from_fn_with_state(state, resolve_caller))
+        .layer(from_fn_with_state(state.clone(), resolve_caller))
         .layer(CookieManagerLayer::new())
+        .layer(from_fn_with_state(
+            state.cross_site.clone(),
+            csrf::refuse_cross_site,
+        ))
         .layer(map_response(retry_after_on_503))
 }
 

@@ -28,6 +28,8 @@ pub struct AppState {
     pub clock: Clock,
     /// The Redis connection, when a store lives there.
     pub redis: Option<RedisClient>,
+    /// The cross-site request check.
+    pub cross_site: crate::http::CrossSiteGuard,
 }
 
 impl AppState {
@@ -111,6 +113,7 @@ impl AppState {
                 ))
             }
         };
+        let config_origin = config.public_origin.clone();
         Ok(AppState {
             db,
             config: Arc::new(config),
@@ -118,6 +121,8 @@ impl AppState {
             hasher,
             clock,
             redis,
+            cross_site: crate::http::cross_site_guard(config_origin.as_deref())
+                .map_err(Error::Invalid)?,
         })
     }
 

@@ -245,6 +245,18 @@ impl Browser<'_> {
         self.send(req, Body::from(form.to_string())).await
     }
 
+    /// A form post with extra request headers (`Origin`, `Sec-Fetch-Site`,
+    /// `Host`), as another site's page would make the browser send it.
+    pub async fn post_form_with(&self, path: &str, form: &str, headers: &[(&str, &str)]) -> Reply {
+        let mut req = Request::post(path)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::ACCEPT, "text/html");
+        for (name, value) in headers {
+            req = req.header(*name, *value);
+        }
+        self.send(req, Body::from(form.to_string())).await
+    }
+
     /// The auth cookies held now.
     pub fn cookies(&self) -> BTreeMap<String, String> {
         self.jar.lock().unwrap().clone()
