@@ -276,6 +276,9 @@ mod jwt_redis {
 #[path = "router/cross_site.rs"]
 mod cross_site;
 
+#[path = "router/headers.rs"]
+mod headers;
+
 #[path = "router/inputs.rs"]
 mod inputs;
 

@@ -2,6 +2,7 @@
 //! layers every route shares.
 
 mod csrf;
+pub mod headers;
 mod oauth;
 
 pub use csrf::{guard as cross_site_guard, CrossSiteGuard};
@@ -13,6 +14,7 @@ use axum::{Extension, Json, Router};
 use http::StatusCode;
 use serde_json::json;
 use tower_cookies::CookieManagerLayer;
+use tower_http::limit::RequestBodyLimitLayer;
 
 use crate::auth::middleware::{require_user, resolve_caller, unavailable};
 use crate::auth::Caller;
@@ -47,6 +49,8 @@ where
             csrf::refuse_cross_site,
         ))
         .layer(map_response(retry_after_on_503))
+        .layer(RequestBodyLimitLayer::new(headers::MAX_BODY))
+        .layer(from_fn(headers::security_headers))
 }
 
 /// Every `503` (a store out of reach) tells clients when to try again.
