@@ -47,11 +47,7 @@ fn refusal(_: ProtectionError) -> Response {
 }
 
 fn is_bearer_without_cookies(headers: &HeaderMap) -> bool {
-    let bearer = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.len() > 7 && v[..7].eq_ignore_ascii_case("bearer "));
-    bearer && !headers.contains_key(header::COOKIE)
+    crate::auth::jwt::bearer(headers).is_some() && !headers.contains_key(header::COOKIE)
 }
 
 /// Middleware: runs `guard` in front of the rest of the stack.
