@@ -197,7 +197,7 @@ macro_rules! conformance_suite {
             #[tokio::test]
             async fn $case() {
                 let Some(pg) = PgTestDb::create().await else {
-                    return server::redis_client::skip("PostgreSQL", POSTGRES_ENV);
+                    return server::testing::skip("PostgreSQL", POSTGRES_ENV);
                 };
                 conformance::$case(TestApp::new(pg.db.clone(), Backend::$backend)).await;
                 pg.drop().await;

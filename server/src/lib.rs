@@ -14,6 +14,7 @@ pub mod http;
 pub mod redis_client;
 pub mod state;
 pub mod telemetry;
+pub mod testing;
 pub mod users;
 
 pub use error::{Error, Result};

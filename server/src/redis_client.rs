@@ -113,8 +113,3 @@ impl RedisClient {
         Ok(redis::AsyncCommands::del(&mut conn, keys).await?)
     }
 }
-
-/// Says on stderr that a service test did not run, and why.
-pub fn skip(service: &str, var: &str) {
-    eprintln!("skipped: no {service} (set {var} to run this test)");
-}

@@ -5,7 +5,6 @@
 #![allow(dead_code)] // each test binary uses a different part of the harness
 
 use std::collections::BTreeMap;
-use std::sync::Mutex;
 
 use axum::body::Body;
 use axum::Router;
@@ -20,6 +19,9 @@ use server::db::Db;
 use server::redis_client::{self, RedisClient};
 use server::AppState;
 use tower::ServiceExt;
+
+mod browser;
+pub use browser::Browser;
 
 /// A fixed start time for the manual clock.
 pub const T0: i64 = 1_800_000_000;
@@ -163,10 +165,7 @@ impl TestApp {
 
     /// A new browser with no cookies.
     pub fn browser(&self) -> Browser<'_> {
-        Browser {
-            app: self,
-            jar: Mutex::default(),
-        }
+        Browser::new(self)
     }
 
     /// A plain HTML form post, as a browser without JavaScript sends it.
@@ -190,108 +189,6 @@ impl TestApp {
         let req = Request::post(path).header(header::CONTENT_TYPE, content_type);
         self.send(req.body(Body::from(body.to_string())).unwrap())
             .await
-    }
-}
-
-/// A client that stores the cookies it is given and sends them back.
-pub struct Browser<'a> {
-    app: &'a TestApp,
-    jar: Mutex<BTreeMap<String, String>>,
-}
-
-impl Browser<'_> {
-    fn cookie_header(&self) -> Option<String> {
-        let jar = self.jar.lock().unwrap();
-        (!jar.is_empty()).then(|| {
-            jar.iter()
-                .map(|(k, v)| format!("{k}={v}"))
-                .collect::<Vec<_>>()
-                .join("; ")
-        })
-    }
-
-    async fn send(&self, mut req: http::request::Builder, body: Body) -> Reply {
-        if let Some(cookies) = self.cookie_header() {
-            req = req.header(header::COOKIE, cookies);
-        }
-        let reply = self.app.send(req.body(body).unwrap()).await;
-        let mut jar = self.jar.lock().unwrap();
-        for c in reply.auth_set_cookies() {
-            let Some((name, value)) = c.split(';').next().and_then(|p| p.split_once('=')) else {
-                continue;
-            };
-            if value.is_empty() || c.contains("Max-Age=0") {
-                jar.remove(name);
-            } else {
-                jar.insert(name.to_string(), value.to_string());
-            }
-        }
-        reply
-    }
-
-    pub async fn get(&self, path: &str) -> Reply {
-        self.send(
-            Request::get(path).header(header::ACCEPT, "text/html"),
-            Body::empty(),
-        )
-        .await
-    }
-
-    /// A server function call as the hydrated app makes it.
-    pub async fn post_form(&self, path: &str, form: &str) -> Reply {
-        let req = Request::post(path)
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .header(header::ACCEPT, "application/json");
-        self.send(req, Body::from(form.to_string())).await
-    }
-
-    /// A form post with extra request headers (`Origin`, `Sec-Fetch-Site`,
-    /// `Host`), as another site's page would make the browser send it.
-    pub async fn post_form_with(&self, path: &str, form: &str, headers: &[(&str, &str)]) -> Reply {
-        let mut req = Request::post(path)
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .header(header::ACCEPT, "text/html");
-        for (name, value) in headers {
-            req = req.header(*name, *value);
-        }
-        self.send(req, Body::from(form.to_string())).await
-    }
-
-    /// The auth cookies held now.
-    pub fn cookies(&self) -> BTreeMap<String, String> {
-        self.jar.lock().unwrap().clone()
-    }
-
-    /// Replaces the held cookies (replaying old ones, planting forged ones).
-    pub fn set_cookies(&self, cookies: BTreeMap<String, String>) {
-        *self.jar.lock().unwrap() = cookies;
-    }
-
-    pub async fn sign_up(&self, username: &str, password: &str) -> Reply {
-        let r = self
-            .post_form(
-                "/api/sign_up",
-                &format!("username={username}&password={password}"),
-            )
-            .await;
-        assert_eq!(r.status, StatusCode::OK, "sign-up failed: {}", r.body);
-        r
-    }
-
-    pub async fn sign_in(&self, username: &str, password: &str) -> Reply {
-        let r = self
-            .post_form(
-                "/api/sign_in",
-                &format!("username={username}&password={password}"),
-            )
-            .await;
-        assert_eq!(r.status, StatusCode::OK, "sign-in failed: {}", r.body);
-        r
-    }
-
-    /// `GET /api/me`'s status.
-    pub async fn me(&self) -> StatusCode {
-        self.get("/api/me").await.status
     }
 }
 
@@ -321,7 +218,7 @@ pub async fn password_grant(app: &TestApp) -> serde_json::Value {
 pub fn redis_available() -> bool {
     let url = std::env::var(redis_client::TEST_ENV).unwrap_or_default();
     if url.is_empty() {
-        redis_client::skip("Redis", redis_client::TEST_ENV);
+        server::testing::skip("Redis", redis_client::TEST_ENV);
     }
     !url.is_empty()
 }

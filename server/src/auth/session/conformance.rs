@@ -135,7 +135,7 @@ macro_rules! store_suite {
                 #[tokio::test]
                 async fn $case() {
                     let Some(pg) = PgTestDb::create().await else {
-                        return redis_client::skip("PostgreSQL", POSTGRES_ENV);
+                        return crate::testing::skip("PostgreSQL", POSTGRES_ENV);
                     };
                     let user = seed_user(&pg.db).await;
                     super::$case(SessionStore::Database(DatabaseStore::new(pg.db.clone())), user)
@@ -151,7 +151,7 @@ macro_rules! store_suite {
                 #[tokio::test]
                 async fn $case() {
                     let Some(client) = RedisClient::for_tests() else {
-                        return redis_client::skip("Redis", redis_client::TEST_ENV);
+                        return crate::testing::skip("Redis", redis_client::TEST_ENV);
                     };
                     let user = ("user-1".to_string(), "alice".to_string());
                     super::$case(SessionStore::Redis(RedisStore::new(client.clone())), user).await;

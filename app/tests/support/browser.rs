@@ -1,0 +1,118 @@
+//! [`Browser`]: a client that keeps cookies the way a browser does.
+
+use std::collections::BTreeMap;
+use std::sync::Mutex;
+
+use axum::body::Body;
+use http::{header, Request, StatusCode};
+
+use super::{Reply, TestApp};
+
+/// A client that stores the cookies it is given and sends them back.
+pub struct Browser<'a> {
+    app: &'a TestApp,
+    jar: Mutex<BTreeMap<String, String>>,
+}
+
+impl<'a> Browser<'a> {
+    pub(super) fn new(app: &'a TestApp) -> Self {
+        Browser {
+            app,
+            jar: Mutex::default(),
+        }
+    }
+
+    fn cookie_header(&self) -> Option<String> {
+        let jar = self.jar.lock().unwrap();
+        (!jar.is_empty()).then(|| {
+            jar.iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect::<Vec<_>>()
+                .join("; ")
+        })
+    }
+
+    async fn send(&self, mut req: http::request::Builder, body: Body) -> Reply {
+        if let Some(cookies) = self.cookie_header() {
+            req = req.header(header::COOKIE, cookies);
+        }
+        let reply = self.app.send(req.body(body).unwrap()).await;
+        let mut jar = self.jar.lock().unwrap();
+        for c in reply.auth_set_cookies() {
+            let Some((name, value)) = c.split(';').next().and_then(|p| p.split_once('=')) else {
+                continue;
+            };
+            if value.is_empty() || c.contains("Max-Age=0") {
+                jar.remove(name);
+            } else {
+                jar.insert(name.to_string(), value.to_string());
+            }
+        }
+        reply
+    }
+
+    pub async fn get(&self, path: &str) -> Reply {
+        self.send(
+            Request::get(path).header(header::ACCEPT, "text/html"),
+            Body::empty(),
+        )
+        .await
+    }
+
+    /// A server function call as the hydrated app makes it.
+    pub async fn post_form(&self, path: &str, form: &str) -> Reply {
+        let req = Request::post(path)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::ACCEPT, "application/json");
+        self.send(req, Body::from(form.to_string())).await
+    }
+
+    /// A form post with extra request headers (`Origin`, `Sec-Fetch-Site`,
+    /// `Host`), as another site's page would make the browser send it.
+    pub async fn post_form_with(&self, path: &str, form: &str, headers: &[(&str, &str)]) -> Reply {
+        let mut req = Request::post(path)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::ACCEPT, "text/html");
+        for (name, value) in headers {
+            req = req.header(*name, *value);
+        }
+        self.send(req, Body::from(form.to_string())).await
+    }
+
+    /// The auth cookies held now.
+    pub fn cookies(&self) -> BTreeMap<String, String> {
+        self.jar.lock().unwrap().clone()
+    }
+
+    /// Replaces the held cookies (replaying old ones, planting forged ones).
+    pub fn set_cookies(&self, cookies: BTreeMap<String, String>) {
+        *self.jar.lock().unwrap() = cookies;
+    }
+
+    pub async fn sign_up(&self, username: &str, password: &str) -> Reply {
+        let r = self
+            .post_form(
+                "/api/sign_up",
+                &format!("username={username}&password={password}"),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "sign-up failed: {}", r.body);
+        r
+    }
+
+    pub async fn sign_in(&self, username: &str, password: &str) -> Reply {
+        let r = self
+            .post_form(
+                "/api/sign_in",
+                &format!("username={username}&password={password}"),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "sign-in failed: {}", r.body);
+        r
+    }
+
+    /// `GET /api/me`'s status.
+    pub async fn me(&self) -> StatusCode {
+        self.get("/api/me").await.status
+    }
+}
