@@ -41,8 +41,6 @@ impl AuthEpoch {
 
 /// The HTML document around the app (server side).
 pub fn shell(options: LeptosOptions) -> impl IntoView {
-    #[cfg(feature = "ssr")]
-    content_security_policy();
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -57,22 +55,6 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <App />
             </body>
         </html>
-    }
-}
-
-/// Sends the page's Content-Security-Policy, naming the nonce Leptos put on
-/// this response's inline scripts.
-#[cfg(feature = "ssr")]
-fn content_security_policy() {
-    let (Some(nonce), Some(res)) = (
-        leptos::nonce::use_nonce(),
-        use_context::<leptos_axum::ResponseOptions>(),
-    ) else {
-        return;
-    };
-    let policy = server::http::headers::page_policy(&nonce.to_string());
-    if let Ok(value) = http::HeaderValue::from_str(&policy) {
-        res.insert_header(http::header::CONTENT_SECURITY_POLICY, value);
     }
 }
 

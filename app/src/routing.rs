@@ -14,7 +14,10 @@ pub fn router(state: AppState, options: LeptosOptions) -> Router {
     let routes = generate_route_list(App);
     let context = {
         let state = state.clone();
-        move || provide_context(state.clone())
+        move || {
+            provide_context(state.clone());
+            provide_csp_nonce();
+        }
     };
     let pages = Router::new()
         .leptos_routes_with_context(&options, routes, context.clone(), {
@@ -25,4 +28,18 @@ pub fn router(state: AppState, options: LeptosOptions) -> Router {
         .with_state(options);
     let api = server::http::routes().with_state(state.clone());
     server::http::with_auth_layers(pages.merge(api), state, PROTECTED_PATHS)
+}
+
+/// Makes the nonce the security-headers layer put in this response's CSP the
+/// one Leptos writes on its inline scripts (replacing the one it drew).
+fn provide_csp_nonce() {
+    let nonce = use_context::<http::request::Parts>().and_then(|parts| {
+        parts
+            .extensions
+            .get::<server::http::headers::CspNonce>()
+            .cloned()
+    });
+    if let Some(nonce) = nonce {
+        provide_context(leptos::nonce::Nonce::from_value(nonce.0));
+    }
 }

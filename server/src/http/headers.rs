@@ -1,10 +1,11 @@
 //! Response headers every answer carries (ASVS 5.0 V3.4), and the page
 //! Content-Security-Policy.
 //!
-//! The CSP allows scripts from this origin and the one inline hydration
-//! script by its per-response nonce (Leptos adds the nonce to the scripts it
-//! writes; the page shell puts the same value in the header): no
-//! `'unsafe-inline'`. `'wasm-unsafe-eval'` lets the app's WebAssembly compile.
+//! The CSP allows scripts from this origin and the inline scripts Leptos
+//! writes by a per-response nonce: no `'unsafe-inline'`. The nonce is made
+//! here, before the request reaches Leptos, and handed to it as
+//! [`CspNonce`] (the app provides it as Leptos's nonce), so the header and
+//! the page cannot disagree. `'wasm-unsafe-eval'` lets the app's WebAssembly compile.
 //! `Referrer-Policy: same-origin` keeps URLs from leaking to other sites while
 //! plain form posts still name their page (the server sends a refused form
 //! back to it). Dynamic responses are personal (the header names who is signed in), so
@@ -30,10 +31,22 @@ pub fn page_policy(nonce: &str) -> String {
     )
 }
 
+/// This response's CSP nonce (128 bits, base64url), in the request
+/// extensions for the page renderer.
+#[derive(Clone, Debug)]
+pub struct CspNonce(pub String);
+
 /// Adds the security headers to every response.
-pub async fn security_headers(req: Request, next: Next) -> Response {
+pub async fn security_headers(mut req: Request, next: Next) -> Response {
     let is_asset = req.uri().path().starts_with("/pkg/");
+    let nonce = crate::auth::token::new_id();
+    req.extensions_mut().insert(CspNonce(nonce.clone()));
     let mut res = next.run(req).await;
+    let is_html = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"));
     let h = res.headers_mut();
     h.insert(
         header::X_CONTENT_TYPE_OPTIONS,
@@ -47,12 +60,16 @@ pub async fn security_headers(req: Request, next: Next) -> Response {
     if !is_asset {
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
-    if !h.contains_key(header::CONTENT_SECURITY_POLICY) {
+    let policy = if is_html {
+        HeaderValue::from_str(&page_policy(&nonce)).ok()
+    } else {
         // Not a page: nothing in it may load or frame anything.
-        h.insert(
-            header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'"),
-        );
+        Some(HeaderValue::from_static(
+            "default-src 'none'; frame-ancestors 'none'",
+        ))
+    };
+    if let Some(policy) = policy {
+        h.insert(header::CONTENT_SECURITY_POLICY, policy);
     }
     res
 }
