@@ -15,6 +15,10 @@ use serde::{Deserialize, Serialize};
 pub struct AppError {
     pub status: u16,
     pub message: String,
+    /// Seconds to wait before trying again (`429`, `503`); sent as
+    /// `Retry-After` too.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retry_after: Option<i64>,
 }
 
 impl AppError {
@@ -23,6 +27,7 @@ impl AppError {
         AppError {
             status,
             message: message.into(),
+            retry_after: None,
         }
     }
 
@@ -80,7 +85,10 @@ impl From<server::Error> for AppError {
         if status.is_server_error() {
             tracing::error!(error = %e, "request failed");
         }
-        AppError::new(status.as_u16(), e.public_message())
+        AppError {
+            retry_after: e.retry_after(),
+            ..AppError::new(status.as_u16(), e.public_message())
+        }
     }
 }
 

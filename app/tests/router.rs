@@ -284,3 +284,6 @@ mod inputs;
 
 #[path = "router/jwt_api.rs"]
 mod jwt_api;
+
+#[path = "router/throttle.rs"]
+mod throttle;

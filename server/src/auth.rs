@@ -6,6 +6,7 @@
 //! [`Identity`] back. The password check is shared by every backend and
 //! happens before the backend is asked to start a session.
 
+pub mod client_ip;
 pub mod cookies;
 mod flows;
 pub mod jwt;
@@ -13,6 +14,7 @@ pub mod middleware;
 pub mod password;
 pub mod redirect;
 pub mod session;
+pub mod throttle;
 pub mod token;
 
 use std::future::Future;

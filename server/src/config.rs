@@ -131,6 +131,12 @@ pub struct Config {
     #[arg(long, env = "LATCHKEY_PUBLIC_ORIGIN")]
     pub public_origin: Option<String>,
 
+    /// Proxies whose `X-Forwarded-For` is believed, as addresses or CIDR
+    /// blocks separated by commas (e.g. `10.0.0.0/8,::1`). Empty: the socket's
+    /// peer is the client, and the header is ignored.
+    #[arg(long, env = "LATCHKEY_TRUSTED_PROXIES", value_delimiter = ',', value_parser = crate::auth::client_ip::parse_trusted)]
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+
     /// Address to listen on.
     #[arg(long, env = "LEPTOS_SITE_ADDR", default_value = "127.0.0.1:3000")]
     pub site_addr: SocketAddr,

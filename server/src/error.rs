@@ -23,6 +23,10 @@ pub enum Error {
     /// The username is in use (told by the unique index, not by a read first).
     #[error("That username is already taken. Please choose another.")]
     UsernameTaken,
+    /// Too many failed sign-ins for this account or client: wait this many
+    /// seconds. Said the same way whether or not the account exists.
+    #[error("Too many failed sign-in attempts. Please wait {} and try again.", crate::auth::throttle::describe_wait(*.0))]
+    Throttled(i64),
     /// A store did not answer in time.
     #[error("The service is temporarily unavailable. Please try again in a moment.")]
     Unavailable,
@@ -47,11 +51,21 @@ impl Error {
             Error::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Error::InvalidCredentials | Error::Unauthenticated => StatusCode::UNAUTHORIZED,
             Error::UsernameTaken => StatusCode::CONFLICT,
+            Error::Throttled(_) => StatusCode::TOO_MANY_REQUESTS,
             Error::Unavailable | Error::Redis(_) => StatusCode::SERVICE_UNAVAILABLE,
             Error::Database(e) if is_unavailable(e) => StatusCode::SERVICE_UNAVAILABLE,
             Error::Database(_) | Error::Migrate(_) | Error::Internal(_) => {
                 StatusCode::INTERNAL_SERVER_ERROR
             }
+        }
+    }
+
+    /// Seconds a client should wait before trying again, when known.
+    pub fn retry_after(&self) -> Option<i64> {
+        match self {
+            Error::Throttled(secs) => Some(*secs),
+            _ if self.status() == StatusCode::SERVICE_UNAVAILABLE => Some(5),
+            _ => None,
         }
     }
 

@@ -12,7 +12,9 @@ pub enum EventKind {
     SignUp,
     SignInOk,
     SignInFailed,
+    SignInThrottled,
     SignOut,
+    PasswordChanged,
 }
 
 impl EventKind {
@@ -21,7 +23,9 @@ impl EventKind {
             EventKind::SignUp => "sign_up",
             EventKind::SignInOk => "sign_in_ok",
             EventKind::SignInFailed => "sign_in_failed",
+            EventKind::SignInThrottled => "sign_in_throttled",
             EventKind::SignOut => "sign_out",
+            EventKind::PasswordChanged => "password_changed",
         }
     }
 }

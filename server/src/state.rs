@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use crate::auth::jwt::{keys::Keyring, JwtBackend, JwtSettings};
 use crate::auth::session::{DatabaseStore, MemoryStore, RedisStore, SessionBackend, SessionStore};
-use crate::auth::{password::Hasher, Auth};
+use crate::auth::{password::Hasher, throttle::Throttle, Auth};
 use crate::clock::Clock;
 use crate::config::{AuthMode, Config, SessionStoreKind};
 use crate::db::{self, Db};
@@ -30,6 +30,8 @@ pub struct AppState {
     pub redis: Option<RedisClient>,
     /// The cross-site request check.
     pub cross_site: crate::http::CrossSiteGuard,
+    /// Failed sign-in counters (Redis when configured, else the database).
+    pub throttle: Throttle,
 }
 
 impl AppState {
@@ -115,6 +117,7 @@ impl AppState {
         };
         let config_origin = config.public_origin.clone();
         Ok(AppState {
+            throttle: Throttle::new(db.clone(), redis.clone()),
             db,
             config: Arc::new(config),
             auth,
@@ -130,6 +133,8 @@ impl AppState {
     /// reading revocations made by other instances.
     pub fn spawn_maintenance(&self) -> tokio::task::JoinHandle<()> {
         let auth = self.auth.clone();
+        let throttle = self.throttle.clone();
+        let clock = self.clock.clone();
         if let Auth::Jwt(backend) = &auth {
             let backend = backend.clone();
             tokio::spawn(async move { backend.listen_revocations().await });
@@ -152,6 +157,9 @@ impl AppState {
                     Ok(0) => {}
                     Ok(n) => tracing::info!(purged = n, "deleted expired sessions"),
                     Err(e) => tracing::warn!(error = %e, "could not purge expired sessions"),
+                }
+                if let Err(e) = throttle.purge(clock.now()).await {
+                    tracing::warn!(error = %e, "could not purge sign-in counters");
                 }
             }
         })

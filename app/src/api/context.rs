@@ -85,5 +85,8 @@ pub fn set_status(err: &AppError) {
     });
     if let (false, Some(res)) = (is_form_post, use_context::<ResponseOptions>()) {
         res.set_status(err.status());
+        if let Some(secs) = err.retry_after {
+            res.insert_header(http::header::RETRY_AFTER, http::HeaderValue::from(secs));
+        }
     }
 }

@@ -42,6 +42,7 @@ pub enum Backend {
 
 pub struct TestApp {
     pub router: Router,
+    pub state: AppState,
     pub clock: Clock,
     pub db: Db,
     pub backend: Backend,
@@ -122,9 +123,14 @@ impl TestApp {
     }
 
     pub fn with_config(db: Db, config: Config, backend: Backend) -> Self {
-        let clock = Clock::manual(T0);
         let keys =
             matches!(config.auth_mode, AuthMode::Jwt).then(|| Keyring::hs256(TEST_SECRET, [7; 32]));
+        Self::with_keys(db, config, backend, keys)
+    }
+
+    /// An app signing with `keys` (JWT mode).
+    pub fn with_keys(db: Db, config: Config, backend: Backend, keys: Option<Keyring>) -> Self {
+        let clock = Clock::manual(T0);
         let state = AppState::new(config, db.clone(), Hasher::new(), clock.clone(), keys).unwrap();
         let redis = state.redis.clone();
         let options = LeptosOptions::builder()
@@ -132,7 +138,8 @@ impl TestApp {
             .site_root("target/site")
             .build();
         TestApp {
-            router: app::routing::router(state, options),
+            router: app::routing::router(state.clone(), options),
+            state,
             clock,
             db,
             backend,

@@ -4,6 +4,7 @@
 
 use tower_cookies::Cookies;
 
+use super::throttle::Key;
 use super::{Auth, AuthBackend, Caller, ClientMeta, Identity};
 use crate::events::{self, Event, EventKind};
 use crate::users::{self, User};
@@ -19,9 +20,31 @@ pub async fn sign_up(
 ) -> Result<Identity> {
     let username = users::normalize_username(username)?;
     users::check_new_password(&password)?;
+    // "Taken" tells whether an account exists, so a client that keeps
+    // hitting taken names is throttled like one guessing passwords.
+    let client_key: Vec<Key> = client
+        .ip
+        .as_deref()
+        .and_then(|ip| ip.parse().ok())
+        .map(Key::client)
+        .into_iter()
+        .collect();
+    if let Some(wait) = state
+        .throttle
+        .locked_for(&client_key, state.clock.now())
+        .await?
+    {
+        return Err(Error::Throttled(wait));
+    }
     let hash = state.hasher.hash(password).await?;
     let now = state.clock.now();
-    let user = users::create(&state.db, &username, &hash, now).await?;
+    let user = match users::create(&state.db, &username, &hash, now).await {
+        Err(Error::UsernameTaken) => {
+            state.throttle.fail(&client_key, now).await?;
+            return Err(Error::UsernameTaken);
+        }
+        other => other?,
+    };
     record(
         state,
         EventKind::SignUp,
@@ -68,7 +91,9 @@ async fn start(
 ///
 /// Unknown user, wrong password, disabled account and a username that could
 /// never exist all cost one password verification and end in the same
-/// [`Error::InvalidCredentials`].
+/// [`Error::InvalidCredentials`]. While the account name or the client is
+/// throttled every attempt ends in the same [`Error::Throttled`] before any
+/// check, whatever the password and whether or not the account exists.
 pub async fn authenticate(
     state: &AppState,
     username: &str,
@@ -79,6 +104,12 @@ pub async fn authenticate(
         return Err(Error::Invalid(
             "Please enter your username and password.".into(),
         ));
+    }
+    let keys = throttle_keys(username, client);
+    let now = state.clock.now();
+    if let Some(wait) = state.throttle.locked_for(&keys, now).await? {
+        record_failure(state, EventKind::SignInThrottled, username, client).await;
+        return Err(Error::Throttled(wait));
     }
     let candidate = match users::normalize_username(username) {
         Ok(name) if password.chars().count() <= users::PASSWORD_LEN.1 => {
@@ -92,20 +123,30 @@ pub async fn authenticate(
     };
     let matches = state.hasher.verify(password, stored).await?;
     match candidate {
-        Some(u) if matches && active => Ok(User::from(u)),
+        Some(u) if matches && active => {
+            state.throttle.clear(&keys[0]).await?;
+            Ok(User::from(u))
+        }
         _ => {
-            let name = users::normalize_username(username).ok();
-            record(
-                state,
-                EventKind::SignInFailed,
-                None,
-                name.as_deref(),
-                client,
-            )
-            .await;
+            state.throttle.fail(&keys, state.clock.now()).await?;
+            record_failure(state, EventKind::SignInFailed, username, client).await;
             Err(Error::InvalidCredentials)
         }
     }
+}
+
+/// The throttle keys of an attempt: the account name first, then the client.
+fn throttle_keys(username: &str, client: &ClientMeta) -> Vec<Key> {
+    let mut keys = vec![Key::account(username)];
+    if let Some(ip) = client.ip.as_deref().and_then(|ip| ip.parse().ok()) {
+        keys.push(Key::client(ip));
+    }
+    keys
+}
+
+async fn record_failure(state: &AppState, kind: EventKind, username: &str, client: &ClientMeta) {
+    let name = users::normalize_username(username).ok();
+    record(state, kind, None, name.as_deref(), client).await;
 }
 
 /// JWT mode: rotates the browser's refresh cookie, setting fresh cookies.

@@ -38,18 +38,19 @@ pub async fn resolve_caller(
                 Caller::Unknown
             }
         };
-        let client = client_meta(&req);
+        let client = client_meta(&req, &state.config.trusted_proxies);
         req.extensions_mut().insert(caller);
         req.extensions_mut().insert(client);
     }
     next.run(req).await
 }
 
-fn client_meta(req: &Request) -> ClientMeta {
-    let ip = req
+fn client_meta(req: &Request, trusted: &[ipnet::IpNet]) -> ClientMeta {
+    let peer = req
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
-        .map(|ConnectInfo(addr)| addr.ip().to_string());
+        .map(|ConnectInfo(addr)| addr.ip());
+    let ip = super::client_ip::client_ip(peer, req.headers(), trusted).map(|ip| ip.to_string());
     let user_agent = req
         .headers()
         .get(header::USER_AGENT)

@@ -77,6 +77,18 @@ async fn password_grant(
             )
         }
         Err(Error::Invalid(message)) => return invalid_request(&message),
+        // "slow_down" is the registered OAuth error for "too many requests"
+        // (RFC 8628 §3.5); Retry-After says for how long.
+        Err(e @ Error::Throttled(secs)) => {
+            let mut res = oauth_error(
+                StatusCode::TOO_MANY_REQUESTS,
+                "slow_down",
+                &e.public_message(),
+            );
+            res.headers_mut()
+                .insert(header::RETRY_AFTER, http::HeaderValue::from(secs));
+            return res;
+        }
         Err(e) => return server_error(e),
     };
     match backend.issue(&user, client).await {

@@ -1,0 +1,264 @@
+//! Brute force: per-account and per-client throttles, shared by instances,
+//! that neither reveal whether an account exists nor trust a client's
+//! `X-Forwarded-For`. Run in both modes.
+
+use std::net::SocketAddr;
+
+use axum::body::Body;
+use axum::extract::ConnectInfo;
+use http::{header, HeaderMap, Request};
+
+use super::*;
+use support::Reply;
+
+/// A peer that is not a trusted proxy.
+const PEER: &str = "203.0.113.7:40000";
+
+/// A sign-in as a script sends it: from `peer`, claiming `forwarded_for`.
+async fn attempt(
+    app: &TestApp,
+    user: &str,
+    password: &str,
+    peer: &str,
+    xff: Option<&str>,
+) -> Reply {
+    let mut req = Request::post("/api/sign_in")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::ACCEPT, "application/json")
+        .extension(ConnectInfo(peer.parse::<SocketAddr>().unwrap()));
+    if let Some(xff) = xff {
+        req = req.header("x-forwarded-for", xff);
+    }
+    let body = format!("username={user}&password={password}");
+    app.send(req.body(Body::from(body)).unwrap()).await
+}
+
+/// What a client can compare between two replies: status, headers, body.
+fn visible(r: &Reply) -> (StatusCode, HeaderMap, String) {
+    (r.status, r.headers.clone(), r.body.clone())
+}
+
+fn retry_after(r: &Reply) -> i64 {
+    r.headers[header::RETRY_AFTER]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap()
+}
+
+async fn thirty_wrong_passwords_lock_the_account(app: TestApp) {
+    app.browser().sign_up("alice", "correct-horse").await;
+    let mut statuses = Vec::new();
+    for i in 0..30 {
+        // A new "client address" every time: the header is not believed.
+        let xff = format!("198.51.100.{i}");
+        let r = attempt(&app, "alice", "wrong-password", PEER, Some(&xff)).await;
+        if r.status == StatusCode::TOO_MANY_REQUESTS {
+            assert!(retry_after(&r) >= 1, "429 without Retry-After");
+            assert!(
+                r.body.contains("Too many failed sign-in attempts"),
+                "{}",
+                r.body
+            );
+        }
+        statuses.push(r.status.as_u16());
+    }
+    assert_eq!(statuses[..5], [401; 5], "{statuses:?}");
+    assert!(statuses[5..].iter().all(|&s| s == 429), "{statuses:?}");
+    // Locked means locked: the right password gets the same answer.
+    let right = attempt(&app, "alice", "correct-horse", PEER, None).await;
+    assert_eq!(right.status, StatusCode::TOO_MANY_REQUESTS);
+    // The lock ends; the right password then works and clears the count.
+    app.clock.advance(retry_after(&right));
+    let ok = attempt(&app, "alice", "correct-horse", PEER, None).await;
+    assert_eq!(ok.status, StatusCode::OK, "{}", ok.body);
+    let again = attempt(&app, "alice", "wrong-password", PEER, None).await;
+    assert_eq!(again.status, StatusCode::UNAUTHORIZED);
+}
+
+async fn locked_unknown_and_wrong_look_the_same(app: TestApp) {
+    app.browser().sign_up("alice", "correct-horse").await;
+    // Before any lock: unknown user and wrong password.
+    let unknown = attempt(&app, "nobody", "wrong-password", PEER, None).await;
+    let wrong = attempt(&app, "alice", "wrong-password", PEER, None).await;
+    assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(visible(&unknown), visible(&wrong));
+    // The same number of failures on both names locks both the same way.
+    for _ in 0..4 {
+        attempt(&app, "nobody", "wrong-password", PEER, None).await;
+        attempt(&app, "alice", "wrong-password", PEER, None).await;
+    }
+    let locked_right = attempt(&app, "alice", "correct-horse", PEER, None).await;
+    let locked_wrong = attempt(&app, "alice", "wrong-password", PEER, None).await;
+    let locked_unknown = attempt(&app, "nobody", "correct-horse", PEER, None).await;
+    assert_eq!(locked_right.status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(visible(&locked_right), visible(&locked_wrong));
+    assert_eq!(visible(&locked_right), visible(&locked_unknown));
+}
+
+/// Behind a trusted proxy the forwarded address is the client: one client
+/// trying many accounts is stopped, others behind the same proxy are not.
+async fn a_trusted_proxy_names_the_client(
+    db: Db,
+    backend: Backend,
+    mode: server::config::AuthMode,
+) {
+    let config = server::config::Config {
+        auth_mode: mode,
+        trusted_proxies: vec!["10.0.0.0/8".parse().unwrap()],
+        ..server::config::Config::defaults()
+    };
+    let app = TestApp::with_config(db, config, backend);
+    let proxy = "10.0.0.2:5000";
+    let policy = server::auth::throttle::Policy::CLIENT;
+    for i in 0..policy.free {
+        let r = attempt(
+            &app,
+            &format!("user{i}"),
+            "wrong-password",
+            proxy,
+            Some("198.51.100.9"),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED, "attempt {i}");
+    }
+    let r = attempt(
+        &app,
+        "fresh-name",
+        "wrong-password",
+        proxy,
+        Some("198.51.100.9"),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
+    // Sign-up from that client is held too ("taken" would reveal accounts).
+    let mut req = Request::post("/api/sign_up")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::ACCEPT, "application/json")
+        .header("x-forwarded-for", "198.51.100.9")
+        .extension(ConnectInfo(proxy.parse::<SocketAddr>().unwrap()));
+    req = req.header("user-agent", "test");
+    let r = app
+        .send(
+            req.body(Body::from("username=newbie&password=correct-horse"))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "{}", r.body);
+    // A spoofed leftmost entry does not move the client elsewhere.
+    let r = attempt(
+        &app,
+        "fresh-name",
+        "wrong-password",
+        proxy,
+        Some("1.1.1.1, 198.51.100.9"),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
+    // Another client behind the same proxy is unaffected.
+    let r = attempt(
+        &app,
+        "fresh-name",
+        "wrong-password",
+        proxy,
+        Some("198.51.100.10"),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+}
+
+async fn the_token_endpoint_is_throttled_too(app: TestApp) {
+    if !app.is_jwt() {
+        return;
+    }
+    app.browser().sign_up("alice", "correct-horse").await;
+    let grant = "grant_type=password&username=alice&password=wrong-password";
+    let form = "application/x-www-form-urlencoded";
+    let first = app.post_api("/auth/token", form, grant).await;
+    assert_eq!(first.status, StatusCode::BAD_REQUEST);
+    assert_eq!(first.json()["error"], "invalid_grant");
+    let unknown = app
+        .post_api(
+            "/auth/token",
+            form,
+            "grant_type=password&username=nobody&password=wrong-password",
+        )
+        .await;
+    assert_eq!(visible(&unknown), visible(&first));
+    for _ in 0..4 {
+        app.post_api("/auth/token", form, grant).await;
+    }
+    let r = app.post_api("/auth/token", form, grant).await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(r.json()["error"], "slow_down");
+    assert!(retry_after(&r) >= 1);
+}
+
+/// Two instances over one database share the counters.
+async fn the_lock_holds_across_instances(app: TestApp) {
+    // Same configuration (and Redis prefix, if any): another instance.
+    let config = (*app.state.config).clone();
+    let other = TestApp::with_config(app.db.clone(), config, app.backend);
+    app.browser().sign_up("alice", "correct-horse").await;
+    for _ in 0..5 {
+        attempt(&app, "alice", "wrong-password", PEER, None).await;
+    }
+    let r = attempt(&other, "alice", "correct-horse", PEER, None).await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
+}
+
+macro_rules! throttle_cases {
+    ($($case:ident),* $(,)?) => {
+        mod session_mode {
+            use super::*;
+            $(
+                #[sqlx::test(migrator = "server::db::MIGRATOR")]
+                async fn $case(pool: sqlx::SqlitePool) {
+                    let db = server::db::testing::from_sqlite(pool).await;
+                    super::$case(TestApp::new(db, Backend::SessionDatabase)).await;
+                }
+            )*
+
+            #[sqlx::test(migrator = "server::db::MIGRATOR")]
+            async fn a_trusted_proxy_names_the_client(pool: sqlx::SqlitePool) {
+                let db = server::db::testing::from_sqlite(pool).await;
+                super::a_trusted_proxy_names_the_client(db, Backend::SessionDatabase, server::config::AuthMode::Session).await;
+            }
+
+            #[sqlx::test(migrator = "server::db::MIGRATOR")]
+            async fn the_lock_holds_across_instances_in_redis(pool: sqlx::SqlitePool) {
+                if !support::redis_available() {
+                    return;
+                }
+                let db = server::db::testing::from_sqlite(pool).await;
+                let app = TestApp::new(db, Backend::SessionRedis);
+                let redis = app.redis.clone().unwrap();
+                super::the_lock_holds_across_instances(app).await;
+                redis.delete_all().await.unwrap();
+            }
+        }
+        mod jwt_mode {
+            use super::*;
+            $(
+                #[sqlx::test(migrator = "server::db::MIGRATOR")]
+                async fn $case(pool: sqlx::SqlitePool) {
+                    let db = server::db::testing::from_sqlite(pool).await;
+                    super::$case(TestApp::new(db, Backend::Jwt)).await;
+                }
+            )*
+
+            #[sqlx::test(migrator = "server::db::MIGRATOR")]
+            async fn a_trusted_proxy_names_the_client(pool: sqlx::SqlitePool) {
+                let db = server::db::testing::from_sqlite(pool).await;
+                super::a_trusted_proxy_names_the_client(db, Backend::Jwt, server::config::AuthMode::Jwt).await;
+            }
+        }
+    };
+}
+
+throttle_cases!(
+    thirty_wrong_passwords_lock_the_account,
+    locked_unknown_and_wrong_look_the_same,
+    the_token_endpoint_is_throttled_too,
+    the_lock_holds_across_instances,
+);

@@ -1,0 +1,212 @@
+//! Sign-in throttling: growing delays per account and per client address.
+//!
+//! Every failed password check counts against two keys: the account name that
+//! was tried (whether or not such an account exists, so the delay says nothing
+//! about existence) and the client's address. After a few free failures each
+//! further one locks its key for twice as long as the one before, up to a cap;
+//! a key quiet for the reset period starts again from zero, and a successful
+//! sign-in clears its account key. While a key is locked every attempt on it,
+//! right password or not, gets the same `429` with `Retry-After` before any
+//! password is checked: the lock reveals neither the password nor whether the
+//! account exists, and costs the server no hashing.
+//!
+//! The counters live where every instance sees them: Redis when it is
+//! configured, else the SQL database. Rate-limiter crates such as `governor`
+//! keep their state in process memory, which a second instance cannot see;
+//! the few lines of counting here are what a shared store needs.
+//!
+//! Account names are kept only as a SHA-256 prefix: people type passwords into
+//! the username field, and the counters must not become a list of them.
+
+mod database;
+mod redis;
+
+use std::net::IpAddr;
+
+use sha2::{Digest, Sha256};
+
+use crate::db::Db;
+use crate::redis_client::RedisClient;
+use crate::Result;
+
+/// How a kind of key is throttled.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Policy {
+    /// Failures allowed before the first lock.
+    pub free: i64,
+    /// The first lock, in seconds; each further failure doubles it.
+    pub base: i64,
+    /// The longest lock, in seconds.
+    pub max: i64,
+    /// Seconds without a failure after which a key starts from zero.
+    pub reset: i64,
+}
+
+impl Policy {
+    /// Per account name: five tries, then 1 s, 2 s, 4 s … up to 15 min, so an
+    /// attacker gets fewer than 20 guesses an hour.
+    pub const ACCOUNT: Policy = Policy {
+        free: 5,
+        base: 1,
+        max: 15 * 60,
+        reset: 60 * 60,
+    };
+    /// Per client address: generous, since offices and carriers put many
+    /// people behind one address; it stops one machine trying many accounts.
+    pub const CLIENT: Policy = Policy {
+        free: 50,
+        base: 1,
+        max: 15 * 60,
+        reset: 60 * 60,
+    };
+
+    /// How long a key with `failures` stays locked after its last failure.
+    pub fn lock_after(&self, failures: i64) -> i64 {
+        if failures < self.free {
+            return 0;
+        }
+        let doublings = (failures - self.free).min(30) as u32;
+        self.base.saturating_mul(1 << doublings).min(self.max)
+    }
+}
+
+/// A key's failures, as a store holds them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Failures {
+    pub count: i64,
+    pub last_at: i64,
+}
+
+impl Failures {
+    /// Seconds until the key may try again, if it is locked at `now`.
+    fn locked_for(&self, policy: &Policy, now: i64) -> Option<i64> {
+        if now - self.last_at >= policy.reset {
+            return None;
+        }
+        let until = self.last_at + policy.lock_after(self.count);
+        (until > now).then_some(until - now)
+    }
+}
+
+/// What a throttle key stands for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Key {
+    name: String,
+    policy: Policy,
+}
+
+impl Key {
+    /// The key of an account name as typed (trimmed, case-folded, hashed).
+    pub fn account(username: &str) -> Key {
+        let digest = Sha256::digest(username.trim().to_lowercase().as_bytes());
+        let hex: String = digest[..16].iter().map(|b| format!("{b:02x}")).collect();
+        Key {
+            name: format!("acct:{hex}"),
+            policy: Policy::ACCOUNT,
+        }
+    }
+
+    /// The key of a client address. IPv6 clients are counted per /64, the
+    /// block one subscriber usually holds.
+    pub fn client(ip: IpAddr) -> Key {
+        let name = match ip {
+            IpAddr::V4(v4) => format!("ip:{v4}"),
+            IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+                Some(v4) => format!("ip:{v4}"),
+                None => {
+                    let s = v6.segments();
+                    format!("ip:{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+                }
+            },
+        };
+        Key {
+            name,
+            policy: Policy::CLIENT,
+        }
+    }
+
+    /// The stored name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+}
+
+/// Where the counters live.
+#[derive(Clone, Debug)]
+pub enum Throttle {
+    Database(Db),
+    Redis(RedisClient),
+}
+
+impl Throttle {
+    /// Counters in Redis when given, else in the database.
+    pub fn new(db: Db, redis: Option<RedisClient>) -> Self {
+        match redis {
+            Some(r) => Throttle::Redis(r),
+            None => Throttle::Database(db),
+        }
+    }
+
+    /// Seconds until the longest-locked of `keys` may try again, if any is
+    /// locked at `now`.
+    pub async fn locked_for(&self, keys: &[Key], now: i64) -> Result<Option<i64>> {
+        let mut wait = None;
+        for key in keys {
+            let failures = match self {
+                Throttle::Database(db) => database::get(db, key.name()).await?,
+                Throttle::Redis(r) => redis::get(r, key.name()).await?,
+            };
+            if let Some(secs) = failures.and_then(|f| f.locked_for(&key.policy, now)) {
+                wait = wait.max(Some(secs));
+            }
+        }
+        Ok(wait)
+    }
+
+    /// Counts a failure against every key.
+    pub async fn fail(&self, keys: &[Key], now: i64) -> Result<()> {
+        for key in keys {
+            match self {
+                Throttle::Database(db) => {
+                    database::fail(db, key.name(), now, key.policy.reset).await?
+                }
+                Throttle::Redis(r) => redis::fail(r, key.name(), now, key.policy.reset).await?,
+            };
+        }
+        Ok(())
+    }
+
+    /// Forgets a key's failures (after a successful sign-in).
+    pub async fn clear(&self, key: &Key) -> Result<()> {
+        match self {
+            Throttle::Database(db) => database::clear(db, key.name()).await,
+            Throttle::Redis(r) => redis::clear(r, key.name()).await,
+        }
+    }
+
+    /// Deletes counters quiet for longer than any reset period (Redis expires
+    /// its own); returns how many.
+    pub async fn purge(&self, now: i64) -> Result<u64> {
+        let longest = Policy::ACCOUNT.reset.max(Policy::CLIENT.reset);
+        match self {
+            Throttle::Database(db) => database::purge(db, now - longest).await,
+            Throttle::Redis(_) => Ok(0),
+        }
+    }
+}
+
+/// A wait as a person reads it: "12 seconds", "3 minutes".
+pub fn describe_wait(secs: i64) -> String {
+    match secs {
+        ..=1 => "1 second".into(),
+        2..=90 => format!("{secs} seconds"),
+        _ => {
+            let minutes = (secs + 59) / 60;
+            format!("{minutes} minutes")
+        }
+    }
+}
+
+#[cfg(test)]
+#[path = "throttle/tests.rs"]
+mod tests;

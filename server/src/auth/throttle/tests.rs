@@ -1,0 +1,138 @@
+use super::*;
+
+#[test]
+fn delays_grow_after_the_free_tries_and_stop_at_the_cap() {
+    let p = Policy::ACCOUNT;
+    let schedule: Vec<i64> = (1..=12).map(|n| p.lock_after(n)).collect();
+    assert_eq!(schedule, [0, 0, 0, 0, 1, 2, 4, 8, 16, 32, 64, 128]);
+    assert_eq!(p.lock_after(40), p.max);
+    assert_eq!(p.lock_after(i64::MAX), p.max, "no overflow");
+    // Fewer than 100 guesses an hour, however they are spaced.
+    let (mut t, mut n) = (0, 0);
+    while t < 3600 {
+        n += 1;
+        t += p.lock_after(n).max(1);
+    }
+    assert!(n < 25, "{n} guesses in an hour");
+}
+
+#[test]
+fn a_lock_lasts_from_the_last_failure_and_a_quiet_key_resets() {
+    let p = Policy::ACCOUNT;
+    let f = Failures {
+        count: 7,
+        last_at: 1000,
+    };
+    assert_eq!(f.locked_for(&p, 1000), Some(4));
+    assert_eq!(f.locked_for(&p, 1003), Some(1));
+    assert_eq!(f.locked_for(&p, 1004), None);
+    let many = Failures {
+        count: 50,
+        last_at: 1000,
+    };
+    assert_eq!(many.locked_for(&p, 1000 + p.max - 1), Some(1));
+    assert_eq!(many.locked_for(&p, 1000 + p.reset), None);
+}
+
+#[test]
+fn account_keys_ignore_case_and_spaces_and_hide_the_name() {
+    assert_eq!(Key::account(" Alice "), Key::account("alice"));
+    assert_ne!(Key::account("alice"), Key::account("alicia"));
+    let k = Key::account("hunter2-typed-as-a-username");
+    assert!(!k.name().contains("hunter2"), "{}", k.name());
+}
+
+#[test]
+fn client_keys_group_ipv6_by_64_and_unmap_ipv4() {
+    let a = Key::client("2001:db8:1:2:aaaa::1".parse().unwrap());
+    let b = Key::client("2001:db8:1:2:bbbb::9".parse().unwrap());
+    let c = Key::client("2001:db8:1:3::1".parse().unwrap());
+    assert_eq!(a, b);
+    assert_ne!(a, c);
+    assert_eq!(
+        Key::client("::ffff:192.0.2.1".parse().unwrap()),
+        Key::client("192.0.2.1".parse().unwrap())
+    );
+}
+
+#[test]
+fn waits_read_as_words() {
+    assert_eq!(describe_wait(1), "1 second");
+    assert_eq!(describe_wait(30), "30 seconds");
+    assert_eq!(describe_wait(91), "2 minutes");
+    assert_eq!(describe_wait(900), "15 minutes");
+}
+
+/// The store contract, for the database and Redis.
+async fn counts_resets_and_clears(t: Throttle) {
+    let key = Key::account("alice");
+    let other = Key::client("192.0.2.1".parse().unwrap());
+    let now = 1_000_000;
+    assert_eq!(t.locked_for(&[key.clone()], now).await.unwrap(), None);
+    for _ in 0..5 {
+        t.fail(&[key.clone(), other.clone()], now).await.unwrap();
+    }
+    assert_eq!(t.locked_for(&[key.clone()], now).await.unwrap(), Some(1));
+    assert_eq!(t.locked_for(&[other.clone()], now).await.unwrap(), None);
+    t.fail(&[key.clone()], now + 1).await.unwrap();
+    assert_eq!(
+        t.locked_for(&[other.clone(), key.clone()], now + 1)
+            .await
+            .unwrap(),
+        Some(2)
+    );
+    t.clear(&key).await.unwrap();
+    assert_eq!(t.locked_for(&[key.clone()], now + 1).await.unwrap(), None);
+    // Concurrent failures are all counted.
+    let tasks: Vec<_> = (0..10)
+        .map(|_| {
+            let (t, k) = (t.clone(), key.clone());
+            tokio::spawn(async move { t.fail(&[k], now + 2).await.unwrap() })
+        })
+        .collect();
+    for task in tasks {
+        task.await.unwrap();
+    }
+    let lock = Policy::ACCOUNT.lock_after(10);
+    assert_eq!(
+        t.locked_for(&[key.clone()], now + 2).await.unwrap(),
+        Some(lock)
+    );
+}
+
+#[sqlx::test(migrator = "crate::db::MIGRATOR")]
+async fn database_counters(pool: sqlx::SqlitePool) {
+    let db = crate::db::testing::from_sqlite(pool).await;
+    counts_resets_and_clears(Throttle::new(db.clone(), None)).await;
+    // A key quiet for the reset period starts again from one.
+    let t = Throttle::new(db.clone(), None);
+    let key = Key::account("bob");
+    for _ in 0..9 {
+        t.fail(&[key.clone()], 0).await.unwrap();
+    }
+    let later = Policy::ACCOUNT.reset;
+    t.fail(&[key.clone()], later).await.unwrap();
+    assert_eq!(t.locked_for(&[key.clone()], later).await.unwrap(), None);
+    // Only bob's key has been quiet for an hour at that point.
+    assert_eq!(t.purge(later + Policy::ACCOUNT.reset).await.unwrap(), 1);
+    assert_eq!(t.locked_for(&[key], later).await.unwrap(), None);
+}
+
+#[tokio::test]
+async fn postgres_counters() {
+    let Some(pg) = crate::db::testing::PgTestDb::create().await else {
+        return crate::testing::skip("PostgreSQL", crate::db::testing::POSTGRES_ENV);
+    };
+    counts_resets_and_clears(Throttle::new(pg.db.clone(), None)).await;
+    pg.drop().await;
+}
+
+#[sqlx::test(migrator = "crate::db::MIGRATOR")]
+async fn redis_counters(pool: sqlx::SqlitePool) {
+    let Some(redis) = RedisClient::for_tests() else {
+        return crate::testing::skip("Redis", crate::redis_client::TEST_ENV);
+    };
+    let db = crate::db::testing::from_sqlite(pool).await;
+    counts_resets_and_clears(Throttle::new(db, Some(redis.clone()))).await;
+    redis.delete_all().await.unwrap();
+}
