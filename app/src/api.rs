@@ -89,6 +89,31 @@ pub async fn sign_out() -> Result<(), AppError> {
     .await
 }
 
+/// Changes the password (the current one is required), signs out every other
+/// device, then goes back to `/account`, which confirms the change.
+#[server(prefix = "/api", endpoint = "change_password")]
+pub async fn change_password(
+    current_password: String,
+    new_password: String,
+) -> Result<(), AppError> {
+    context::respond(async move {
+        let cx = context::Request::get().await?;
+        let identity = cx.require_user()?;
+        server::auth::change_password(
+            &cx.state,
+            &identity,
+            current_password,
+            new_password,
+            &cx.client,
+            &cx.jar,
+        )
+        .await?;
+        leptos_axum::redirect("/account?password=changed");
+        Ok(())
+    })
+    .await
+}
+
 /// JWT mode: rotates the refresh cookie into a new access token; returns the
 /// seconds until it expires. `401` when there is nothing (valid) to refresh.
 #[server(prefix = "/api", endpoint = "refresh")]

@@ -9,6 +9,11 @@ export class AccountPage {
   readonly heading: Locator;
   readonly username: Locator;
   readonly thisSignIn: Locator;
+  /** The "Change password" section and its form. */
+  readonly passwordSection: Locator;
+  readonly currentPassword: Locator;
+  readonly newPassword: Locator;
+  readonly changePasswordButton: Locator;
 
   constructor(readonly page: Page) {
     const main = page.getByRole('main');
@@ -17,6 +22,22 @@ export class AccountPage {
     this.thisSignIn = main
       .locator('section')
       .filter({ has: page.getByRole('heading', { name: 'This sign-in', exact: true }) });
+    this.passwordSection = main
+      .locator('section')
+      .filter({ has: page.getByRole('heading', { name: 'Change password', exact: true }) });
+    this.currentPassword = this.passwordSection.getByLabel('Current password', { exact: true });
+    this.newPassword = this.passwordSection.getByLabel('New password', { exact: true });
+    this.changePasswordButton = this.passwordSection.getByRole('button', {
+      name: 'Change password',
+      exact: true,
+    });
+  }
+
+  /** Fills and submits the change-password form. */
+  async changePassword(current: string, next: string): Promise<void> {
+    await this.currentPassword.fill(current);
+    await this.newPassword.fill(next);
+    await this.changePasswordButton.click();
   }
 
   async goto(): Promise<void> {

@@ -6,6 +6,7 @@
 //! [`Identity`] back. The password check is shared by every backend and
 //! happens before the backend is asked to start a session.
 
+mod account;
 pub mod client_ip;
 pub mod cookies;
 mod flows;
@@ -27,6 +28,7 @@ use tower_cookies::Cookies;
 use crate::config::AuthMode;
 use crate::users::User;
 use crate::Result;
+pub use account::{change_password, disable_user};
 pub use flows::{authenticate, refresh, sign_in, sign_out, sign_up};
 pub use jwt::JwtBackend;
 pub use session::SessionBackend;
@@ -161,6 +163,15 @@ impl Auth {
                     absolute_expires_at: f.absolute_expires_at,
                     access_expires_at: identity.access_expires_at,
                 })),
+        }
+    }
+
+    /// Ends every signed-in session of a user, on every device: session
+    /// records deleted, or refresh families revoked. Returns how many.
+    pub async fn end_all_sessions(&self, user_id: &str, reason: &str) -> Result<u64> {
+        match self {
+            Auth::Session(b) => b.store().remove_user(user_id).await,
+            Auth::Jwt(b) => b.revoke_user(user_id, reason).await,
         }
     }
 

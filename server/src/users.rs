@@ -130,6 +130,29 @@ pub async fn find_for_login(db: &Db, username: &str) -> Result<Option<UserForLog
     .await?)
 }
 
+/// Replaces a user's password hash.
+pub async fn set_password(db: &Db, id: &str, password_hash: &str, now: i64) -> Result<()> {
+    sqlx::query("UPDATE users SET password_hash = $1, password_changed_at = $2 WHERE id = $3")
+        .bind(password_hash)
+        .bind(now)
+        .bind(id)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+/// Marks a user disabled: it can no longer sign in. `false` if no such
+/// active user.
+pub async fn disable(db: &Db, id: &str, now: i64) -> Result<bool> {
+    let done =
+        sqlx::query("UPDATE users SET disabled_at = $1 WHERE id = $2 AND disabled_at IS NULL")
+            .bind(now)
+            .bind(id)
+            .execute(db)
+            .await?;
+    Ok(done.rows_affected() > 0)
+}
+
 /// Looks up an active user by id.
 pub async fn find(db: &Db, id: &str) -> Result<Option<User>> {
     let row: Option<(String, String, i64)> = sqlx::query_as(

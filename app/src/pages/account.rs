@@ -7,8 +7,10 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::Redirect;
+use leptos_router::hooks::use_query_map;
 
-use crate::api::{account, AccountView};
+use crate::api::{account, AccountView, ChangePassword};
+use crate::components::form_error::{action_error, FormError};
 use crate::format::{iso, utc};
 use crate::AuthEpoch;
 
@@ -30,6 +32,58 @@ pub fn AccountPage() -> impl IntoView {
                 }
             })}
         </Transition>
+        <ChangePasswordForm />
+    }
+}
+
+/// Current and new password; on success every other device is signed out
+/// and the page comes back with `?password=changed`.
+#[component]
+fn ChangePasswordForm() -> impl IntoView {
+    let epoch = expect_context::<AuthEpoch>();
+    let action = ServerAction::<ChangePassword>::new();
+    Effect::new(move |_| {
+        if matches!(action.value().get(), Some(Ok(()))) {
+            epoch.bump();
+        }
+    });
+    let query = use_query_map();
+    let changed = move || query.read().get("password").as_deref() == Some("changed");
+    view! {
+        <section class="card">
+            <h2>"Change password"</h2>
+            <Show when=changed>
+                <p class="notice" role="status">
+                    "Your password was changed. Every other device was signed out;                      this one got a new sign-in."
+                </p>
+            </Show>
+            <ActionForm action attr:class="form" attr:novalidate=true>
+                <label for="current_password">"Current password"</label>
+                <input
+                    id="current_password"
+                    name="current_password"
+                    type="password"
+                    autocomplete="current-password"
+                    maxlength="256"
+                    required
+                />
+                <label for="new_password">"New password"</label>
+                <input
+                    id="new_password"
+                    name="new_password"
+                    type="password"
+                    autocomplete="new-password"
+                    minlength="8"
+                    maxlength="256"
+                    required
+                />
+                <p class="hint">"At least 8 characters. Every other device will be signed out."</p>
+                <FormError error=action_error(action.into()) />
+                <button type="submit" class="button button-primary" disabled=move || action.pending().get()>
+                    "Change password"
+                </button>
+            </ActionForm>
+        </section>
     }
 }
 

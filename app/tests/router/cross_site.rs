@@ -37,6 +37,10 @@ const MUTATIONS: &[(&str, &str)] = &[
         "grant_type=password&username=mallory&password=mallory-password",
     ),
     ("/auth/revoke", "token=x"),
+    (
+        "/api/change_password",
+        "current_password=correct-horse&new_password=mallory-password",
+    ),
 ];
 
 async fn cross_site_posts_are_refused(app: TestApp) {

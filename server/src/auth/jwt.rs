@@ -181,6 +181,18 @@ impl JwtBackend {
         Ok(())
     }
 
+    /// Revokes every device session of a user (password change, disabled
+    /// account): their refresh tokens stop at once, their access tokens on
+    /// the next request. Returns how many were live.
+    pub async fn revoke_user(&self, user_id: &str, reason: &str) -> Result<u64> {
+        let now = self.clock.now();
+        let ids = refresh::revoke_user(&self.db, user_id, now, reason).await?;
+        for id in &ids {
+            self.revocations.publish(id, now).await?;
+        }
+        Ok(ids.len() as u64)
+    }
+
     /// A live device session by id (for the account page).
     pub async fn family(&self, id: &str) -> Result<Option<Family>> {
         refresh::family(&self.db, id, self.clock.now()).await

@@ -274,3 +274,17 @@ pub async fn revoke(db: &Db, family_id: &str, now: i64, reason: &str) -> Result<
     .await?;
     Ok(done.rows_affected() > 0)
 }
+
+/// Revokes every live family of a user; returns their ids.
+pub async fn revoke_user(db: &Db, user_id: &str, now: i64, reason: &str) -> Result<Vec<String>> {
+    let rows: Vec<(String,)> = sqlx::query_as(
+        "UPDATE sessions SET revoked_at = $1, revoke_reason = $2 \
+         WHERE user_id = $3 AND revoked_at IS NULL RETURNING id",
+    )
+    .bind(now)
+    .bind(reason)
+    .bind(user_id)
+    .fetch_all(db)
+    .await?;
+    Ok(rows.into_iter().map(|(id,)| id).collect())
+}
