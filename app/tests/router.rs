@@ -285,5 +285,8 @@ mod inputs;
 #[path = "router/jwt_api.rs"]
 mod jwt_api;
 
+#[path = "router/adversarial.rs"]
+mod adversarial;
+
 #[path = "router/throttle.rs"]
 mod throttle;

@@ -133,6 +133,11 @@ impl JwtBackend {
     /// Checks an access token: signature, claims, and the revocation set.
     pub fn verify_access(&self, token: &str) -> std::result::Result<Identity, TokenError> {
         let claims = claims::verify(&self.keys, token, self.clock.now())?;
+        // No token we issue lives longer than the access lifetime; a longer one
+        // was minted elsewhere with our key, or under an older, longer setting.
+        if claims.exp.saturating_sub(claims.iat) > self.access_ttl + claims::LEEWAY {
+            return Err(TokenError::Invalid);
+        }
         if self.revocations.contains(&claims.sid) {
             return Err(TokenError::Invalid);
         }

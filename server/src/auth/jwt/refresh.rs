@@ -104,8 +104,12 @@ pub async fn start(
         user_agent: client.user_agent.clone(),
         ip: client.ip.clone(),
     };
+    // The family's `sessions.token_hash` must not be the hash of a token the
+    // client holds: on a database later served in session mode, that refresh
+    // token would pass as a session ID. It is the hash of a value nobody sees.
+    let row_hash = TokenHash::of(&token::new_token());
     let mut tx = db.begin().await?;
-    insert_row(&mut *tx, &hash, &row).await?;
+    insert_row(&mut *tx, &row_hash, &row).await?;
     insert_token(
         &mut tx,
         &hash,
