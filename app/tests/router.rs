@@ -290,3 +290,6 @@ mod adversarial;
 
 #[path = "router/throttle.rs"]
 mod throttle;
+
+#[path = "router/fuzz.rs"]
+mod fuzz;

@@ -10,6 +10,8 @@ mod account;
 pub mod client_ip;
 pub mod cookies;
 mod flows;
+#[cfg(test)]
+mod fuzz;
 pub mod jwt;
 pub mod middleware;
 pub mod password;
