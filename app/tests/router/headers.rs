@@ -58,6 +58,11 @@ async fn every_response_is_hardened_and_dynamic_ones_are_not_stored(pool: sqlx::
         assert_eq!(header(&r, "x-content-type-options"), "nosniff", "{path}");
         assert_eq!(header(&r, "referrer-policy"), "same-origin", "{path}");
         assert_eq!(header(&r, "x-frame-options"), "DENY", "{path}");
+        assert_eq!(
+            header(&r, "cross-origin-opener-policy"),
+            "same-origin",
+            "{path}"
+        );
         assert_eq!(header(&r, "cache-control"), "no-store", "{path}");
         assert!(header(&r, "content-security-policy").contains("frame-ancestors 'none'"));
     }
