@@ -68,13 +68,24 @@ async fn counts_resets_and_clears(t: Throttle) {
     let key = Key::account("alice");
     let other = Key::client("192.0.2.1".parse().unwrap());
     let now = 1_000_000;
-    assert_eq!(t.locked_for(&[key.clone()], now).await.unwrap(), None);
+    assert_eq!(
+        t.locked_for(std::slice::from_ref(&key), now).await.unwrap(),
+        None
+    );
     for _ in 0..5 {
         t.fail(&[key.clone(), other.clone()], now).await.unwrap();
     }
-    assert_eq!(t.locked_for(&[key.clone()], now).await.unwrap(), Some(1));
-    assert_eq!(t.locked_for(&[other.clone()], now).await.unwrap(), None);
-    t.fail(&[key.clone()], now + 1).await.unwrap();
+    assert_eq!(
+        t.locked_for(std::slice::from_ref(&key), now).await.unwrap(),
+        Some(1)
+    );
+    assert_eq!(
+        t.locked_for(std::slice::from_ref(&other), now)
+            .await
+            .unwrap(),
+        None
+    );
+    t.fail(std::slice::from_ref(&key), now + 1).await.unwrap();
     assert_eq!(
         t.locked_for(&[other.clone(), key.clone()], now + 1)
             .await
@@ -82,7 +93,12 @@ async fn counts_resets_and_clears(t: Throttle) {
         Some(2)
     );
     t.clear(&key).await.unwrap();
-    assert_eq!(t.locked_for(&[key.clone()], now + 1).await.unwrap(), None);
+    assert_eq!(
+        t.locked_for(std::slice::from_ref(&key), now + 1)
+            .await
+            .unwrap(),
+        None
+    );
     // Concurrent failures are all counted.
     let tasks: Vec<_> = (0..10)
         .map(|_| {
@@ -95,7 +111,9 @@ async fn counts_resets_and_clears(t: Throttle) {
     }
     let lock = Policy::ACCOUNT.lock_after(10);
     assert_eq!(
-        t.locked_for(&[key.clone()], now + 2).await.unwrap(),
+        t.locked_for(std::slice::from_ref(&key), now + 2)
+            .await
+            .unwrap(),
         Some(lock)
     );
 }
@@ -108,11 +126,16 @@ async fn database_counters(pool: sqlx::SqlitePool) {
     let t = Throttle::new(db.clone(), None);
     let key = Key::account("bob");
     for _ in 0..9 {
-        t.fail(&[key.clone()], 0).await.unwrap();
+        t.fail(std::slice::from_ref(&key), 0).await.unwrap();
     }
     let later = Policy::ACCOUNT.reset;
-    t.fail(&[key.clone()], later).await.unwrap();
-    assert_eq!(t.locked_for(&[key.clone()], later).await.unwrap(), None);
+    t.fail(std::slice::from_ref(&key), later).await.unwrap();
+    assert_eq!(
+        t.locked_for(std::slice::from_ref(&key), later)
+            .await
+            .unwrap(),
+        None
+    );
     // Only bob's key has been quiet for an hour at that point.
     assert_eq!(t.purge(later + Policy::ACCOUNT.reset).await.unwrap(), 1);
     assert_eq!(t.locked_for(&[key], later).await.unwrap(), None);
