@@ -76,6 +76,33 @@ async fn thirty_wrong_passwords_lock_the_account(app: TestApp) {
     assert_eq!(again.status, StatusCode::UNAUTHORIZED);
 }
 
+/// An untrusted peer is one client however many addresses it claims: it is
+/// stopped after the per-client allowance, across account names.
+async fn an_untrusted_peer_cannot_pick_its_address(app: TestApp) {
+    let free = server::auth::throttle::Policy::CLIENT.free;
+    for i in 0..free {
+        let xff = format!("198.51.100.{i}");
+        let r = attempt(
+            &app,
+            &format!("user{i}"),
+            "wrong-password",
+            PEER,
+            Some(&xff),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED, "attempt {i}");
+    }
+    let r = attempt(
+        &app,
+        "fresh-name",
+        "wrong-password",
+        PEER,
+        Some("192.0.2.200"),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "{}", r.body);
+}
+
 async fn locked_unknown_and_wrong_look_the_same(app: TestApp) {
     app.browser().sign_up("alice", "correct-horse").await;
     // Before any lock: unknown user and wrong password.
@@ -258,6 +285,7 @@ macro_rules! throttle_cases {
 
 throttle_cases!(
     thirty_wrong_passwords_lock_the_account,
+    an_untrusted_peer_cannot_pick_its_address,
     locked_unknown_and_wrong_look_the_same,
     the_token_endpoint_is_throttled_too,
     the_lock_holds_across_instances,
