@@ -33,6 +33,9 @@ test.describe('password change', () => {
       'Your password was changed. Every other device was signed out',
     );
     await expect(account.username).toHaveText(user.username);
+    // The used passwords do not stay in the form.
+    await expect(account.currentPassword).toHaveValue('');
+    await expect(account.newPassword).toHaveValue('');
     await page.screenshot({ path: testInfo.outputPath('password-changed.png'), fullPage: true });
 
     // The other device is out on its next request.

@@ -42,9 +42,14 @@ pub fn AccountPage() -> impl IntoView {
 fn ChangePasswordForm() -> impl IntoView {
     let epoch = expect_context::<AuthEpoch>();
     let action = ServerAction::<ChangePassword>::new();
+    let form = NodeRef::<leptos::html::Form>::new();
     Effect::new(move |_| {
         if matches!(action.value().get(), Some(Ok(()))) {
             epoch.bump();
+            // Passwords do not linger in the fields once they have been used.
+            if let Some(form) = form.get_untracked() {
+                form.reset();
+            }
         }
     });
     let query = use_query_map();
@@ -57,7 +62,7 @@ fn ChangePasswordForm() -> impl IntoView {
                     "Your password was changed. Every other device was signed out;                      this one got a new sign-in."
                 </p>
             </Show>
-            <ActionForm action attr:class="form" attr:novalidate=true>
+            <ActionForm action node_ref=form attr:class="form" attr:novalidate=true>
                 <label for="current_password">"Current password"</label>
                 <input
                     id="current_password"
