@@ -273,6 +273,34 @@ mod jwt_redis {
     all_cases!(redis JwtRedis);
 }
 
+/// Runs each named `async fn(TestApp)` of the enclosing module once in
+/// session mode (database store) and once in JWT mode, as
+/// `session_mode::<case>` and `jwt_mode::<case>`.
+macro_rules! both_modes {
+    ($($case:ident),* $(,)?) => {
+        mod session_mode {
+            use super::*;
+            $(
+                #[sqlx::test(migrator = "server::db::MIGRATOR")]
+                async fn $case(pool: sqlx::SqlitePool) {
+                    let db = server::db::testing::from_sqlite(pool).await;
+                    super::$case(TestApp::new(db, Backend::SessionDatabase)).await;
+                }
+            )*
+        }
+        mod jwt_mode {
+            use super::*;
+            $(
+                #[sqlx::test(migrator = "server::db::MIGRATOR")]
+                async fn $case(pool: sqlx::SqlitePool) {
+                    let db = server::db::testing::from_sqlite(pool).await;
+                    super::$case(TestApp::new(db, Backend::Jwt)).await;
+                }
+            )*
+        }
+    };
+}
+
 #[path = "router/cross_site.rs"]
 mod cross_site;
 

@@ -59,31 +59,6 @@ async fn assert_accepted(app: &TestApp, case: &str, token: &str) {
     }
 }
 
-macro_rules! both_modes {
-    ($($case:ident),* $(,)?) => {
-        mod session_mode {
-            use super::*;
-            $(
-                #[sqlx::test(migrator = "server::db::MIGRATOR")]
-                async fn $case(pool: sqlx::SqlitePool) {
-                    let db = server::db::testing::from_sqlite(pool).await;
-                    super::$case(TestApp::new(db, Backend::SessionDatabase)).await;
-                }
-            )*
-        }
-        mod jwt_mode {
-            use super::*;
-            $(
-                #[sqlx::test(migrator = "server::db::MIGRATOR")]
-                async fn $case(pool: sqlx::SqlitePool) {
-                    let db = server::db::testing::from_sqlite(pool).await;
-                    super::$case(TestApp::new(db, Backend::Jwt)).await;
-                }
-            )*
-        }
-    };
-}
-
 #[path = "adversarial/accounts.rs"]
 mod accounts;
 #[path = "adversarial/forged.rs"]

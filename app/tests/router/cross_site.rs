@@ -102,31 +102,6 @@ async fn same_origin_posts_pass(app: TestApp) {
     assert_eq!(b.me().await, StatusCode::UNAUTHORIZED);
 }
 
-macro_rules! both_modes {
-    ($($case:ident),*) => {
-        mod session {
-            use super::*;
-            $(
-                #[sqlx::test(migrator = "server::db::MIGRATOR")]
-                async fn $case(pool: sqlx::SqlitePool) {
-                    let db = server::db::testing::from_sqlite(pool).await;
-                    super::$case(TestApp::new(db, Backend::SessionDatabase)).await;
-                }
-            )*
-        }
-        mod jwt {
-            use super::*;
-            $(
-                #[sqlx::test(migrator = "server::db::MIGRATOR")]
-                async fn $case(pool: sqlx::SqlitePool) {
-                    let db = server::db::testing::from_sqlite(pool).await;
-                    super::$case(TestApp::new(db, Backend::Jwt)).await;
-                }
-            )*
-        }
-    };
-}
-
 both_modes!(cross_site_posts_are_refused, same_origin_posts_pass);
 
 /// A Bearer token is never attached by the browser on its own, so a request

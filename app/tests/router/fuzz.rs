@@ -105,26 +105,4 @@ async fn random_credentials_never_break_the_router(app: TestApp) {
     assert!(signed_in > 0, "no case was signed in");
 }
 
-mod session_mode {
-    use super::*;
-
-    #[sqlx::test(migrator = "server::db::MIGRATOR")]
-    async fn random_credentials_never_break_the_router(pool: sqlx::SqlitePool) {
-        let db = server::db::testing::from_sqlite(pool).await;
-        super::random_credentials_never_break_the_router(TestApp::new(
-            db,
-            Backend::SessionDatabase,
-        ))
-        .await;
-    }
-}
-
-mod jwt_mode {
-    use super::*;
-
-    #[sqlx::test(migrator = "server::db::MIGRATOR")]
-    async fn random_credentials_never_break_the_router(pool: sqlx::SqlitePool) {
-        let db = server::db::testing::from_sqlite(pool).await;
-        super::random_credentials_never_break_the_router(TestApp::new(db, Backend::Jwt)).await;
-    }
-}
+both_modes!(random_credentials_never_break_the_router);

@@ -79,28 +79,20 @@ async fn thirty_wrong_passwords_lock_the_account(app: TestApp) {
 /// An untrusted peer is one client however many addresses it claims: it is
 /// stopped after the per-client allowance, across account names.
 async fn an_untrusted_peer_cannot_pick_its_address(app: TestApp) {
+    let r = exhaust_client_allowance(&app, PEER, |i| format!("198.51.100.{i}")).await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "{}", r.body);
+}
+
+/// Spends a client's free failures on as many account names, each attempt
+/// from `peer` claiming `xff(i)`; returns the reply to one attempt more.
+async fn exhaust_client_allowance(app: &TestApp, peer: &str, xff: impl Fn(i64) -> String) -> Reply {
     let free = server::auth::throttle::Policy::CLIENT.free;
     for i in 0..free {
-        let xff = format!("198.51.100.{i}");
-        let r = attempt(
-            &app,
-            &format!("user{i}"),
-            "wrong-password",
-            PEER,
-            Some(&xff),
-        )
-        .await;
+        let user = format!("user{i}");
+        let r = attempt(app, &user, "wrong-password", peer, Some(&xff(i))).await;
         assert_eq!(r.status, StatusCode::UNAUTHORIZED, "attempt {i}");
     }
-    let r = attempt(
-        &app,
-        "fresh-name",
-        "wrong-password",
-        PEER,
-        Some("192.0.2.200"),
-    )
-    .await;
-    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "{}", r.body);
+    attempt(app, "fresh-name", "wrong-password", peer, Some(&xff(free))).await
 }
 
 async fn locked_unknown_and_wrong_look_the_same(app: TestApp) {
@@ -125,38 +117,14 @@ async fn locked_unknown_and_wrong_look_the_same(app: TestApp) {
 
 /// Behind a trusted proxy the forwarded address is the client: one client
 /// trying many accounts is stopped, others behind the same proxy are not.
-async fn a_trusted_proxy_names_the_client(
-    db: Db,
-    backend: Backend,
-    mode: server::config::AuthMode,
-) {
+async fn a_trusted_proxy_names_the_client(app: TestApp) {
     let config = server::config::Config {
-        auth_mode: mode,
         trusted_proxies: vec!["10.0.0.0/8".parse().unwrap()],
-        ..server::config::Config::defaults()
+        ..(*app.state.config).clone()
     };
-    let app = TestApp::with_config(db, config, backend);
+    let app = TestApp::with_config(app.db.clone(), config, app.backend);
     let proxy = "10.0.0.2:5000";
-    let policy = server::auth::throttle::Policy::CLIENT;
-    for i in 0..policy.free {
-        let r = attempt(
-            &app,
-            &format!("user{i}"),
-            "wrong-password",
-            proxy,
-            Some("198.51.100.9"),
-        )
-        .await;
-        assert_eq!(r.status, StatusCode::UNAUTHORIZED, "attempt {i}");
-    }
-    let r = attempt(
-        &app,
-        "fresh-name",
-        "wrong-password",
-        proxy,
-        Some("198.51.100.9"),
-    )
-    .await;
+    let r = exhaust_client_allowance(&app, proxy, |_| "198.51.100.9".into()).await;
     assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
     // Sign-up from that client is held too ("taken" would reveal accounts).
     let mut req = Request::post("/api/sign_up")
@@ -234,59 +202,24 @@ async fn the_lock_holds_across_instances(app: TestApp) {
     assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
 }
 
-macro_rules! throttle_cases {
-    ($($case:ident),* $(,)?) => {
-        mod session_mode {
-            use super::*;
-            $(
-                #[sqlx::test(migrator = "server::db::MIGRATOR")]
-                async fn $case(pool: sqlx::SqlitePool) {
-                    let db = server::db::testing::from_sqlite(pool).await;
-                    super::$case(TestApp::new(db, Backend::SessionDatabase)).await;
-                }
-            )*
-
-            #[sqlx::test(migrator = "server::db::MIGRATOR")]
-            async fn a_trusted_proxy_names_the_client(pool: sqlx::SqlitePool) {
-                let db = server::db::testing::from_sqlite(pool).await;
-                super::a_trusted_proxy_names_the_client(db, Backend::SessionDatabase, server::config::AuthMode::Session).await;
-            }
-
-            #[sqlx::test(migrator = "server::db::MIGRATOR")]
-            async fn the_lock_holds_across_instances_in_redis(pool: sqlx::SqlitePool) {
-                if !support::redis_available() {
-                    return;
-                }
-                let db = server::db::testing::from_sqlite(pool).await;
-                let app = TestApp::new(db, Backend::SessionRedis);
-                let redis = app.redis.clone().unwrap();
-                super::the_lock_holds_across_instances(app).await;
-                redis.delete_all().await.unwrap();
-            }
-        }
-        mod jwt_mode {
-            use super::*;
-            $(
-                #[sqlx::test(migrator = "server::db::MIGRATOR")]
-                async fn $case(pool: sqlx::SqlitePool) {
-                    let db = server::db::testing::from_sqlite(pool).await;
-                    super::$case(TestApp::new(db, Backend::Jwt)).await;
-                }
-            )*
-
-            #[sqlx::test(migrator = "server::db::MIGRATOR")]
-            async fn a_trusted_proxy_names_the_client(pool: sqlx::SqlitePool) {
-                let db = server::db::testing::from_sqlite(pool).await;
-                super::a_trusted_proxy_names_the_client(db, Backend::Jwt, server::config::AuthMode::Jwt).await;
-            }
-        }
-    };
+/// The lock in Redis is seen by a second instance with the same prefix.
+#[sqlx::test(migrator = "server::db::MIGRATOR")]
+async fn the_lock_holds_across_instances_in_redis(pool: sqlx::SqlitePool) {
+    if !support::redis_available() {
+        return;
+    }
+    let db = server::db::testing::from_sqlite(pool).await;
+    let app = TestApp::new(db, Backend::SessionRedis);
+    let redis = app.redis.clone().unwrap();
+    the_lock_holds_across_instances(app).await;
+    redis.delete_all().await.unwrap();
 }
 
-throttle_cases!(
+both_modes!(
     thirty_wrong_passwords_lock_the_account,
     an_untrusted_peer_cannot_pick_its_address,
     locked_unknown_and_wrong_look_the_same,
     the_token_endpoint_is_throttled_too,
     the_lock_holds_across_instances,
+    a_trusted_proxy_names_the_client,
 );

@@ -23,18 +23,7 @@ fn keys() -> Keyring {
 }
 
 fn claims() -> AccessClaims {
-    AccessClaims {
-        iss: claims::ISSUER.into(),
-        aud: claims::AUDIENCE.into(),
-        sub: "user-1".into(),
-        exp: NOW + 1800,
-        nbf: NOW,
-        iat: NOW,
-        jti: "jti-1".into(),
-        sid: "sid-1".into(),
-        username: "alice".into(),
-        auth_time: NOW,
-    }
+    claims::sample(NOW)
 }
 
 /// Characters a token is made of, plus the ones attackers add.

@@ -93,6 +93,23 @@ pub fn verify(keys: &Keyring, token: &str, now: i64) -> Result<AccessClaims, Tok
     Ok(claims)
 }
 
+/// The claims of an ordinary access token issued at `now` (tests).
+#[cfg(test)]
+pub(crate) fn sample(now: i64) -> AccessClaims {
+    AccessClaims {
+        iss: ISSUER.into(),
+        aud: AUDIENCE.into(),
+        sub: "user-1".into(),
+        exp: now + 1800,
+        nbf: now,
+        iat: now,
+        jti: "jti-1".into(),
+        sid: "sid-1".into(),
+        username: "alice".into(),
+        auth_time: now,
+    }
+}
+
 #[cfg(test)]
 #[path = "claims_tests.rs"]
 mod tests;

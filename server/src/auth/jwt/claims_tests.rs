@@ -10,18 +10,7 @@ use crate::config::JwtAlg;
 const NOW: i64 = 1_800_000_000;
 
 fn claims() -> AccessClaims {
-    AccessClaims {
-        iss: ISSUER.into(),
-        aud: AUDIENCE.into(),
-        sub: "user-1".into(),
-        exp: NOW + 1800,
-        nbf: NOW,
-        iat: NOW,
-        jti: "jti-1".into(),
-        sid: "sid-1".into(),
-        username: "alice".into(),
-        auth_time: NOW,
-    }
+    sample(NOW)
 }
 
 fn keys() -> Keyring {
