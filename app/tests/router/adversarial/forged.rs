@@ -275,9 +275,31 @@ async fn access_token_is_no_refresh_token(app: TestApp) {
     assert_eq!(b.me().await, StatusCode::UNAUTHORIZED);
 }
 
+/// Credentials in the query string are never read, whatever the name.
+async fn credentials_in_the_url_are_ignored(app: TestApp) {
+    let b = app.browser();
+    b.sign_up("bob", "correct-horse").await;
+    let (access, _) = real_tokens(&app).await;
+    let mut values: Vec<String> = b.cookies().into_values().collect();
+    values.push(access);
+    for value in values {
+        for name in ["access_token", "token", "session", ACCESS, SESSION] {
+            for path in ["/api/me", "/account"] {
+                let r = app.browser().get(&format!("{path}?{name}={value}")).await;
+                assert!(
+                    matches!(r.status.as_u16(), 401 | 303),
+                    "{path}?{name}=…: {}",
+                    r.status
+                );
+            }
+        }
+    }
+}
+
 both_modes!(
     forged_access_tokens_are_refused,
-    access_token_is_no_refresh_token
+    access_token_is_no_refresh_token,
+    credentials_in_the_url_are_ignored,
 );
 
 /// Against an EdDSA deployment: HS256 tokens keyed with its public key (the
