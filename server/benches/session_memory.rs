@@ -12,6 +12,8 @@ use server::auth::session::{MemoryStore, SessionRecord, SessionStore};
 use server::auth::token::{self, TokenHash};
 
 const COUNTS: [usize; 2] = [100_000, 1_000_000];
+/// How the parent tells a child process which count to measure.
+const CHILD_FLAG: &str = "--sessions";
 /// A typical browser's user agent: what a session keeps about its device.
 const USER_AGENT: &str = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 \
                           (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36";
@@ -58,12 +60,17 @@ fn measure(n: usize) {
 }
 
 fn main() {
-    if let Some(n) = std::env::args().skip(1).find_map(|a| a.parse().ok()) {
-        return measure(n);
+    // A child measures one count; cargo's own arguments (`--bench`) are ignored.
+    let args: Vec<String> = std::env::args().collect();
+    if let Some(n) = args.windows(2).find(|w| w[0] == CHILD_FLAG) {
+        return measure(n[1].parse().expect("a session count"));
     }
     let me = std::env::current_exe().unwrap();
     for n in COUNTS {
-        let status = Command::new(&me).arg(n.to_string()).status().unwrap();
+        let status = Command::new(&me)
+            .args([CHILD_FLAG, &n.to_string()])
+            .status()
+            .unwrap();
         assert!(status.success(), "measuring {n} sessions failed");
     }
 }
