@@ -7,10 +7,12 @@ them afterwards). Standard library only.
 
 For each configuration it starts the server on a free loopback port (pinned
 to core 0 with one async worker when the machine has two cores or more; wrk
-runs on core 1), signs up a user through the app's own endpoint, and measures:
-the public page `/` without credentials, the same page signed in, and the
-protected page `/account`. Server CPU per request is read from
-/proc/<pid>/stat (user + system time of every thread) around each run.
+runs on core 1), signs up a user through the app's own endpoint, and measures
+`/healthz` without and with the auth cookies in alternating pairs (the same
+tiny response, so the difference is what authentication costs), the
+protected page `/account`, and once the public page `/` as the baseline.
+Server CPU per request is read from /proc/<pid>/stat (user + system time of
+every thread) around each run.
 Store round trips per request are read from the stores' own statistics where
 they keep any (PostgreSQL: `xact_commit` of the bench database; Redis:
 `total_commands_processed`).
@@ -200,14 +202,15 @@ def wrk(args, url, seconds, cookie=None):
     return subprocess.run(cmd + [url], capture_output=True, text=True, check=True).stdout
 
 
-def measure(args, server, stores, path, cookie=None):
+def measure(args, server, stores, path, cookie=None, seconds=None, warmup=True):
     url = server.base + path
     status, _, _ = request(url, headers={"Cookie": cookie} if cookie else {})
     if status != 200:
         raise SystemExit(f"bench: GET {path} answered {status}, expected 200")
-    wrk(args, url, args.warmup, cookie)
+    if warmup:
+        wrk(args, url, args.warmup, cookie)
     pg0, redis0, cpu0 = stores.pg(), stores.redis(), cpu_seconds(server.proc.pid)
-    result = parse_wrk(wrk(args, url, args.seconds, cookie))
+    result = parse_wrk(wrk(args, url, seconds or args.seconds, cookie))
     cpu1 = cpu_seconds(server.proc.pid)
     pg1, redis1 = stores.pg(), stores.redis()
     n = max(result["requests"], 1)
@@ -294,6 +297,7 @@ def run(args, workdir):
     stores = Stores(args.postgres_admin_url, args.postgres_db, args.redis_url)
     results = {"host": host(), "settings": {
         "seconds": args.seconds, "warmup": args.warmup, "connections": args.connections,
+        "rounds": args.rounds, "pair_seconds": args.pair_seconds,
         "pinned": args.pin}, "configs": []}
     for key, label, env in configurations(args):
         stores.counts_pg = "DATABASE_URL" in env
@@ -310,8 +314,17 @@ def run(args, workdir):
                 runs["public"] = measure(args, server, stores, "/")
             # The same tiny response with and without credentials: the
             # difference is what authenticating a request costs.
-            runs["plain"] = measure(args, server, stores, "/healthz")
-            runs["plain_signed_in"] = measure(args, server, stores, "/healthz", cookie)
+            # Alternating short runs, compared pairwise: a change in the
+            # machine's load shifts both halves of a pair alike.
+            pairs = []
+            for i in range(args.rounds):
+                pairs.append([measure(args, server, stores, "/healthz", c,
+                                      args.pair_seconds, warmup=i == 0)
+                              for c in (None, cookie)])
+            runs["plain"], runs["plain_signed_in"] = pairs[-1]
+            diffs = sorted(b["cpu_us_per_req"] - a["cpu_us_per_req"] for a, b in pairs)
+            entry["auth_cpu_us_per_req_rounds"] = diffs
+            entry["auth_cpu_us_per_req"] = diffs[len(diffs) // 2]
             runs["protected"] = measure(args, server, stores, "/account", cookie)
             if key == args.storm_config:
                 entry["storms"] = [storm(args, server, cookie, username, n)
@@ -341,7 +354,6 @@ def table(results):
     for c in configs:
         runs = c["runs"]
         plain, signed, r = runs["plain"], runs["plain_signed_in"], runs["protected"]
-        c["auth_cpu_us_per_req"] = signed["cpu_us_per_req"] - plain["cpu_us_per_req"]
         lines.append(
             f"| {c['label']} | `/account` | {r['rps']:.0f} | {fmt(r['p50_ms'], '.2f')} "
             f"| {fmt(r['p99_ms'], '.2f')} | {r['cpu_us_per_req']:.1f} "
@@ -351,7 +363,8 @@ def table(results):
             f"| {fmt(r.get('store_queries_per_req'), '.2f')} | {c['cookie_header_bytes']} |")
     plain = [c["runs"]["plain"]["cpu_us_per_req"] for c in configs]
     lines += ["", f"auth CPU = server CPU per request of `/healthz` sent with the auth cookies "
-              f"minus the same without them (anonymous `/healthz`: "
+              f"minus the same without them, median of {results['settings']['rounds']} "
+              f"alternating pairs (anonymous `/healthz`: "
               f"{min(plain):.1f}–{max(plain):.1f} µs across the configurations)."]
     storms = [(c, s) for c in configs for s in c.get("storms", [])]
     if storms:
@@ -379,6 +392,9 @@ def main():
     p.add_argument("--out", default="target/bench")
     p.add_argument("--seconds", type=int, default=8)
     p.add_argument("--warmup", type=int, default=2)
+    p.add_argument("--rounds", type=int, default=3,
+                   help="pairs of /healthz runs without and with credentials")
+    p.add_argument("--pair-seconds", type=int, default=4)
     p.add_argument("--connections", type=int, default=64)
     p.add_argument("--postgres-url", help="DATABASE_URL of an empty database for the bench")
     p.add_argument("--postgres-admin-url", help="a URL to read pg_stat_database through")
