@@ -28,6 +28,10 @@ done
 # One invocation, so every crate's tests share one feature resolution.
 cargo test -p server -p app -p latchkey --features app/ssr,latchkey/ssr
 
+step "benchmarks compile (scripts/bench.sh and cargo bench run them)"
+# Same packages and features as the tests: only the bench binaries are new.
+cargo test --benches --no-run -p server -p app -p latchkey --features app/ssr,latchkey/ssr
+
 step "build the site"
 # `cargo leptos end-to-end` exits 0 when its build fails; build first so a
 # failure stops here.

@@ -76,9 +76,11 @@ pub async fn open(url: &str, timeout: Duration) -> crate::Result<Db> {
         .max_connections(max)
         .min_connections(min)
         .acquire_timeout(timeout)
-        // A connection that sat through an outage is checked before use, so
-        // the first request after recovery does not fail on a dead socket.
-        .test_before_acquire(true)
+        // A PostgreSQL connection that sat through an outage is checked
+        // before use, so the first request after recovery does not fail on a
+        // dead socket. A SQLite file has no socket to lose, and the check
+        // would cost a round trip to the connection's thread on every query.
+        .test_before_acquire(engine == Engine::Postgres)
         .after_connect(move |conn, _| {
             Box::pin(async move {
                 match engine {

@@ -7,6 +7,7 @@
 //! per `touch_interval`, so a busy user does not turn every read into a write;
 //! the absolute deadline never moves. Both are enforced by the store.
 
+mod compact;
 mod database;
 mod memory;
 mod redis;

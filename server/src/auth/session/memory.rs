@@ -2,10 +2,18 @@
 //!
 //! Fastest, but a restart signs everybody out and other instances cannot see
 //! these sessions: for development and single-instance demos.
+//!
+//! Records are kept compact ([`compact`](super::compact)): a hash table of
+//! boxed entries (8 bytes a slot, so a table that just doubled costs little),
+//! each entry holding its key, so a million sessions fit in about 200 MB.
 
-use std::collections::HashMap;
+use std::collections::HashSet;
+use std::hash::{BuildHasher, RandomState};
 use std::sync::{Arc, RwLock};
 
+use hashbrown::hash_table::{Entry as Slot, HashTable};
+
+use super::compact::{self, Entry, Key};
 use super::SessionRecord;
 use crate::auth::token::TokenHash;
 use crate::Result;
@@ -13,7 +21,56 @@ use crate::Result;
 /// An in-process session store.
 #[derive(Clone, Debug, Default)]
 pub struct MemoryStore {
-    map: Arc<RwLock<HashMap<TokenHash, SessionRecord>>>,
+    inner: Arc<RwLock<Sessions>>,
+}
+
+#[derive(Default)]
+struct Sessions {
+    table: HashTable<Box<Entry>>,
+    /// Keys are SHA-256 outputs, but a keyed hash keeps the table's layout
+    /// independent of anything a client controls.
+    hasher: RandomState,
+    /// User agents in use: most sessions share one of a few.
+    agents: HashSet<Arc<str>>,
+}
+
+impl std::fmt::Debug for Sessions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Sessions")
+            .field("len", &self.table.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Sessions {
+    fn find(&self, key: &Key) -> Option<&Entry> {
+        let h = self.hasher.hash_one(key);
+        self.table.find(h, |e| e.key == *key).map(|e| &**e)
+    }
+
+    fn find_mut(&mut self, key: &Key) -> Option<&mut Entry> {
+        let h = self.hasher.hash_one(key);
+        self.table.find_mut(h, |e| e.key == *key).map(|e| &mut **e)
+    }
+
+    fn intern(&mut self, agent: Option<&str>) -> Option<Arc<str>> {
+        let agent = agent?;
+        if let Some(shared) = self.agents.get(agent) {
+            return Some(shared.clone());
+        }
+        let shared: Arc<str> = Arc::from(agent);
+        self.agents.insert(shared.clone());
+        Some(shared)
+    }
+
+    /// Keeps the entries `keep` accepts; returns how many were dropped.
+    fn retain(&mut self, mut keep: impl FnMut(&Entry) -> bool) -> u64 {
+        let before = self.table.len();
+        self.table.retain(|e| keep(e));
+        // Forget user agents no session uses any more.
+        self.agents.retain(|a| Arc::strong_count(a) > 1);
+        (before - self.table.len()) as u64
+    }
 }
 
 impl MemoryStore {
@@ -24,21 +81,37 @@ impl MemoryStore {
 
     // A poisoned lock only means another thread panicked mid-update of a
     // plain map; the map itself is still consistent, so keep serving.
-    fn read(&self) -> std::sync::RwLockReadGuard<'_, HashMap<TokenHash, SessionRecord>> {
-        self.map.read().unwrap_or_else(|e| e.into_inner())
+    fn read(&self) -> std::sync::RwLockReadGuard<'_, Sessions> {
+        self.inner.read().unwrap_or_else(|e| e.into_inner())
     }
 
-    fn write(&self) -> std::sync::RwLockWriteGuard<'_, HashMap<TokenHash, SessionRecord>> {
-        self.map.write().unwrap_or_else(|e| e.into_inner())
+    fn write(&self) -> std::sync::RwLockWriteGuard<'_, Sessions> {
+        self.inner.write().unwrap_or_else(|e| e.into_inner())
     }
 
     pub(super) async fn insert(&self, hash: &TokenHash, record: &SessionRecord) -> Result<()> {
-        self.write().insert(hash.clone(), record.clone());
+        let key = compact::key(hash);
+        let mut sessions = self.write();
+        let agent = sessions.intern(record.user_agent.as_deref());
+        let entry = Box::new(Entry::new(key, record, agent));
+        let Sessions { table, hasher, .. } = &mut *sessions;
+        let h = hasher.hash_one(key);
+        match table.entry(h, |e| e.key == key, |e| hasher.hash_one(e.key)) {
+            Slot::Occupied(mut slot) => *slot.get_mut() = entry,
+            Slot::Vacant(slot) => {
+                slot.insert(entry);
+            }
+        }
         Ok(())
     }
 
     pub(super) async fn find(&self, hash: &TokenHash, now: i64) -> Result<Option<SessionRecord>> {
-        Ok(self.read().get(hash).filter(|r| r.is_live(now)).cloned())
+        let key = compact::key(hash);
+        Ok(self
+            .read()
+            .find(&key)
+            .filter(|e| e.is_live(now))
+            .map(Entry::record))
     }
 
     pub(super) async fn touch(
@@ -47,32 +120,85 @@ impl MemoryStore {
         now: i64,
         idle_expires_at: i64,
     ) -> Result<()> {
-        if let Some(r) = self.write().get_mut(hash) {
-            r.last_seen_at = now;
-            r.idle_expires_at = idle_expires_at;
+        if let Some(e) = self.write().find_mut(&compact::key(hash)) {
+            e.last_seen_at = now;
+            e.idle_expires_at = idle_expires_at;
         }
         Ok(())
     }
 
     pub(super) async fn remove(&self, hash: &TokenHash) -> Result<bool> {
-        Ok(self.write().remove(hash).is_some())
+        let key = compact::key(hash);
+        let mut sessions = self.write();
+        let h = sessions.hasher.hash_one(key);
+        Ok(match sessions.table.find_entry(h, |e| e.key == key) {
+            Ok(slot) => {
+                slot.remove();
+                true
+            }
+            Err(_) => false,
+        })
     }
 
     pub(super) async fn remove_user(&self, user_id: &str) -> Result<u64> {
-        let mut map = self.write();
-        let before = map.len();
-        map.retain(|_, r| r.user_id != user_id);
-        Ok((before - map.len()) as u64)
+        Ok(self.write().retain(|e| !e.is_of_user(user_id)))
     }
 
     pub(super) async fn purge_expired(&self, now: i64) -> Result<u64> {
-        let mut map = self.write();
-        let before = map.len();
-        map.retain(|_, r| r.is_live(now));
-        Ok((before - map.len()) as u64)
+        Ok(self.write().retain(|e| e.is_live(now)))
     }
 
     pub(super) async fn ping(&self) -> bool {
         true
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::auth::token;
+
+    fn record(agent: &str, idle_expires_at: i64) -> SessionRecord {
+        SessionRecord {
+            id: token::new_id(),
+            user_id: token::new_id(),
+            username: "alice".into(),
+            created_at: 0,
+            last_seen_at: 0,
+            idle_expires_at,
+            absolute_expires_at: 1_000,
+            user_agent: Some(agent.into()),
+            ip: None,
+        }
+    }
+
+    #[tokio::test]
+    async fn user_agents_are_shared_and_forgotten_with_their_sessions() {
+        let store = MemoryStore::new();
+        let new_hash = || TokenHash::of(&token::new_token());
+        for _ in 0..3 {
+            store
+                .insert(&new_hash(), &record("browser", 10))
+                .await
+                .unwrap();
+        }
+        let keep = new_hash();
+        store.insert(&keep, &record("other", 100)).await.unwrap();
+        assert_eq!(store.read().agents.len(), 2);
+        assert_eq!(store.purge_expired(50).await.unwrap(), 3);
+        assert_eq!(store.read().agents.len(), 1);
+        let found = store.find(&keep, 50).await.unwrap().unwrap();
+        assert_eq!(found.user_agent.as_deref(), Some("other"));
+    }
+
+    #[tokio::test]
+    async fn inserting_the_same_hash_again_replaces_the_record() {
+        let store = MemoryStore::new();
+        let hash = TokenHash::of(&token::new_token());
+        store.insert(&hash, &record("a", 10)).await.unwrap();
+        let second = record("b", 20);
+        store.insert(&hash, &second).await.unwrap();
+        assert_eq!(store.read().table.len(), 1);
+        assert_eq!(store.find(&hash, 0).await.unwrap(), Some(second));
     }
 }

@@ -1,0 +1,231 @@
+//! The in-memory form of a session record, about a third of a
+//! [`SessionRecord`]'s size (docs/PERFORMANCE.md: ≈ 200 bytes per session).
+//!
+//! A `SessionRecord` spends a 24-byte `String` header plus a heap block on
+//! every text field, and its key is a 43-character base64 string. Here the key
+//! is the raw 32-byte SHA-256, the four text fields share one heap block (ids
+//! we generate are stored as their 16 raw bytes), and user agents, which few
+//! distinct browsers share, are interned by the store. Unpacking gives back
+//! exactly the record that was packed, whatever its fields hold.
+
+use std::sync::Arc;
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use sha2::{Digest, Sha256};
+
+use super::SessionRecord;
+use crate::auth::token::TokenHash;
+
+/// The lookup key: the 32 bytes behind a [`TokenHash`].
+pub(super) type Key = [u8; 32];
+
+/// One session as the memory store keeps it.
+pub(super) struct Entry {
+    pub key: Key,
+    pub created_at: i64,
+    pub last_seen_at: i64,
+    pub idle_expires_at: i64,
+    pub absolute_expires_at: i64,
+    pub user_agent: Option<Arc<str>>,
+    /// `id`, `user_id`, `username` and `ip`, packed by [`pack_text`].
+    text: Box<[u8]>,
+}
+
+/// The key for `hash`. Hashes we make are base64url of 32 bytes; any other
+/// text (never produced, but representable) is keyed by its own SHA-256.
+pub(super) fn key(hash: &TokenHash) -> Key {
+    // Room for the decoder's length estimate (33 for 43 characters).
+    let mut buf = [0; 33];
+    match URL_SAFE_NO_PAD.decode_slice(hash.as_str(), &mut buf) {
+        Ok(32) => buf[..32].try_into().unwrap_or_default(),
+        _ => Sha256::digest(hash.as_str().as_bytes()).into(),
+    }
+}
+
+impl Entry {
+    /// Packs `r` under `key`; `user_agent` is the store's interned copy.
+    pub fn new(key: Key, r: &SessionRecord, user_agent: Option<Arc<str>>) -> Self {
+        let fields = [
+            Some(&r.id),
+            Some(&r.user_id),
+            Some(&r.username),
+            r.ip.as_ref(),
+        ];
+        // Sized exactly up front: a block that grew and shrank leaves
+        // fragments behind, which cost as much as the block itself.
+        let len = fields
+            .iter()
+            .map(|f| packed_len(f.map(String::as_str)))
+            .sum();
+        let mut text = Vec::with_capacity(len);
+        for field in fields {
+            put(&mut text, field.map(String::as_str));
+        }
+        Entry {
+            key,
+            created_at: r.created_at,
+            last_seen_at: r.last_seen_at,
+            idle_expires_at: r.idle_expires_at,
+            absolute_expires_at: r.absolute_expires_at,
+            user_agent,
+            text: text.into_boxed_slice(),
+        }
+    }
+
+    /// Whether the session is still valid at `now` (as [`SessionRecord::is_live`]).
+    pub fn is_live(&self, now: i64) -> bool {
+        now < self.idle_expires_at && now < self.absolute_expires_at
+    }
+
+    /// Whether the session belongs to `user_id`.
+    pub fn is_of_user(&self, user_id: &str) -> bool {
+        let mut fields = Reader(&self.text);
+        fields.skip();
+        fields.next().as_deref() == Some(user_id)
+    }
+
+    /// The record, as it was inserted (with later touches).
+    pub fn record(&self) -> SessionRecord {
+        let mut fields = Reader(&self.text);
+        SessionRecord {
+            id: fields.next().unwrap_or_default(),
+            user_id: fields.next().unwrap_or_default(),
+            username: fields.next().unwrap_or_default(),
+            created_at: self.created_at,
+            last_seen_at: self.last_seen_at,
+            idle_expires_at: self.idle_expires_at,
+            absolute_expires_at: self.absolute_expires_at,
+            user_agent: self.user_agent.as_deref().map(str::to_string),
+            ip: fields.next(),
+        }
+    }
+}
+
+/// Tags of a packed text field.
+const ABSENT: u8 = 0;
+/// 16 raw bytes standing for their 22-character base64url text (our ids).
+const RAW_ID: u8 = 1;
+/// A little-endian `u32` length, then UTF-8.
+const TEXT: u8 = 2;
+
+/// The 16 bytes behind `s` if it is the canonical base64url text of 16 bytes.
+fn raw_id(s: &str) -> Option<[u8; 16]> {
+    // Room for the decoder's length estimate (18 for 22 characters).
+    let mut raw = [0u8; 18];
+    // Decoding refuses non-canonical text (stray trailing bits), so a
+    // decoded id encodes back to the very same characters.
+    (s.len() == 22 && URL_SAFE_NO_PAD.decode_slice(s, &mut raw) == Ok(16))
+        .then(|| raw[..16].try_into().unwrap_or_default())
+}
+
+fn packed_len(field: Option<&str>) -> usize {
+    match field {
+        None => 1,
+        Some(s) if raw_id(s).is_some() => 17,
+        Some(s) => 5 + s.len(),
+    }
+}
+
+fn put(out: &mut Vec<u8>, field: Option<&str>) {
+    let Some(s) = field else {
+        out.push(ABSENT);
+        return;
+    };
+    if let Some(raw) = raw_id(s) {
+        out.push(RAW_ID);
+        out.extend_from_slice(&raw);
+    } else {
+        let len = u32::try_from(s.len()).expect("a session field shorter than 4 GiB");
+        out.push(TEXT);
+        out.extend_from_slice(&len.to_le_bytes());
+        out.extend_from_slice(s.as_bytes());
+    }
+}
+
+/// Reads back what [`put`] wrote, field by field.
+struct Reader<'a>(&'a [u8]);
+
+impl Reader<'_> {
+    fn take(&mut self, n: usize) -> &[u8] {
+        let (head, rest) = self.0.split_at(n);
+        self.0 = rest;
+        head
+    }
+
+    fn next(&mut self) -> Option<String> {
+        match self.take(1)[0] {
+            RAW_ID => Some(URL_SAFE_NO_PAD.encode(self.take(16))),
+            TEXT => {
+                let len = u32::from_le_bytes(self.take(4).try_into().ok()?) as usize;
+                Some(String::from_utf8_lossy(self.take(len)).into_owned())
+            }
+            _ => None,
+        }
+    }
+
+    fn skip(&mut self) {
+        self.next();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::auth::token;
+
+    fn record(id: &str, user_id: &str, ip: Option<&str>) -> SessionRecord {
+        SessionRecord {
+            id: id.into(),
+            user_id: user_id.into(),
+            username: "Ünïcödé user".into(),
+            created_at: i64::MIN,
+            last_seen_at: -1,
+            idle_expires_at: i64::MAX,
+            absolute_expires_at: 1_800_000_000,
+            user_agent: Some("agent".into()),
+            ip: ip.map(Into::into),
+        }
+    }
+
+    #[test]
+    fn every_record_comes_back_unchanged() {
+        let id = token::new_id();
+        for r in [
+            record(&id, &token::new_id(), Some("203.0.113.7")),
+            record(&id, "", None),
+            // 22 characters that are not canonical base64url (trailing bits).
+            record("AAAAAAAAAAAAAAAAAAAAAB", "AAAAAAAAAAAAAAAAAAAAA=", Some("")),
+            record(&"x".repeat(300), "user-1", Some("::1")),
+        ] {
+            let e = Entry::new([0; 32], &r, r.user_agent.as_deref().map(Arc::from));
+            assert_eq!(e.record(), r);
+            assert!(e.is_of_user(&r.user_id));
+            assert!(!e.is_of_user("somebody else"));
+        }
+    }
+
+    #[test]
+    fn generated_ids_pack_into_raw_bytes() {
+        let r = record(&token::new_id(), &token::new_id(), None);
+        let e = Entry::new([0; 32], &r, None);
+        // Two raw ids, a text username, no ip.
+        assert_eq!(e.text.len(), 2 * 17 + 5 + r.username.len() + 1);
+    }
+
+    #[test]
+    fn keys_are_the_hash_bytes() {
+        let raw = token::new_token();
+        let hash = TokenHash::of(&raw);
+        let expected: [u8; 32] = Sha256::digest(raw.as_bytes()).into();
+        assert_eq!(key(&hash), expected);
+        let odd = TokenHash::from_stored("not base64!".into());
+        assert_ne!(key(&odd), [0; 32]);
+        assert_ne!(key(&odd), key(&TokenHash::from_stored("other".into())));
+    }
+
+    #[test]
+    fn an_entry_is_small() {
+        assert!(std::mem::size_of::<Entry>() <= 96);
+    }
+}
