@@ -9,8 +9,8 @@
 use tower_cookies::Cookies;
 
 use super::{flows, AuthBackend, ClientMeta, Identity};
-use crate::events::{self, Event, EventKind};
-use crate::users::{self, User};
+use crate::events::EventKind;
+use crate::users;
 use crate::{AppState, Error, Result};
 
 /// Changes the signed-in user's password after checking the current one,
@@ -52,7 +52,8 @@ pub async fn change_password(
     let now = state.clock.now();
     users::set_password(&state.db, &user.id, &hash, now).await?;
     let fresh = state.auth.sign_in(&user, client, jar).await?;
-    record(state, &user, client).await;
+    let (id, name) = (Some(user.id.as_str()), Some(user.username.as_str()));
+    flows::record(state, EventKind::PasswordChanged, id, name, client).await;
     Ok(fresh)
 }
 
@@ -65,16 +66,4 @@ pub async fn disable_user(state: &AppState, user_id: &str) -> Result<bool> {
         .end_all_sessions(user_id, "account disabled")
         .await?;
     Ok(done)
-}
-
-async fn record(state: &AppState, user: &User, client: &ClientMeta) {
-    let event = Event {
-        kind: EventKind::PasswordChanged,
-        at: state.clock.now(),
-        user_id: Some(&user.id),
-        username: Some(&user.username),
-        ip: client.ip.as_deref(),
-        user_agent: client.user_agent.as_deref(),
-    };
-    events::record(&state.db, event).await;
 }

@@ -22,13 +22,7 @@ pub async fn sign_up(
     users::check_new_password(&password)?;
     // "Taken" tells whether an account exists, so a client that keeps
     // hitting taken names is throttled like one guessing passwords.
-    let client_key: Vec<Key> = client
-        .ip
-        .as_deref()
-        .and_then(|ip| ip.parse().ok())
-        .map(Key::client)
-        .into_iter()
-        .collect();
+    let client_key: Vec<Key> = client_key(client).into_iter().collect();
     if let Some(wait) = state
         .throttle
         .locked_for(&client_key, state.clock.now())
@@ -48,7 +42,7 @@ pub async fn sign_up(
     record(
         state,
         EventKind::SignUp,
-        Some(&user),
+        Some(&user.id),
         Some(&username),
         client,
     )
@@ -79,7 +73,7 @@ async fn start(
     record(
         state,
         EventKind::SignInOk,
-        Some(user),
+        Some(&user.id),
         Some(&user.username),
         client,
     )
@@ -137,11 +131,18 @@ pub async fn authenticate(
 
 /// The throttle keys of an attempt: the account name first, then the client.
 fn throttle_keys(username: &str, client: &ClientMeta) -> Vec<Key> {
-    let mut keys = vec![Key::account(username)];
-    if let Some(ip) = client.ip.as_deref().and_then(|ip| ip.parse().ok()) {
-        keys.push(Key::client(ip));
-    }
-    keys
+    std::iter::once(Key::account(username))
+        .chain(client_key(client))
+        .collect()
+}
+
+/// The client's throttle key, when its address is known.
+fn client_key(client: &ClientMeta) -> Option<Key> {
+    client
+        .ip
+        .as_deref()
+        .and_then(|ip| ip.parse().ok())
+        .map(Key::client)
 }
 
 async fn record_failure(state: &AppState, kind: EventKind, username: &str, client: &ClientMeta) {
@@ -167,30 +168,24 @@ pub async fn sign_out(
 ) -> Result<()> {
     state.auth.sign_out(jar).await?;
     if let Some(identity) = caller.identity() {
-        let event = Event {
-            kind: EventKind::SignOut,
-            at: state.clock.now(),
-            user_id: Some(&identity.user_id),
-            username: Some(&identity.username),
-            ip: client.ip.as_deref(),
-            user_agent: client.user_agent.as_deref(),
-        };
-        events::record(&state.db, event).await;
+        let (id, name) = (&identity.user_id, &identity.username);
+        record(state, EventKind::SignOut, Some(id), Some(name), client).await;
     }
     Ok(())
 }
 
-async fn record(
+/// Writes an audit event about `user_id` / `username` from `client`.
+pub(super) async fn record(
     state: &AppState,
     kind: EventKind,
-    user: Option<&User>,
+    user_id: Option<&str>,
     username: Option<&str>,
     client: &ClientMeta,
 ) {
     let event = Event {
         kind,
         at: state.clock.now(),
-        user_id: user.map(|u| u.id.as_str()),
+        user_id,
         username,
         ip: client.ip.as_deref(),
         user_agent: client.user_agent.as_deref(),
