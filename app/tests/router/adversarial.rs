@@ -63,3 +63,5 @@ async fn assert_accepted(app: &TestApp, case: &str, token: &str) {
 mod accounts;
 #[path = "adversarial/forged.rs"]
 mod forged;
+#[path = "adversarial/forgery.rs"]
+mod forgery;

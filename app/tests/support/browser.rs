@@ -89,25 +89,22 @@ impl<'a> Browser<'a> {
         *self.jar.lock().unwrap() = cookies;
     }
 
+    /// Signs up through `/api/sign_up`; the reply must be a success.
     pub async fn sign_up(&self, username: &str, password: &str) -> Reply {
-        let r = self
-            .post_form(
-                "/api/sign_up",
-                &format!("username={username}&password={password}"),
-            )
-            .await;
-        assert_eq!(r.status, StatusCode::OK, "sign-up failed: {}", r.body);
-        r
+        self.post_credentials("/api/sign_up", username, password)
+            .await
     }
 
+    /// Signs in through `/api/sign_in`; the reply must be a success.
     pub async fn sign_in(&self, username: &str, password: &str) -> Reply {
-        let r = self
-            .post_form(
-                "/api/sign_in",
-                &format!("username={username}&password={password}"),
-            )
-            .await;
-        assert_eq!(r.status, StatusCode::OK, "sign-in failed: {}", r.body);
+        self.post_credentials("/api/sign_in", username, password)
+            .await
+    }
+
+    async fn post_credentials(&self, path: &str, username: &str, password: &str) -> Reply {
+        let form = format!("username={username}&password={password}");
+        let r = self.post_form(path, &form).await;
+        assert_eq!(r.status, StatusCode::OK, "{path} failed: {}", r.body);
         r
     }
 

@@ -23,19 +23,8 @@ async fn api_client(app: &TestApp, password: &str) -> Option<(String, String)> {
     if !app.is_jwt() {
         return None;
     }
-    let r = app
-        .post_api(
-            "/auth/token",
-            "application/x-www-form-urlencoded",
-            &format!("grant_type=password&username=alice&password={password}"),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-    let t = r.json();
-    Some((
-        t["access_token"].as_str().unwrap().to_string(),
-        t["refresh_token"].as_str().unwrap().to_string(),
-    ))
+    let t = support::password_grant_as(app, "alice", password).await;
+    Some(support::token_pair(&t))
 }
 
 /// The API client's tokens are both refused.
