@@ -61,12 +61,13 @@ impl RedisClient {
         self.conn.clone()
     }
 
-    /// A dedicated connection subscribed to `channel` (under the prefix);
+    /// A dedicated connection subscribed to `channels` (under the prefix);
     /// the stream ends when the connection is lost.
-    pub async fn subscribe(&self, channel: &str) -> Result<redis::aio::PubSubStream> {
+    pub async fn subscribe(&self, channels: &[&str]) -> Result<redis::aio::PubSubStream> {
         let subscribe = async {
             let mut pubsub = self.client.get_async_pubsub().await?;
-            pubsub.subscribe(self.key(channel)).await?;
+            let names: Vec<String> = channels.iter().map(|c| self.key(c)).collect();
+            pubsub.subscribe(names).await?;
             Ok::<_, redis::RedisError>(pubsub.into_on_message())
         };
         match tokio::time::timeout(self.timeout, subscribe).await {
