@@ -1,9 +1,11 @@
-//! JWT mode's hot path: signing and checking access tokens per algorithm,
-//! the revocation-set check, and a refresh-token rotation in SQLite.
+//! JWT mode's hot path: signing and checking access tokens per algorithm
+//! (in full, and for a token already verified once), the revocation-set
+//! check, and a refresh-token rotation in SQLite.
 //!
 //! `cargo bench -p server --bench tokens`
 
 use std::hint::black_box;
+use std::sync::Arc;
 use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, Criterion};
@@ -11,6 +13,7 @@ use server::auth::jwt::claims::{self, AccessClaims};
 use server::auth::jwt::keys::Keyring;
 use server::auth::jwt::refresh::{self, Lifetimes};
 use server::auth::jwt::revocation::Revocations;
+use server::auth::jwt::verified::VerifiedTokens;
 use server::auth::token;
 use server::auth::ClientMeta;
 use server::config::JwtAlg;
@@ -44,6 +47,11 @@ fn access_tokens(c: &mut Criterion) {
         let jwt = claims::issue(&keys, &claims).unwrap();
         g.bench_function(format!("{name}_verify"), |b| {
             b.iter(|| claims::verify(&keys, black_box(&jwt), NOW).unwrap())
+        });
+        // What JWT mode pays per request for a token it has seen before.
+        let cache = VerifiedTokens::new(Arc::new(keys));
+        g.bench_function(format!("{name}_verify_remembered"), |b| {
+            b.iter(|| cache.verify(black_box(&jwt), NOW).unwrap())
         });
     }
     g.finish();

@@ -16,6 +16,7 @@ pub mod claims;
 pub mod keys;
 pub mod refresh;
 pub mod revocation;
+pub mod verified;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -24,6 +25,7 @@ use self::claims::{AccessClaims, TokenError};
 use self::keys::Keyring;
 use self::refresh::{Family, Lifetimes, Refusal};
 use self::revocation::Revocations;
+use self::verified::VerifiedTokens;
 use super::{token, ClientMeta, Identity};
 use crate::clock::Clock;
 use crate::db::Db;
@@ -59,6 +61,7 @@ pub struct JwtBackend {
     life: Lifetimes,
     clock: Clock,
     revocations: Revocations,
+    verified: VerifiedTokens,
 }
 
 /// Settings of a [`JwtBackend`].
@@ -81,8 +84,10 @@ impl JwtBackend {
         clock: Clock,
     ) -> Self {
         let access_ttl = settings.access_ttl.as_secs() as i64;
+        let keys = Arc::new(keys);
         JwtBackend {
-            keys: Arc::new(keys),
+            verified: VerifiedTokens::new(keys.clone()),
+            keys,
             db,
             access_ttl,
             life: Lifetimes {
@@ -130,9 +135,10 @@ impl JwtBackend {
         })
     }
 
-    /// Checks an access token: signature, claims, and the revocation set.
+    /// Checks an access token: signature and claims (once per token, see
+    /// [`verified`]), its times and the revocation set (on every call).
     pub fn verify_access(&self, token: &str) -> std::result::Result<Identity, TokenError> {
-        let claims = claims::verify(&self.keys, token, self.clock.now())?;
+        let claims = self.verified.verify(token, self.clock.now())?;
         // No token we issue lives longer than the access lifetime; a longer one
         // was minted elsewhere with our key, or under an older, longer setting.
         if claims.exp.saturating_sub(claims.iat) > self.access_ttl + claims::LEEWAY {

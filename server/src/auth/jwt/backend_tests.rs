@@ -151,6 +151,21 @@ async fn revoking_refuses_the_access_token_at_once(pool: sqlx::SqlitePool) {
 }
 
 #[sqlx::test(migrator = "crate::db::MIGRATOR")]
+async fn a_token_verified_before_still_expires(pool: sqlx::SqlitePool) {
+    let db = crate::db::testing::from_sqlite(pool).await;
+    let (b, clock, user) = setup(&db).await;
+    let pair = b.issue(&user, &ClientMeta::default()).await.unwrap();
+    assert!(b.verify_access(&pair.access_token).is_ok());
+    clock.advance(1800 + claims::LEEWAY - 1);
+    assert!(b.verify_access(&pair.access_token).is_ok());
+    clock.advance(1);
+    assert_eq!(
+        b.verify_access(&pair.access_token),
+        Err(TokenError::Expired)
+    );
+}
+
+#[sqlx::test(migrator = "crate::db::MIGRATOR")]
 async fn another_instance_learns_of_a_revocation_at_its_next_sync(pool: sqlx::SqlitePool) {
     let db = crate::db::testing::from_sqlite(pool).await;
     let (a, clock, user) = setup(&db).await;

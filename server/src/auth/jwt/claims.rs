@@ -83,6 +83,13 @@ pub fn verify(keys: &Keyring, token: &str, now: i64) -> Result<AccessClaims, Tok
     let claims = decode::<AccessClaims>(token, &keys.decoding, &validation)
         .map_err(|_| TokenError::Invalid)?
         .claims;
+    check_times(&claims, now)?;
+    Ok(claims)
+}
+
+/// The time checks of [`verify`]: not before `nbf` or `iat`, not from `exp`
+/// on, each with [`LEEWAY`]. Also applied to every cached verification.
+pub fn check_times(claims: &AccessClaims, now: i64) -> Result<(), TokenError> {
     // Saturating: the numbers come from the token and may be extreme.
     if claims.nbf.saturating_sub(LEEWAY) > now || claims.iat.saturating_sub(LEEWAY) > now {
         return Err(TokenError::Invalid);
@@ -90,7 +97,7 @@ pub fn verify(keys: &Keyring, token: &str, now: i64) -> Result<AccessClaims, Tok
     if claims.exp.saturating_add(LEEWAY) <= now {
         return Err(TokenError::Expired);
     }
-    Ok(claims)
+    Ok(())
 }
 
 /// The claims of an ordinary access token issued at `now` (tests).
