@@ -1,19 +1,31 @@
 //! Password hashing with argon2id (m = 19456 KiB, t = 2, p = 1, OWASP's
 //! recommendation).
 //!
-//! Each hash costs about 11 ms of one core, so hashing runs on tokio's blocking
-//! pool, and a semaphore sized to the cores bounds how many run at once: a burst
-//! of sign-ins queues instead of starving the async workers. An unknown user
-//! still costs one verification against a dummy hash, so response time does not
-//! tell whether a username exists.
+//! Each hash costs about 11 ms of one core, so it never runs on an async
+//! worker: a small pool of dedicated threads, one per core, does the hashing,
+//! and a semaphore of the same size bounds how many hashes are in flight, so a
+//! burst of sign-ins queues instead of growing. The hashing threads run at a
+//! lower scheduling priority ([`HASH_NICE`]): when the server is busy, page
+//! requests get the CPU first and a sign-in storm slows sign-ins, not every
+//! other page; when it is idle, hashing still gets all of it. Tokio's blocking
+//! pool is shared with other blocking work and cannot be given a priority of
+//! its own, hence the own threads. An unknown user still costs one
+//! verification against a dummy hash, so response time does not tell whether a
+//! username exists.
 
-use std::sync::Arc;
+use std::sync::mpsc;
+use std::sync::{Arc, Mutex};
 
 use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher as _, SaltString};
 use argon2::{Algorithm, Argon2, Params, PasswordVerifier as _, Version};
-use tokio::sync::Semaphore;
+use tokio::sync::{oneshot, Semaphore};
 
 use crate::{Error, Result};
+
+/// How much lower than the rest of the process the hashing threads run (the
+/// Unix nice increment): with 10, a hashing thread gets about a tenth of a
+/// core that page requests also want (scheduler weights 110 : 1024).
+pub const HASH_NICE: i32 = 10;
 
 /// Hashes and verifies passwords off the async workers.
 #[derive(Clone)]
@@ -25,7 +37,14 @@ struct Inner {
     argon: Argon2<'static>,
     permits: Semaphore,
     dummy_hash: String,
+    /// Work for the hashing threads; they stop when this is dropped.
+    jobs: mpsc::Sender<Job>,
+    /// The threads' end of the queue, alive while any of them runs.
+    #[cfg(test)]
+    queue: std::sync::Weak<Mutex<mpsc::Receiver<Job>>>,
 }
+
+type Job = Box<dyn FnOnce() + Send>;
 
 impl std::fmt::Debug for Hasher {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -43,7 +62,8 @@ impl Hasher {
         )
     }
 
-    /// A hasher with explicit parameters and concurrency.
+    /// A hasher with explicit parameters and concurrency (the number of
+    /// hashing threads).
     pub fn with_params(params: Params, concurrency: usize) -> Self {
         let argon = Argon2::new(Algorithm::Argon2id, Version::V0x13, params);
         let salt = SaltString::generate(&mut OsRng);
@@ -51,11 +71,24 @@ impl Hasher {
             .hash_password(b"latchkey dummy password", &salt)
             .expect("hashing the dummy password")
             .to_string();
+        let concurrency = concurrency.max(1);
+        let (jobs, queue) = mpsc::channel::<Job>();
+        let queue = Arc::new(Mutex::new(queue));
+        for _ in 0..concurrency {
+            let queue = queue.clone();
+            std::thread::Builder::new()
+                .name("latchkey-hash".into())
+                .spawn(move || hashing_thread(&queue))
+                .expect("starting a password hashing thread");
+        }
         Hasher {
             inner: Arc::new(Inner {
                 argon,
-                permits: Semaphore::new(concurrency.max(1)),
+                permits: Semaphore::new(concurrency),
                 dummy_hash,
+                jobs,
+                #[cfg(test)]
+                queue: Arc::downgrade(&queue),
             }),
         }
     }
@@ -90,6 +123,7 @@ impl Hasher {
         .await
     }
 
+    /// Runs `work` on a hashing thread once a permit is free.
     async fn run<T: Send + 'static>(
         &self,
         work: impl FnOnce(&Inner) -> Result<T> + Send + 'static,
@@ -101,9 +135,37 @@ impl Hasher {
             .await
             .map_err(|_| Error::Internal("hasher closed".into()))?;
         let inner = self.inner.clone();
-        tokio::task::spawn_blocking(move || work(&inner))
+        let (done, result) = oneshot::channel();
+        let job: Job = Box::new(move || {
+            // The caller may have gone (request cancelled): nothing to tell.
+            let _ = done.send(work(&inner));
+        });
+        self.inner
+            .jobs
+            .send(job)
+            .map_err(|_| Error::Internal("the password hashing threads stopped".into()))?;
+        result
             .await
-            .map_err(|e| Error::Internal(format!("hashing task failed: {e}")))?
+            .map_err(|_| Error::Internal("a password hashing job was lost".into()))?
+    }
+}
+
+/// One hashing thread: lowers its own priority, then runs jobs until the
+/// hasher is dropped.
+fn hashing_thread(queue: &Mutex<mpsc::Receiver<Job>>) {
+    // Linux keeps the nice value per thread: this leaves the rest of the
+    // process as it is.
+    let me = rustix::thread::gettid();
+    let nice = rustix::process::getpriority_process(Some(me)).unwrap_or(0);
+    if let Err(e) = rustix::process::setpriority_process(Some(me), nice + HASH_NICE) {
+        tracing::warn!(error = %e, "could not lower the password hashing priority");
+    }
+    loop {
+        let job = queue.lock().unwrap_or_else(|e| e.into_inner()).recv();
+        match job {
+            Ok(job) => job(),
+            Err(mpsc::RecvError) => return,
+        }
     }
 }
 
@@ -142,6 +204,45 @@ mod tests {
             .verify("latchkey dummy password".into(), None)
             .await
             .unwrap());
+    }
+
+    #[tokio::test]
+    async fn hashing_runs_on_its_own_lower_priority_threads() {
+        let h = Hasher::with_params(Params::new(8, 1, 1, None).unwrap(), 2);
+        let caller = rustix::process::getpriority_process(None).unwrap();
+        let (name, nice) = h
+            .run(|_| {
+                let me = rustix::thread::gettid();
+                Ok((
+                    std::thread::current().name().map(str::to_owned),
+                    rustix::process::getpriority_process(Some(me)).unwrap(),
+                ))
+            })
+            .await
+            .unwrap();
+        assert_eq!(name.as_deref(), Some("latchkey-hash"));
+        assert_eq!(nice, (caller + HASH_NICE).min(19));
+        assert_eq!(
+            rustix::process::getpriority_process(None).unwrap(),
+            caller,
+            "the calling thread keeps its priority"
+        );
+    }
+
+    #[tokio::test]
+    async fn hashing_threads_stop_with_the_hasher() {
+        let h = Hasher::with_params(Params::new(8, 1, 1, None).unwrap(), 3);
+        let queue = h.inner.queue.clone();
+        assert!(h.hash("pw".into()).await.is_ok());
+        drop(h);
+        // Each thread drops its end of the queue as it returns.
+        for _ in 0..500 {
+            if queue.upgrade().is_none() {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+        panic!("the hashing threads outlived their hasher");
     }
 
     #[tokio::test]
