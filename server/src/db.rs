@@ -22,6 +22,9 @@ pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations");
 /// The default of `LATCHKEY_STORE_TIMEOUT`, for tests.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(2);
 
+/// A pooled PostgreSQL connection idle this long is checked before use.
+const CHECK_IDLE_AFTER: Duration = Duration::from_secs(1);
+
 /// Which engine a URL names.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Engine {
@@ -76,11 +79,21 @@ pub async fn open(url: &str, timeout: Duration) -> crate::Result<Db> {
         .max_connections(max)
         .min_connections(min)
         .acquire_timeout(timeout)
-        // A PostgreSQL connection that sat through an outage is checked
-        // before use, so the first request after recovery does not fail on a
-        // dead socket. A SQLite file has no socket to lose, and the check
-        // would cost a round trip to the connection's thread on every query.
-        .test_before_acquire(engine == Engine::Postgres)
+        // A PostgreSQL connection that sat idle (through an outage, say) is
+        // checked before use, so the first request after recovery does not
+        // fail on a dead socket. One in steady use is not: sqlx already checks
+        // every connection when it comes back to the pool, and a check before
+        // each query too would add a third round trip to the database's one.
+        // A SQLite file has no socket to lose.
+        .test_before_acquire(false)
+        .before_acquire(move |conn, meta| {
+            Box::pin(async move {
+                if engine == Engine::Postgres && meta.idle_for >= CHECK_IDLE_AFTER {
+                    sqlx::Connection::ping(conn).await?;
+                }
+                Ok(true)
+            })
+        })
         .after_connect(move |conn, _| {
             Box::pin(async move {
                 match engine {
