@@ -155,3 +155,6 @@ mod throttle;
 
 #[path = "router/fuzz.rs"]
 mod fuzz;
+
+#[path = "router/metrics.rs"]
+mod metrics;

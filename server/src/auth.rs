@@ -9,6 +9,7 @@
 mod account;
 pub mod client_ip;
 pub mod cookies;
+pub mod counters;
 mod flows;
 #[cfg(test)]
 mod fuzz;
@@ -174,6 +175,14 @@ impl Auth {
         match self {
             Auth::Session(b) => b.store().remove_user(user_id).await,
             Auth::Jwt(b) => b.revoke_user(user_id, reason).await,
+        }
+    }
+
+    /// What resolving callers has cost the stores so far.
+    pub fn counters(&self) -> &counters::AuthCounters {
+        match self {
+            Auth::Session(b) => &b.counters,
+            Auth::Jwt(b) => &b.counters,
         }
     }
 

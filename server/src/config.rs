@@ -52,6 +52,17 @@ pub enum SessionStoreKind {
     Redis,
 }
 
+impl SessionStoreKind {
+    /// The name used in configuration.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SessionStoreKind::Memory => "memory",
+            SessionStoreKind::Database => "database",
+            SessionStoreKind::Redis => "redis",
+        }
+    }
+}
+
 /// Latchkey's configuration.
 #[derive(Clone, Debug, Parser)]
 #[command(name = "latchkey", version, about = "Sessions and JWTs, side by side.")]
@@ -136,6 +147,18 @@ pub struct Config {
     /// peer is the client, and the header is ignored.
     #[arg(long, env = "LATCHKEY_TRUSTED_PROXIES", value_delimiter = ',', value_parser = crate::auth::client_ip::parse_trusted)]
     pub trusted_proxies: Vec<ipnet::IpNet>,
+
+    /// Serve `GET /metrics` (Prometheus text: callers resolved and the store
+    /// operations that took). Off by default: put it behind your proxy's
+    /// access rules before turning it on.
+    #[arg(
+        long,
+        env = "LATCHKEY_METRICS",
+        default_value = "false",
+        action = clap::ArgAction::Set,
+        value_parser = clap::builder::BoolishValueParser::new()
+    )]
+    pub metrics: bool,
 
     /// Address to listen on.
     #[arg(long, env = "LEPTOS_SITE_ADDR", default_value = "127.0.0.1:3000")]

@@ -28,6 +28,33 @@ pub fn routes() -> Router<AppState> {
         .route("/auth/revoke", post(oauth::revoke))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics))
+}
+
+/// The auth counters in the Prometheus text format, when enabled.
+async fn metrics(axum::extract::State(state): axum::extract::State<AppState>) -> Response {
+    if !state.config.metrics {
+        return (
+            StatusCode::NOT_FOUND,
+            "Metrics are off; set LATCHKEY_METRICS=true to serve them.",
+        )
+            .into_response();
+    }
+    let mode = state.auth.mode();
+    // Refresh tokens always live in the SQL database.
+    let store = match mode {
+        crate::config::AuthMode::Jwt => "database",
+        crate::config::AuthMode::Session => state.config.session_store.as_str(),
+    };
+    let body = state.auth.counters().prometheus(mode.as_str(), store);
+    (
+        [(
+            http::header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
+        body,
+    )
+        .into_response()
 }
 
 /// Wraps `router` in the auth layers: the cookie jar, the caller resolver and

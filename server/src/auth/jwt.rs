@@ -26,6 +26,7 @@ use self::keys::Keyring;
 use self::refresh::{Family, Lifetimes, Refusal};
 use self::revocation::Revocations;
 use self::verified::VerifiedTokens;
+use super::counters::AuthCounters;
 use super::{token, ClientMeta, Identity};
 use crate::clock::Clock;
 use crate::db::Db;
@@ -62,6 +63,7 @@ pub struct JwtBackend {
     clock: Clock,
     revocations: Revocations,
     verified: VerifiedTokens,
+    pub(crate) counters: Arc<AuthCounters>,
 }
 
 /// Settings of a [`JwtBackend`].
@@ -87,6 +89,7 @@ impl JwtBackend {
         let keys = Arc::new(keys);
         JwtBackend {
             verified: VerifiedTokens::new(keys.clone()),
+            counters: Arc::default(),
             keys,
             db,
             access_ttl,
@@ -161,6 +164,7 @@ impl JwtBackend {
     /// Rotates a refresh token into new tokens.
     pub async fn refresh(&self, raw: &str) -> Result<std::result::Result<TokenPair, Refusal>> {
         let now = self.clock.now();
+        self.counters.refresh();
         match refresh::rotate(&self.db, &self.keys.refresh_secret, raw, self.life, now).await? {
             Ok((family, successor)) => Ok(Ok(self.pair(&family, successor, now)?)),
             Err(Refusal::Reused(family_id)) => {

@@ -14,6 +14,7 @@ use axum::response::{IntoResponse, Response};
 use http::{header, HeaderValue, Method, StatusCode};
 use tower_cookies::Cookies;
 
+use super::counters::Outcome;
 use super::{redirect, AuthBackend, Caller, ClientMeta};
 use crate::AppState;
 
@@ -30,14 +31,15 @@ pub async fn resolve_caller(
 ) -> Response {
     // Static build output needs no identity; skip the store lookup.
     if !req.uri().path().starts_with("/pkg/") {
-        let caller = match state.auth.resolve(req.headers(), &jar).await {
-            Ok(Some(identity)) => Caller::User(Arc::new(identity)),
-            Ok(None) => Caller::Anonymous,
+        let (caller, outcome) = match state.auth.resolve(req.headers(), &jar).await {
+            Ok(Some(identity)) => (Caller::User(Arc::new(identity)), Outcome::SignedIn),
+            Ok(None) => (Caller::Anonymous, Outcome::Anonymous),
             Err(e) => {
                 tracing::error!(error = %e, "could not resolve the caller");
-                Caller::Unknown
+                (Caller::Unknown, Outcome::Unknown)
             }
         };
+        state.auth.counters().resolved(outcome);
         let client = client_meta(&req, &state.config.trusted_proxies);
         req.extensions_mut().insert(caller);
         req.extensions_mut().insert(client);

@@ -13,6 +13,7 @@ mod memory;
 mod redis;
 mod store;
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use http::HeaderMap;
@@ -25,6 +26,7 @@ pub use redis::RedisStore;
 pub use store::{SessionRecord, SessionStore};
 
 use super::cookies::{self, SESSION_COOKIE};
+use super::counters::AuthCounters;
 use super::token::{self, TokenHash};
 use super::{AuthBackend, ClientMeta, Identity};
 use crate::clock::Clock;
@@ -41,6 +43,7 @@ pub struct SessionBackend {
     idle_ttl: i64,
     absolute_ttl: i64,
     clock: Clock,
+    pub(crate) counters: Arc<AuthCounters>,
 }
 
 impl SessionBackend {
@@ -51,6 +54,7 @@ impl SessionBackend {
             idle_ttl: idle.as_secs() as i64,
             absolute_ttl: absolute.as_secs() as i64,
             clock,
+            counters: Arc::default(),
         }
     }
 
@@ -65,11 +69,13 @@ impl SessionBackend {
 
     async fn lookup(&self, hash: &TokenHash) -> Result<Option<Identity>> {
         let now = self.clock.now();
+        self.counters.lookup();
         let Some(mut record) = self.store.find(hash, now).await? else {
             return Ok(None);
         };
         if now - record.last_seen_at >= self.touch_interval() {
             let idle = (now + self.idle_ttl).min(record.absolute_expires_at);
+            self.counters.touch();
             self.store.touch(hash, now, idle).await?;
             record.last_seen_at = now;
             record.idle_expires_at = idle;
