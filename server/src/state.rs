@@ -18,9 +18,24 @@ const PURGE_EVERY: Duration = Duration::from_secs(600);
 /// How often revocations made by other instances are read.
 const REVOCATION_SYNC: Duration = crate::auth::jwt::revocation::SYNC_EVERY;
 
-/// Everything a request handler needs.
+/// Everything a request handler needs, behind one `Arc`: every middleware
+/// and handler that takes the state clones it, so a clone must cost one
+/// reference count, not a copy of every pool handle, Redis client and
+/// string in [`Shared`].
 #[derive(Clone, Debug)]
-pub struct AppState {
+pub struct AppState(Arc<Shared>);
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}
+
+/// What [`AppState`] holds.
+#[derive(Debug)]
+pub struct Shared {
     pub db: Db,
     pub config: Arc<Config>,
     pub auth: Auth,
@@ -116,7 +131,7 @@ impl AppState {
             }
         };
         let config_origin = config.public_origin.clone();
-        Ok(AppState {
+        Ok(AppState(Arc::new(Shared {
             throttle: Throttle::new(db.clone(), redis.clone()),
             db,
             config: Arc::new(config),
@@ -126,7 +141,7 @@ impl AppState {
             redis,
             cross_site: crate::http::cross_site_guard(config_origin.as_deref())
                 .map_err(Error::Invalid)?,
-        })
+        })))
     }
 
     /// Starts the background tasks: deleting expired sessions, and (JWT mode)
