@@ -314,6 +314,8 @@ def run(args, workdir):
         "rounds": args.rounds, "pair_seconds": args.pair_seconds,
         "pinned": args.pin}, "configs": []}
     for key, label, env in configurations(args):
+        if args.only and key not in args.only:
+            continue
         stores.counts_pg = "DATABASE_URL" in env
         stores.counts_redis = "REDIS_URL" in env
         print(f"bench: {label}", file=sys.stderr)
@@ -416,6 +418,9 @@ def main():
     p.add_argument("--postgres-db", default="latchkey_bench")
     p.add_argument("--redis-url")
     p.add_argument("--redis-prefix", default="latchkey-bench:")
+    p.add_argument("--only", nargs="*", metavar="CONFIG",
+                   help="measure only these configurations (session-memory, session-sqlite, "
+                        "session-postgres, session-redis, jwt-hs256, jwt-eddsa, jwt-hs256-postgres)")
     p.add_argument("--storm-config", default="session-memory")
     p.add_argument("--storm", type=int, nargs="*",
                    default=sorted({4 * (os.cpu_count() or 1), 64}))
