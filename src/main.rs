@@ -1,5 +1,13 @@
 //! Server bootstrap: configuration → database → state → router → serve.
 
+// Every request allocates (headers, cookies, the identity, the page): with
+// glibc's allocator, malloc and free were a fifth of the server's CPU on a
+// signed-in request (docs/PERFORMANCE.md); mimalloc does the same work for
+// about half.
+#[cfg(feature = "ssr")]
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[cfg(feature = "ssr")]
 #[tokio::main]
 async fn main() -> std::process::ExitCode {

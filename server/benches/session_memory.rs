@@ -8,6 +8,11 @@
 
 use std::process::Command;
 
+/// The allocator the server binary uses (`src/main.rs`): how much a session
+/// costs depends on it.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use server::auth::session::{MemoryStore, SessionRecord, SessionStore};
 use server::auth::token::{self, TokenHash};
 
