@@ -60,37 +60,42 @@ impl AuthCounters {
     /// session records or refresh tokens live.
     pub fn prometheus(&self, mode: &str, store: &str) -> String {
         let mut out = String::new();
-        out.push_str(
-            "# HELP latchkey_auth_requests_total Requests whose caller was resolved, by outcome.\n\
-             # TYPE latchkey_auth_requests_total counter\n",
+        family(
+            &mut out,
+            "latchkey_auth_requests_total",
+            "Requests whose caller was resolved, by outcome.",
+            [
+                ("signed_in", &self.signed_in),
+                ("anonymous", &self.anonymous),
+                ("unknown", &self.unknown),
+            ]
+            .map(|(outcome, c)| (format!("mode=\"{mode}\",outcome=\"{outcome}\""), c)),
         );
-        for (outcome, c) in [
-            ("signed_in", &self.signed_in),
-            ("anonymous", &self.anonymous),
-            ("unknown", &self.unknown),
-        ] {
-            let _ = writeln!(
-                out,
-                "latchkey_auth_requests_total{{mode=\"{mode}\",outcome=\"{outcome}\"}} {}",
-                c.load(Relaxed)
-            );
-        }
-        out.push_str(
-            "# HELP latchkey_auth_store_operations_total Store round trips made while resolving callers.\n\
-             # TYPE latchkey_auth_store_operations_total counter\n",
+        family(
+            &mut out,
+            "latchkey_auth_store_operations_total",
+            "Store round trips made while resolving callers.",
+            [
+                ("session_lookup", &self.lookups),
+                ("session_touch", &self.touches),
+                ("refresh_rotation", &self.refreshes),
+            ]
+            .map(|(op, c)| (format!("mode=\"{mode}\",store=\"{store}\",op=\"{op}\""), c)),
         );
-        for (op, c) in [
-            ("session_lookup", &self.lookups),
-            ("session_touch", &self.touches),
-            ("refresh_rotation", &self.refreshes),
-        ] {
-            let _ = writeln!(
-                out,
-                "latchkey_auth_store_operations_total{{mode=\"{mode}\",store=\"{store}\",op=\"{op}\"}} {}",
-                c.load(Relaxed)
-            );
-        }
         out
+    }
+}
+
+/// One counter family: its help and type lines, then a line per label set.
+fn family<'a>(
+    out: &mut String,
+    name: &str,
+    help: &str,
+    rows: impl IntoIterator<Item = (String, &'a AtomicU64)>,
+) {
+    let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} counter");
+    for (labels, counter) in rows {
+        let _ = writeln!(out, "{name}{{{labels}}} {}", counter.load(Relaxed));
     }
 }
 
