@@ -4,14 +4,26 @@
 
 use axum::Router;
 use leptos::prelude::*;
-use leptos_axum::{file_and_error_handler_with_context, generate_route_list, LeptosRoutes};
+use leptos_axum::{
+    file_and_error_handler_with_context, generate_route_list, AxumRouteListing, LeptosRoutes,
+};
 use server::AppState;
 
 use crate::{shell, App, PROTECTED_PATHS};
 
+/// The page routes, found once per process. Leptos suppresses resource loads
+/// process-wide while it generates a route list, so a page rendering at that
+/// moment on another router (tests build many routers side by side) would
+/// wait forever for a resource that never starts (leptos-rs/leptos#4773).
+/// Generating once, before any router exists, leaves no render to catch.
+fn page_routes() -> Vec<AxumRouteListing> {
+    static ROUTES: std::sync::OnceLock<Vec<AxumRouteListing>> = std::sync::OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
+}
+
 /// Builds the application router over `state`.
 pub fn router(state: AppState, options: LeptosOptions) -> Router {
-    let routes = generate_route_list(App);
+    let routes = page_routes();
     let context = {
         let state = state.clone();
         move || {
