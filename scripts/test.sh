@@ -1,14 +1,17 @@
 #!/usr/bin/env bash
 # Sets up and runs every test: formatting and lints, unit, sqlx and router
 # tests, then the Playwright suite (JavaScript on and off) against a fresh build.
-# Needs no database or cache service: SQLite files are made per test; the
-# PostgreSQL and Redis tests run when LATCHKEY_TEST_POSTGRES_URL and
-# LATCHKEY_TEST_REDIS_URL name servers, and say "skipped" otherwise.
+# SQLite files are made per test. PostgreSQL and Redis are the servers named by
+# LATCHKEY_TEST_POSTGRES_URL and LATCHKEY_TEST_REDIS_URL, or else private ones
+# started here on free loopback ports and stopped at exit (scripts/services.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh --e2e
+source scripts/services.sh
 
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+# A URL with its password, if any, masked.
+masked() { sed -E 's#^([a-z]+://[^:/@]*):[^@/]*@#\1:***@#' <<<"$1"; }
 
 step "format"
 cargo fmt --all --check
@@ -17,14 +20,28 @@ step "clippy (server build and browser build)"
 cargo clippy --all-targets -p latchkey -p app -p server --features app/ssr,latchkey/ssr -- -D warnings
 cargo clippy --lib --target wasm32-unknown-unknown --features hydrate -p latchkey -p app -- -D warnings
 
+step "PostgreSQL and Redis for the tests"
+# Stop the private servers however the script ends, Ctrl-C included (the INT
+# and TERM traps turn those signals into an exit, which runs the EXIT trap).
+trap stop_private_services EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+if [[ -n "${LATCHKEY_TEST_POSTGRES_URL:-}" ]]; then
+  echo "PostgreSQL: $(masked "$LATCHKEY_TEST_POSTGRES_URL") (from LATCHKEY_TEST_POSTGRES_URL)"
+else
+  start_private_postgres
+  echo "PostgreSQL: private server $LATCHKEY_TEST_POSTGRES_URL (stopped at exit)"
+fi
+if [[ -n "${LATCHKEY_TEST_REDIS_URL:-}" ]]; then
+  echo "Redis: $(masked "$LATCHKEY_TEST_REDIS_URL") (from LATCHKEY_TEST_REDIS_URL)"
+else
+  start_private_redis
+  echo "Redis: private server $LATCHKEY_TEST_REDIS_URL (stopped at exit)"
+fi
+# A missing server now fails its tests instead of skipping them.
+export LATCHKEY_TEST_SERVICES=required
+
 step "unit, database, router and multi-instance tests"
-# PostgreSQL and Redis tests run when these name servers (.ci/run sets them).
-for service in "PostgreSQL LATCHKEY_TEST_POSTGRES_URL" "Redis LATCHKEY_TEST_REDIS_URL"; do
-  set -- $service
-  if [[ -z "${!2:-}" ]]; then
-    printf '\033[33mskipped: no %s (set %s to run its conformance, multi-instance and outage tests)\033[0m\n' "$1" "$2"
-  fi
-done
 # One invocation, so every crate's tests share one feature resolution.
 cargo test -p server -p app -p latchkey --features app/ssr,latchkey/ssr
 
