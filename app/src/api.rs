@@ -16,11 +16,38 @@ pub struct UserView {
     pub username: String,
 }
 
+/// How this server remembers who is signed in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Mode {
+    Session,
+    Jwt,
+}
+
+impl Mode {
+    /// The name used in configuration (`LATCHKEY_AUTH_MODE`) and on the pages.
+    pub fn label(self) -> &'static str {
+        match self {
+            Mode::Session => "session",
+            Mode::Jwt => "jwt",
+        }
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl From<server::config::AuthMode> for Mode {
+    fn from(m: server::config::AuthMode) -> Self {
+        match m {
+            server::config::AuthMode::Session => Mode::Session,
+            server::config::AuthMode::Jwt => Mode::Jwt,
+        }
+    }
+}
+
 /// What every page needs: the mode and who is signed in.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Viewer {
-    /// `session` or `jwt`.
-    pub mode: String,
+    pub mode: Mode,
     pub user: Option<UserView>,
     /// JWT mode: seconds until the access token expires, so the page can
     /// refresh it in time (the token itself never reaches the page).
@@ -31,7 +58,7 @@ pub struct Viewer {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AccountView {
     pub username: String,
-    pub mode: String,
+    pub mode: Mode,
     /// `None` while the database does not answer.
     pub member_since: Option<i64>,
     pub signed_in_at: i64,
@@ -50,7 +77,11 @@ pub struct AccountView {
 pub async fn sign_up(username: String, password: String) -> Result<(), AppError> {
     context::respond(async move {
         let cx = context::Request::get().await?;
-        server::auth::sign_up(&cx.state, &username, password, &cx.client, &cx.jar).await?;
+        let presented = cx.presented();
+        let issued =
+            server::accounts::sign_up(&cx.state, &username, password, &cx.client, &presented)
+                .await?;
+        cx.hand_out(&issued);
         leptos_axum::redirect("/account");
         Ok(())
     })
@@ -66,10 +97,14 @@ pub async fn sign_in(
 ) -> Result<(), AppError> {
     context::respond(async move {
         let cx = context::Request::get().await?;
-        server::auth::sign_in(&cx.state, &username, password, &cx.client, &cx.jar).await?;
+        let presented = cx.presented();
+        let issued =
+            server::accounts::sign_in(&cx.state, &username, password, &cx.client, &presented)
+                .await?;
+        cx.hand_out(&issued);
         let target = match next.as_deref() {
             None | Some("") => "/account".to_string(),
-            Some(n) => server::auth::redirect::safe_next(Some(n)),
+            Some(n) => server::http::redirect::safe_next(Some(n)),
         };
         leptos_axum::redirect(&target);
         Ok(())
@@ -82,7 +117,9 @@ pub async fn sign_in(
 pub async fn sign_out() -> Result<(), AppError> {
     context::respond(async move {
         let cx = context::Request::get().await?;
-        server::auth::sign_out(&cx.state, &cx.caller, &cx.client, &cx.jar).await?;
+        let presented = cx.presented();
+        server::accounts::sign_out(&cx.state, &cx.caller, &presented, &cx.client).await?;
+        cx.forget();
         leptos_axum::redirect("/");
         Ok(())
     })
@@ -99,15 +136,15 @@ pub async fn change_password(
     context::respond(async move {
         let cx = context::Request::get().await?;
         let identity = cx.require_user()?;
-        server::auth::change_password(
+        let issued = server::accounts::change_password(
             &cx.state,
             &identity,
             current_password,
             new_password,
             &cx.client,
-            &cx.jar,
         )
         .await?;
+        cx.hand_out(&issued);
         leptos_axum::redirect("/account?password=changed");
         Ok(())
     })
@@ -116,19 +153,48 @@ pub async fn change_password(
 
 /// JWT mode: rotates the refresh cookie into a new access token; returns the
 /// seconds until it expires. `401` when there is nothing (valid) to refresh.
+/// Rotates at most once per request: when the resolver already renewed an
+/// expired access token on this very request, that renewal is the answer.
 #[server(prefix = "/api", endpoint = "refresh")]
 pub async fn refresh() -> Result<i64, AppError> {
     context::respond(async move {
         let cx = context::Request::get().await?;
-        let identity = server::auth::refresh(&cx.state, &cx.jar)
-            .await?
-            .ok_or_else(AppError::unauthorized)?;
         let now = cx.state.clock.now();
+        let identity = if cx.renewed {
+            cx.caller.identity().cloned()
+        } else {
+            renew(&cx).await?
+        };
+        let identity = identity.ok_or_else(AppError::unauthorized)?;
         Ok(identity
             .access_expires_at
             .map_or(0, |exp| (exp - now).max(0)))
     })
     .await
+}
+
+/// Trades the browser's refresh cookie for new credentials; clears the
+/// cookies when it is refused.
+#[cfg(feature = "ssr")]
+async fn renew(cx: &context::Request) -> Result<Option<server::auth::Identity>, AppError> {
+    use server::auth::Credential;
+    let refresh = cx.presented().into_iter().find_map(|c| match c {
+        Credential::Refresh(token) => Some(token),
+        _ => None,
+    });
+    let Some(refresh) = refresh else {
+        return Ok(None);
+    };
+    match server::accounts::renew(&cx.state, &refresh, &cx.client).await? {
+        Ok(issued) => {
+            cx.hand_out(&issued);
+            Ok(Some(issued.into_identity()))
+        }
+        Err(_) => {
+            cx.forget();
+            Ok(None)
+        }
+    }
 }
 
 /// The mode and the signed-in user, if any.
@@ -139,7 +205,7 @@ pub async fn get_viewer() -> Result<Viewer, AppError> {
         let identity = cx.caller.identity();
         let now = cx.state.clock.now();
         Ok(Viewer {
-            mode: cx.state.auth.mode().as_str().to_string(),
+            mode: cx.state.auth.mode().into(),
             user: identity.map(|i| UserView {
                 username: i.username.clone(),
             }),
@@ -154,12 +220,13 @@ pub async fn get_viewer() -> Result<Viewer, AppError> {
 /// The signed-in user's account and this device's session; `401` if anonymous.
 #[server(prefix = "/api", endpoint = "account")]
 pub async fn account() -> Result<AccountView, AppError> {
+    use server::auth::AuthBackend;
     context::respond(async move {
         let cx = context::Request::get().await?;
         let identity = cx.require_user()?;
         let user = server::users::find(&cx.state.db, &identity.user_id).await;
-        let device = cx.state.auth.device_session(&identity).await;
-        let mode = cx.state.auth.mode().as_str().to_string();
+        let device = cx.state.auth.device(&identity).await;
+        let mode = cx.state.auth.mode().into();
         match (user, device) {
             (Ok(user), Ok(device)) => {
                 let user = user.ok_or_else(AppError::unauthorized)?;
@@ -168,10 +235,10 @@ pub async fn account() -> Result<AccountView, AppError> {
                     username: user.username,
                     mode,
                     member_since: Some(user.created_at),
-                    signed_in_at: device.signed_in_at,
+                    signed_in_at: device.created_at,
                     idle_expires_at: Some(device.idle_expires_at),
                     absolute_expires_at: Some(device.absolute_expires_at),
-                    access_expires_at: device.access_expires_at,
+                    access_expires_at: identity.access_expires_at,
                     degraded: false,
                 })
             }
@@ -185,20 +252,14 @@ pub async fn account() -> Result<AccountView, AppError> {
                     .all(|e| e.status() == http::StatusCode::SERVICE_UNAVAILABLE) =>
             {
                 tracing::warn!("account page without its stores");
-                let device = device.ok().flatten();
+                let device = device.ok().flatten().or_else(|| identity.device.clone());
                 Ok(AccountView {
                     username: identity.username.clone(),
                     mode,
                     member_since: user.ok().flatten().map(|u| u.created_at),
                     signed_in_at: identity.signed_in_at,
-                    idle_expires_at: device
-                        .as_ref()
-                        .map(|d| d.idle_expires_at)
-                        .or(identity.idle_expires_at),
-                    absolute_expires_at: device
-                        .as_ref()
-                        .map(|d| d.absolute_expires_at)
-                        .or(identity.absolute_expires_at),
+                    idle_expires_at: device.as_ref().map(|d| d.idle_expires_at),
+                    absolute_expires_at: device.as_ref().map(|d| d.absolute_expires_at),
                     access_expires_at: identity.access_expires_at,
                     degraded: true,
                 })

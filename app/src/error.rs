@@ -1,9 +1,10 @@
 //! The error type that crosses the wire: small, serialisable, safe to show.
 //!
-//! Server functions return `Result<T, AppError>`. On the server, every error
-//! also sets the HTTP status of the response (unless the request is a plain
-//! HTML form post, which is answered with a redirect back to the form and the
-//! error in the URL, for the page to show).
+//! Server functions return `Result<T, AppError>`. The error carries its HTTP
+//! status; the server applies it where the response is made (the server
+//! function wrapper in `api::context`, and the router for errors raised
+//! before a body runs). A plain HTML form post is answered with a redirect
+//! back to the form and the error in the URL instead, for the page to show.
 
 use leptos::server_fn::codec::JsonEncoding;
 use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
@@ -56,7 +57,7 @@ impl FromServerFnError for AppError {
     type Encoder = JsonEncoding;
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
-        let err = match value {
+        match value {
             ServerFnErrorErr::Args(detail) | ServerFnErrorErr::Deserialization(detail) => {
                 AppError::new(
                     400,
@@ -71,10 +72,7 @@ impl FromServerFnError for AppError {
                 "Could not reach the server. Check your connection and try again.",
             ),
             _ => AppError::internal(),
-        };
-        #[cfg(feature = "ssr")]
-        crate::api::context::set_status(&err);
-        err
+        }
     }
 }
 

@@ -9,6 +9,7 @@ pub mod components;
 pub mod error;
 pub mod format;
 pub mod pages;
+pub mod routes;
 #[cfg(feature = "ssr")]
 pub mod routing;
 
@@ -23,9 +24,6 @@ use pages::{
 };
 
 pub use error::AppError;
-
-/// Pages that need a signed-in user: anonymous requests get `303` to `/login`.
-pub const PROTECTED_PATHS: &[&str] = &["/account"];
 
 /// Bumped whenever this tab signs in or out, so views that show the
 /// signed-in user fetch it again.

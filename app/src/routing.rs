@@ -2,14 +2,19 @@
 //! functions, the JSON API, static files, and the auth layers around them.
 //! `main` serves it; router-level tests drive it with `oneshot`.
 
+use axum::body::{to_bytes, Body};
+use axum::middleware::map_response;
+use axum::response::Response;
 use axum::Router;
 use leptos::prelude::*;
+use leptos::server_fn::error::SERVER_FN_ERROR_HEADER;
 use leptos_axum::{
     file_and_error_handler_with_context, generate_route_list, AxumRouteListing, LeptosRoutes,
 };
+use server::http::resolve::Protection;
 use server::AppState;
 
-use crate::{shell, App, PROTECTED_PATHS};
+use crate::{routes, shell, App, AppError};
 
 /// The page routes, found once per process. Leptos suppresses resource loads
 /// process-wide while it generates a route list, so a page rendering at that
@@ -37,9 +42,44 @@ pub fn router(state: AppState, options: LeptosOptions) -> Router {
             move || shell(options.clone())
         })
         .fallback(file_and_error_handler_with_context(context, shell))
+        .layer(map_response(server_fn_error_status))
         .with_state(options);
     let api = server::http::routes().with_state(state.clone());
-    server::http::with_auth_layers(pages.merge(api), state, PROTECTED_PATHS)
+    let protection = Protection {
+        requires_user: routes::requires_user,
+        login_url: routes::login_url,
+    };
+    server::http::with_auth_layers(pages.merge(api), state, protection)
+}
+
+/// Largest server-function error body read back (they are a sentence long).
+const MAX_ERROR_BODY: usize = 16 * 1024;
+
+/// A server function that fails before its body runs (its arguments could not
+/// be read) is answered `500` by the server-function layer, whatever the
+/// error says. The error carries its own status: answer with that, and its
+/// `Retry-After`.
+async fn server_fn_error_status(res: Response) -> Response {
+    if res.status() != http::StatusCode::INTERNAL_SERVER_ERROR
+        || !res.headers().contains_key(SERVER_FN_ERROR_HEADER)
+    {
+        return res;
+    }
+    let (mut parts, body) = res.into_parts();
+    let Ok(bytes) = to_bytes(body, MAX_ERROR_BODY).await else {
+        return Response::from_parts(parts, Body::empty());
+    };
+    // Anything that is not one of our errors stays a 500.
+    let Ok(error) = serde_json::from_slice::<AppError>(&bytes) else {
+        return Response::from_parts(parts, Body::from(bytes));
+    };
+    parts.status = error.status();
+    if let Some(secs) = error.retry_after {
+        parts
+            .headers
+            .insert(http::header::RETRY_AFTER, http::HeaderValue::from(secs));
+    }
+    Response::from_parts(parts, Body::from(bytes))
 }
 
 /// Makes the nonce the security-headers layer put in this response's CSP the
@@ -53,5 +93,22 @@ fn provide_csp_nonce() {
     });
     if let Some(nonce) = nonce {
         provide_context(leptos::nonce::Nonce::from_value(nonce.0));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every route the app declares is in the page table, and the other way
+    /// round: a page cannot be added without saying who may see it.
+    #[tokio::test]
+    async fn the_page_table_lists_every_route() {
+        let mut declared: Vec<String> =
+            page_routes().iter().map(|r| r.path().to_string()).collect();
+        let mut listed: Vec<String> = routes::PAGES.iter().map(|p| p.path.to_string()).collect();
+        declared.sort();
+        listed.sort();
+        assert_eq!(declared, listed);
     }
 }

@@ -158,3 +158,9 @@ mod fuzz;
 
 #[path = "router/metrics.rs"]
 mod metrics;
+
+#[path = "router/audit.rs"]
+mod audit;
+
+#[path = "router/protection.rs"]
+mod protection;

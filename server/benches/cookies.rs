@@ -9,8 +9,8 @@ use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use http::{header, Request, Response};
-use server::auth::cookies::{self, SESSION_COOKIE};
 use server::auth::token;
+use server::http::cookies::{self, SESSION_COOKIE};
 use tower::{service_fn, Layer, ServiceExt};
 use tower_cookies::{CookieManagerLayer, Cookies};
 

@@ -13,7 +13,7 @@ use std::process::Command;
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-use server::auth::session::{MemoryStore, SessionRecord, SessionStore};
+use server::auth::session::{DeviceSession, MemoryStore, SessionStore};
 use server::auth::token::{self, TokenHash};
 
 const COUNTS: [usize; 2] = [100_000, 1_000_000];
@@ -36,12 +36,12 @@ fn measure(n: usize) {
         .unwrap();
     // Tokens made up front, so only the store's own memory is counted.
     let hashes: Vec<TokenHash> = (0..n).map(|_| TokenHash::of(&token::new_token())).collect();
-    let store = SessionStore::Memory(MemoryStore::new());
+    let store = MemoryStore::new();
     let before = resident_bytes();
     rt.block_on(async {
         for (i, hash) in hashes.iter().enumerate() {
             let now = 1_800_000_000;
-            let record = SessionRecord {
+            let record = DeviceSession {
                 id: token::new_id(),
                 user_id: token::new_id(),
                 username: format!("user{i:07}"),

@@ -7,14 +7,14 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
-use server::auth::session::{DatabaseStore, MemoryStore, SessionRecord, SessionStore};
+use server::auth::session::{DatabaseStore, DeviceSession, MemoryStore, SessionStore};
 use server::auth::token::{self, TokenHash};
 use tokio::runtime::Runtime;
 
 const NOW: i64 = 1_800_000_000;
 
-fn record(user_id: &str) -> SessionRecord {
-    SessionRecord {
+fn record(user_id: &str) -> DeviceSession {
+    DeviceSession {
         id: token::new_id(),
         user_id: user_id.into(),
         username: "bench".into(),
@@ -42,8 +42,8 @@ fn ids(c: &mut Criterion) {
 }
 
 /// A memory store holding `n` sessions, and the raw ID of one of them.
-fn memory_store(rt: &Runtime, n: usize) -> (SessionStore, String) {
-    let store = SessionStore::Memory(MemoryStore::new());
+fn memory_store(rt: &Runtime, n: usize) -> (MemoryStore, String) {
+    let store = MemoryStore::new();
     let mut raw = String::new();
     rt.block_on(async {
         for _ in 0..n {
@@ -73,7 +73,7 @@ fn memory_lookup(c: &mut Criterion) {
         });
     }
     g.bench_function("insert", |b| {
-        let store = SessionStore::Memory(MemoryStore::new());
+        let store = MemoryStore::new();
         b.iter_batched(
             || (TokenHash::of(&token::new_token()), record("user")),
             |(hash, r)| rt.block_on(store.insert(&hash, &r)).unwrap(),
@@ -93,7 +93,7 @@ fn sqlite_lookup(c: &mut Criterion) {
             .await
             .unwrap();
         let user = server::users::create(&db, "bench", "x", NOW).await.unwrap();
-        let store = SessionStore::Database(DatabaseStore::new(db));
+        let store = DatabaseStore::new(db);
         let mut raw = String::new();
         for _ in 0..1_000 {
             raw = token::new_token();

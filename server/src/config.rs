@@ -4,11 +4,12 @@
 //! A bad value stops startup with a message that names the allowed values;
 //! tests build [`Config`] directly.
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::{Parser, ValueEnum};
+use ipnet::IpNet;
 
 /// How the server remembers who is signed in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -145,8 +146,13 @@ pub struct Config {
     /// Proxies whose `X-Forwarded-For` is believed, as addresses or CIDR
     /// blocks separated by commas (e.g. `10.0.0.0/8,::1`). Empty: the socket's
     /// peer is the client, and the header is ignored.
-    #[arg(long, env = "LATCHKEY_TRUSTED_PROXIES", value_delimiter = ',', value_parser = crate::auth::client_ip::parse_trusted)]
-    pub trusted_proxies: Vec<ipnet::IpNet>,
+    #[arg(long, env = "LATCHKEY_TRUSTED_PROXIES", value_delimiter = ',', value_parser = parse_trusted)]
+    pub trusted_proxies: Vec<IpNet>,
+
+    /// How long audit events (`auth_events`) are kept before the maintenance
+    /// task deletes them.
+    #[arg(long, env = "LATCHKEY_AUDIT_RETENTION", default_value = "90d", value_parser = parse_duration)]
+    pub audit_retention: Duration,
 
     /// Serve `GET /metrics` (Prometheus text: callers resolved and the store
     /// operations that took). Off by default: put it behind your proxy's
@@ -177,6 +183,16 @@ fn parse_duration(s: &str) -> Result<Duration, String> {
         return Err("must be at least 1s".into());
     }
     Ok(d)
+}
+
+/// Parses one entry of `LATCHKEY_TRUSTED_PROXIES`: an address or a CIDR block.
+pub fn parse_trusted(s: &str) -> Result<IpNet, String> {
+    let s = s.trim();
+    s.parse::<IpNet>()
+        .or_else(|_| s.parse::<IpAddr>().map(IpNet::from))
+        .map_err(|_| {
+            format!("{s:?} is not an IP address or CIDR block (e.g. 10.0.0.0/8, 127.0.0.1, ::1)")
+        })
 }
 
 /// Parses the grace window: 0s (no grace) up to one minute.
@@ -218,6 +234,13 @@ impl Config {
                 humantime::format_duration(self.session_absolute_ttl)
             ));
         }
+        // The cross-site layer is built from it per router; check it here,
+        // where a bad value can still stop startup with a message.
+        if let Some(origin) = &self.public_origin {
+            let _checked = tower_http::csrf::CsrfLayer::new()
+                .add_trusted_origin(origin)
+                .map_err(|e| format!("LATCHKEY_PUBLIC_ORIGIN: {e}"))?;
+        }
         let engine = crate::db::Engine::of(&self.database_url())?;
         match self.session_store {
             SessionStoreKind::Redis if self.redis_url.is_none() => {
@@ -244,5 +267,4 @@ impl Config {
 }
 
 #[cfg(test)]
-#[path = "config/tests.rs"]
 mod tests;

@@ -17,16 +17,17 @@ pub enum Error {
     /// Unknown user, wrong password or disabled account: deliberately one case.
     #[error("Incorrect username or password.")]
     InvalidCredentials,
-    /// The request needs a signed-in user.
-    #[error("You need to sign in to see this.")]
-    Unauthenticated,
     /// The username is in use (told by the unique index, not by a read first).
     #[error("That username is already taken. Please choose another.")]
     UsernameTaken,
     /// Too many failed sign-ins for this account or client: wait this many
     /// seconds. Said the same way whether or not the account exists.
-    #[error("Too many failed sign-in attempts. Please wait {} and try again.", crate::auth::throttle::describe_wait(*.0))]
+    #[error("Too many failed sign-in attempts. Please wait {} and try again.", describe_wait(*.0))]
     Throttled(i64),
+    /// The server cannot do this in its configuration (e.g. the token
+    /// endpoint's password grant in session mode); the message says why.
+    #[error("{0}")]
+    Unsupported(String),
     /// A store did not answer in time.
     #[error("The service is temporarily unavailable. Please try again in a moment.")]
     Unavailable,
@@ -49,7 +50,8 @@ impl Error {
     pub fn status(&self) -> StatusCode {
         match self {
             Error::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            Error::InvalidCredentials | Error::Unauthenticated => StatusCode::UNAUTHORIZED,
+            Error::Unsupported(_) => StatusCode::BAD_REQUEST,
+            Error::InvalidCredentials => StatusCode::UNAUTHORIZED,
             Error::UsernameTaken => StatusCode::CONFLICT,
             Error::Throttled(_) => StatusCode::TOO_MANY_REQUESTS,
             Error::Unavailable | Error::Redis(_) => StatusCode::SERVICE_UNAVAILABLE,
@@ -78,6 +80,18 @@ impl Error {
                 "Something went wrong on our side. Please try again.".to_string()
             }
             _ => self.to_string(),
+        }
+    }
+}
+
+/// A wait as a person reads it: "12 seconds", "3 minutes".
+pub fn describe_wait(secs: i64) -> String {
+    match secs {
+        ..=1 => "1 second".into(),
+        2..=90 => format!("{secs} seconds"),
+        _ => {
+            let minutes = (secs + 59) / 60;
+            format!("{minutes} minutes")
         }
     }
 }

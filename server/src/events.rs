@@ -1,10 +1,18 @@
 //! The append-only audit trail (`auth_events`).
 //!
-//! Writing an event never fails the request that caused it: a failed insert is
-//! logged and the request goes on.
+//! The accounts service writes one event per security-relevant outcome, for
+//! every transport alike. Writing an event never fails the request that caused
+//! it: a failed insert is logged and the request goes on. Events older than
+//! the retention period (`LATCHKEY_AUDIT_RETENTION`) are purged by the
+//! maintenance task.
+//!
+//! A failed sign-in stores the name that was typed only as a hash (the
+//! throttle's account key): people type passwords into the username field,
+//! and the audit trail must not become a list of them.
 
-use crate::auth::token;
 use crate::db::Db;
+use crate::random::new_id;
+use crate::Result;
 
 /// What happened.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -14,18 +22,28 @@ pub enum EventKind {
     SignInFailed,
     SignInThrottled,
     SignOut,
+    /// A device session ended by a request naming it (`/auth/revoke`).
+    DeviceRevoked,
+    /// A used refresh token came back after the grace window; its device
+    /// session was revoked.
+    RefreshReuse,
     PasswordChanged,
+    AccountDisabled,
 }
 
 impl EventKind {
-    fn as_str(self) -> &'static str {
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
         match self {
             EventKind::SignUp => "sign_up",
             EventKind::SignInOk => "sign_in_ok",
             EventKind::SignInFailed => "sign_in_failed",
             EventKind::SignInThrottled => "sign_in_throttled",
             EventKind::SignOut => "sign_out",
+            EventKind::DeviceRevoked => "device_revoked",
+            EventKind::RefreshReuse => "refresh_reuse_detected",
             EventKind::PasswordChanged => "password_changed",
+            EventKind::AccountDisabled => "account_disabled",
         }
     }
 }
@@ -36,6 +54,7 @@ pub struct Event<'a> {
     pub kind: EventKind,
     pub at: i64,
     pub user_id: Option<&'a str>,
+    /// The account's name, or for a failed attempt the hash of what was typed.
     pub username: Option<&'a str>,
     pub ip: Option<&'a str>,
     pub user_agent: Option<&'a str>,
@@ -47,7 +66,7 @@ pub async fn record(db: &Db, event: Event<'_>) {
         "INSERT INTO auth_events (id, at, kind, user_id, username, ip, user_agent) \
          VALUES ($1, $2, $3, $4, $5, $6, $7)",
     )
-    .bind(token::new_id())
+    .bind(new_id())
     .bind(event.at)
     .bind(event.kind.as_str())
     .bind(event.user_id)
@@ -58,5 +77,49 @@ pub async fn record(db: &Db, event: Event<'_>) {
     .await;
     if let Err(e) = result {
         tracing::warn!(error = %e, kind = event.kind.as_str(), "could not record auth event");
+    }
+}
+
+/// Deletes events that happened before `before`; returns how many.
+pub async fn purge(db: &Db, before: i64) -> Result<u64> {
+    let done = sqlx::query("DELETE FROM auth_events WHERE at < $1")
+        .bind(before)
+        .execute(db)
+        .await?;
+    Ok(done.rows_affected())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn kinds(db: &Db) -> Vec<String> {
+        sqlx::query_scalar("SELECT kind FROM auth_events ORDER BY at")
+            .fetch_all(db)
+            .await
+            .unwrap()
+    }
+
+    #[sqlx::test(migrator = "crate::db::MIGRATOR")]
+    async fn purge_drops_only_events_older_than_the_cutoff(pool: sqlx::SqlitePool) {
+        let db = crate::db::testing::from_sqlite(pool).await;
+        for (kind, at) in [(EventKind::SignUp, 100), (EventKind::SignOut, 200)] {
+            let event = Event {
+                kind,
+                at,
+                user_id: Some("u1"),
+                username: Some("alice"),
+                ip: None,
+                user_agent: None,
+            };
+            record(&db, event).await;
+        }
+        assert_eq!(purge(&db, 150).await.unwrap(), 1);
+        assert_eq!(kinds(&db).await, ["sign_out"]);
+        assert_eq!(
+            purge(&db, 200).await.unwrap(),
+            0,
+            "the cutoff itself is kept"
+        );
     }
 }

@@ -1,11 +1,18 @@
-//! The JSON API for non-browser clients and the health probes, plus the
-//! layers every route shares.
+//! The transport adapters: the only code that knows HTTP. The resolver
+//! middleware and the cookie policy for browsers, the JSON API and token
+//! endpoints for non-browser clients, the health probes, and the layers
+//! every route shares. Each adapter turns a request into typed credentials,
+//! calls the accounts service ([`crate::accounts`]), and turns the result
+//! back into cookies or JSON.
 
+pub mod client_ip;
+pub mod cookies;
+pub mod credentials;
 mod csrf;
 pub mod headers;
 mod oauth;
-
-pub use csrf::{guard as cross_site_guard, CrossSiteGuard};
+pub mod redirect;
+pub mod resolve;
 
 use axum::middleware::{from_fn, from_fn_with_state, map_response};
 use axum::response::{IntoResponse, Response};
@@ -16,9 +23,9 @@ use serde_json::json;
 use tower_cookies::CookieManagerLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 
-use crate::auth::middleware::{require_user, resolve_caller, unavailable};
 use crate::auth::Caller;
 use crate::{db, AppState};
+use resolve::{require_user, resolve_caller, unavailable, Protection};
 
 /// `/api/me`, `/healthz` and `/readyz`.
 pub fn routes() -> Router<AppState> {
@@ -40,13 +47,8 @@ async fn metrics(axum::extract::State(state): axum::extract::State<AppState>) ->
         )
             .into_response();
     }
-    let mode = state.auth.mode();
-    // Refresh tokens always live in the SQL database.
-    let store = match mode {
-        crate::config::AuthMode::Jwt => "database",
-        crate::config::AuthMode::Session => state.config.session_store.as_str(),
-    };
-    let body = state.auth.counters().prometheus(mode.as_str(), store);
+    let (mode, store) = (state.auth.mode().as_str(), state.auth.store_name());
+    let body = state.auth.counters().prometheus(mode, store);
     (
         [(
             http::header::CONTENT_TYPE,
@@ -58,21 +60,20 @@ async fn metrics(axum::extract::State(state): axum::extract::State<AppState>) ->
 }
 
 /// Wraps `router` in the auth layers: the cookie jar, the caller resolver and
-/// the guard for the `protected` page paths.
-pub fn with_auth_layers<S>(
-    router: Router<S>,
-    state: AppState,
-    protected: &'static [&'static str],
-) -> Router<S>
+/// the guard for the pages `protection` names.
+pub fn with_auth_layers<S>(router: Router<S>, state: AppState, protection: Protection) -> Router<S>
 where
     S: Clone + Send + Sync + 'static,
 {
     router
-        .layer(from_fn(move |req, next| require_user(protected, req, next)))
+        .layer(from_fn(move |req, next| {
+            require_user(protection, req, next)
+        }))
         .layer(from_fn_with_state(state.clone(), resolve_caller))
         .layer(CookieManagerLayer::new())
         .layer(from_fn_with_state(
-            state.cross_site.clone(),
+            csrf::guard(state.config.public_origin.as_deref())
+                .expect("Config::validate checked LATCHKEY_PUBLIC_ORIGIN"),
             csrf::refuse_cross_site,
         ))
         .layer(map_response(retry_after_on_503))
@@ -119,7 +120,7 @@ async fn me(Extension(caller): Extension<Caller>, headers: http::HeaderMap) -> R
             })),
         )
             .into_response(),
-        Caller::Unknown => unavailable(),
+        Caller::StoreUnavailable => unavailable(),
     }
 }
 

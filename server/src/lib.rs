@@ -1,8 +1,11 @@
 //! Latchkey's server side: configuration, the database, accounts and the
 //! authentication core. Native only: nothing here enters the wasm bundle.
 //!
-//! The `app` crate's server functions are thin adapters over this crate; the
-//! JSON API and health routes in [`http`] use it directly.
+//! Three layers, each knowing less than the one above: the transport
+//! adapters ([`http`], and the `app` crate's server functions), the accounts
+//! service ([`accounts`]), and the authentication backends and stores
+//! ([`auth`]). Base modules (config, db, users, events, random, errors)
+//! import nothing from them.
 
 // jsonwebtoken picks its crypto provider from its own features and, with both
 // or neither, panics on first use: fail the build instead.
@@ -11,6 +14,7 @@ compile_error!("enable exactly one of the server features `rust_crypto` and `aws
 #[cfg(not(any(feature = "rust_crypto", feature = "aws_lc_rs")))]
 compile_error!("enable one of the server features `rust_crypto` and `aws_lc_rs`");
 
+pub mod accounts;
 pub mod auth;
 pub mod clock;
 pub mod config;
@@ -18,7 +22,9 @@ pub mod db;
 pub mod error;
 pub mod events;
 pub mod http;
+pub mod random;
 pub mod redis_client;
+pub mod shared_store;
 pub mod state;
 pub mod telemetry;
 pub mod testing;

@@ -93,7 +93,7 @@ impl RedisClient {
     /// or `None` when the variable is unset.
     pub fn for_tests() -> Option<Self> {
         let url = std::env::var(TEST_ENV).ok().filter(|u| !u.is_empty())?;
-        let prefix = format!("latchkey-test:{}:", crate::auth::token::new_id());
+        let prefix = format!("latchkey-test:{}:", crate::random::new_id());
         Some(RedisClient::new(&url, &prefix, Duration::from_secs(2)).expect("test Redis URL"))
     }
 

@@ -1,41 +1,44 @@
-//! The application state: built once in `main` (or a test), cheap to clone,
-//! handed to axum routes as `State` and to server functions as context.
+//! The application state and the composition root: the one place outside
+//! `auth` that reads the configured mode and stores and builds the matching
+//! backend. Built once in `main` (or a test), cheap to clone, handed to axum
+//! routes as `State` and to server functions as context.
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use crate::auth::jwt::{keys::Keyring, JwtBackend, JwtSettings};
-use crate::auth::session::{DatabaseStore, MemoryStore, RedisStore, SessionBackend, SessionStore};
-use crate::auth::{password::Hasher, throttle::Throttle, Auth};
+use crate::auth::session::{ConfiguredStore, DatabaseStore, MemoryStore, RedisStore};
+use crate::auth::{password::Hasher, throttle::Throttle, Auth, SessionBackend};
 use crate::clock::Clock;
 use crate::config::{AuthMode, Config, SessionStoreKind};
 use crate::db::{self, Db};
 use crate::redis_client::RedisClient;
-use crate::{Error, Result};
+use crate::shared_store::SharedStore;
+use crate::{events, Error, Result};
 
 /// How often expired sessions are deleted.
 const PURGE_EVERY: Duration = Duration::from_secs(600);
-/// How often revocations made by other instances are read.
-const REVOCATION_SYNC: Duration = crate::auth::jwt::revocation::SYNC_EVERY;
+/// How often changes made by other instances (revocations) are read.
+const SYNC_EVERY: Duration = crate::auth::jwt::revocation::SYNC_EVERY;
 
 /// Everything a request handler needs, behind one `Arc`: every middleware
 /// and handler that takes the state clones it, so a clone must cost one
 /// reference count, not a copy of every pool handle, Redis client and
-/// string in [`Shared`].
+/// string in [`Services`].
 #[derive(Clone, Debug)]
-pub struct AppState(Arc<Shared>);
+pub struct AppState(Arc<Services>);
 
 impl std::ops::Deref for AppState {
-    type Target = Shared;
+    type Target = Services;
 
-    fn deref(&self) -> &Shared {
+    fn deref(&self) -> &Services {
         &self.0
     }
 }
 
-/// What [`AppState`] holds.
+/// The services every request handler may use, built once.
 #[derive(Debug)]
-pub struct Shared {
+pub struct Services {
     pub db: Db,
     pub config: Arc<Config>,
     pub auth: Auth,
@@ -43,9 +46,7 @@ pub struct Shared {
     pub clock: Clock,
     /// The Redis connection, when a store lives there.
     pub redis: Option<RedisClient>,
-    /// The cross-site request check.
-    pub cross_site: crate::http::CrossSiteGuard,
-    /// Failed sign-in counters (Redis when configured, else the database).
+    /// Failed sign-in counters, in the shared store.
     pub throttle: Throttle,
 }
 
@@ -84,26 +85,17 @@ impl AppState {
         keys: Option<Keyring>,
     ) -> Result<Self> {
         config.validate().map_err(Error::Invalid)?;
-        let redis = match (&config.session_store, &config.redis_url) {
-            (SessionStoreKind::Redis, Some(url)) => Some(RedisClient::new(
-                url,
-                &config.redis_prefix,
-                config.store_timeout,
-            )?),
-            _ => None,
-        };
+        let shared = SharedStore::open(&config, &db)?;
         let auth = match config.auth_mode {
             AuthMode::Session => {
-                let store = match config.session_store {
-                    SessionStoreKind::Memory => SessionStore::Memory(MemoryStore::new()),
-                    SessionStoreKind::Database => {
-                        SessionStore::Database(DatabaseStore::new(db.clone()))
+                let store = match (config.session_store, &shared) {
+                    (SessionStoreKind::Memory, _) => ConfiguredStore::Memory(MemoryStore::new()),
+                    (_, SharedStore::Database(db)) => {
+                        ConfiguredStore::Database(DatabaseStore::new(db.clone()))
                     }
-                    SessionStoreKind::Redis => SessionStore::Redis(RedisStore::new(
-                        redis
-                            .clone()
-                            .ok_or_else(|| Error::Invalid("REDIS_URL is required".into()))?,
-                    )),
+                    (_, SharedStore::Redis(r)) => {
+                        ConfiguredStore::Redis(RedisStore::new(r.clone()))
+                    }
                 };
                 Auth::Session(SessionBackend::new(
                     store,
@@ -124,59 +116,68 @@ impl AppState {
                 Auth::Jwt(JwtBackend::new(
                     keys,
                     db.clone(),
-                    redis.clone(),
+                    &shared,
                     settings,
                     clock.clone(),
                 ))
             }
         };
-        let config_origin = config.public_origin.clone();
-        Ok(AppState(Arc::new(Shared {
-            throttle: Throttle::new(db.clone(), redis.clone()),
+        let redis = shared.redis().cloned();
+        Ok(AppState(Arc::new(Services {
+            throttle: Throttle::new(&shared),
             db,
             config: Arc::new(config),
             auth,
             hasher,
             clock,
             redis,
-            cross_site: crate::http::cross_site_guard(config_origin.as_deref())
-                .map_err(Error::Invalid)?,
         })))
     }
 
-    /// Starts the background tasks: deleting expired sessions, and (JWT mode)
-    /// reading revocations made by other instances.
+    /// Starts the background tasks: deleting expired sessions, sign-in
+    /// counters and audit events past their retention, and following
+    /// changes other instances make (JWT: revocations).
     pub fn spawn_maintenance(&self) -> tokio::task::JoinHandle<()> {
         let auth = self.auth.clone();
-        let throttle = self.throttle.clone();
-        let clock = self.clock.clone();
-        if let Auth::Jwt(backend) = &auth {
-            let backend = backend.clone();
-            tokio::spawn(async move { backend.listen_revocations().await });
-            let auth = auth.clone();
-            tokio::spawn(async move {
-                let mut tick = tokio::time::interval(REVOCATION_SYNC);
-                loop {
-                    tick.tick().await;
-                    if let Err(e) = auth.sync().await {
-                        tracing::warn!(error = %e, "could not read revocations");
-                    }
+        tokio::spawn(async move { auth.listen().await });
+        let auth = self.auth.clone();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(SYNC_EVERY);
+            loop {
+                tick.tick().await;
+                if let Err(e) = auth.sync().await {
+                    tracing::warn!(error = %e, "could not read changes made by other instances");
                 }
-            });
-        }
+            }
+        });
+        let state = self.clone();
         tokio::spawn(async move {
             let mut tick = tokio::time::interval(PURGE_EVERY);
             loop {
                 tick.tick().await;
-                match auth.purge_expired().await {
-                    Ok(0) => {}
-                    Ok(n) => tracing::info!(purged = n, "deleted expired sessions"),
-                    Err(e) => tracing::warn!(error = %e, "could not purge expired sessions"),
-                }
-                if let Err(e) = throttle.purge(clock.now()).await {
-                    tracing::warn!(error = %e, "could not purge sign-in counters");
-                }
+                state.purge().await;
             }
         })
+    }
+
+    /// Deletes what has expired: device sessions, quiet sign-in counters and
+    /// audit events older than the retention period. Failures are logged;
+    /// the next round tries again.
+    pub async fn purge(&self) {
+        let now = self.clock.now();
+        match self.auth.purge_expired().await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(purged = n, "deleted expired sessions"),
+            Err(e) => tracing::warn!(error = %e, "could not purge expired sessions"),
+        }
+        if let Err(e) = self.throttle.purge(now).await {
+            tracing::warn!(error = %e, "could not purge sign-in counters");
+        }
+        let before = now - self.config.audit_retention.as_secs() as i64;
+        match events::purge(&self.db, before).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(purged = n, "deleted audit events past their retention"),
+            Err(e) => tracing::warn!(error = %e, "could not purge audit events"),
+        }
     }
 }

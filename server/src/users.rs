@@ -3,10 +3,8 @@
 //! Usernames are case-insensitive: they are lower-cased before validation and
 //! stored that way, so the unique index alone keeps them unique.
 
-use serde::Serialize;
-
-use crate::auth::token;
 use crate::db::Db;
+use crate::random::new_id;
 use crate::{Error, Result};
 
 /// Shortest and longest username, in characters.
@@ -15,7 +13,7 @@ pub const USERNAME_LEN: (usize, usize) = (3, 32);
 pub const PASSWORD_LEN: (usize, usize) = (8, 128);
 
 /// A user as the rest of the app sees it: no password hash.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct User {
     pub id: String,
     pub username: String,
@@ -96,7 +94,7 @@ pub fn check_new_password(password: &str) -> Result<()> {
 
 /// Inserts a user; [`Error::UsernameTaken`] if the name is in use.
 pub async fn create(db: &Db, username: &str, password_hash: &str, now: i64) -> Result<User> {
-    let id = token::new_id();
+    let id = new_id();
     let inserted = sqlx::query(
         "INSERT INTO users (id, username, password_hash, created_at, password_changed_at) \
          VALUES ($1, $2, $3, $4, $5)",

@@ -1,5 +1,7 @@
 //! What a server function needs from the request: the state, the cookie jar,
-//! the resolved caller and client details; and how its errors become statuses.
+//! the resolved caller and client details; how issued credentials reach the
+//! browser; and how its errors become statuses. Server functions are browser
+//! adapters: credentials travel in cookies, through `server::http::credentials`.
 
 use std::future::Future;
 use std::sync::Arc;
@@ -7,7 +9,9 @@ use std::sync::Arc;
 use http::request::Parts;
 use leptos::prelude::*;
 use leptos_axum::ResponseOptions;
-use server::auth::{Caller, ClientMeta, Identity};
+use server::auth::{Caller, ClientMeta, Credential, Identity, Issued};
+use server::http::credentials;
+use server::http::resolve::RenewedThisRequest;
 use server::AppState;
 use tower_cookies::Cookies;
 
@@ -19,6 +23,8 @@ pub struct Request {
     pub jar: Cookies,
     pub caller: Caller,
     pub client: ClientMeta,
+    /// The resolver already renewed the credentials on this request.
+    pub renewed: bool,
 }
 
 impl Request {
@@ -41,19 +47,37 @@ impl Request {
             .get::<ClientMeta>()
             .cloned()
             .unwrap_or_default();
+        let renewed = parts.extensions.get::<RenewedThisRequest>().is_some();
         Ok(Request {
             state,
             jar,
             caller,
             client,
+            renewed,
         })
+    }
+
+    /// The credentials the browser holds (as the resolver may have renewed
+    /// them on this request).
+    pub fn presented(&self) -> Vec<Credential> {
+        credentials::from_cookies(&self.jar)
+    }
+
+    /// Hands issued credentials to the browser.
+    pub fn hand_out(&self, issued: &Issued) {
+        credentials::set_cookies(&self.jar, issued);
+    }
+
+    /// Tells the browser to drop its auth cookies.
+    pub fn forget(&self) {
+        credentials::clear_cookies(&self.jar);
     }
 
     /// The signed-in identity, or `401` (`503` if the store could not say).
     pub fn require_user(&self) -> Result<Arc<Identity>, AppError> {
         match &self.caller {
             Caller::User(identity) => Ok(identity.clone()),
-            Caller::Unknown => Err(server::Error::Unavailable.into()),
+            Caller::StoreUnavailable => Err(server::Error::Unavailable.into()),
             Caller::Anonymous => Err(AppError::unauthorized()),
         }
     }

@@ -28,7 +28,7 @@ pub fn Header() -> impl IntoView {
                 <Transition fallback=|| ()>
                     {move || Suspend::new(async move {
                         let viewer = viewer.await.ok()?;
-                        let mode = viewer.mode.clone();
+                        let mode = viewer.mode.label();
                         Some(view! {
                             <span class="mode-badge" title="Active authentication mode">
                                 {format!("{mode} mode")}

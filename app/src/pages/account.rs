@@ -7,11 +7,12 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::Redirect;
-use leptos_router::hooks::use_query_map;
+use leptos_router::hooks::{use_location, use_query_map};
 
-use crate::api::{account, AccountView, ChangePassword};
+use crate::api::{account, AccountView, ChangePassword, Mode};
 use crate::components::form_error::{action_error, FormError};
 use crate::format::{iso, utc};
+use crate::routes::login_url;
 use crate::AuthEpoch;
 
 /// The account page.
@@ -19,6 +20,22 @@ use crate::AuthEpoch;
 pub fn AccountPage() -> impl IntoView {
     let epoch = expect_context::<AuthEpoch>();
     let data = Resource::new(move || epoch.0.get(), |_| account());
+    let location = use_location();
+    // Back here after signing in again, by the same rule as the server's own
+    // redirect.
+    let sign_in_again = move || {
+        let (path, query) = (
+            location.pathname.get_untracked(),
+            location.search.get_untracked(),
+        );
+        let query = query.trim_start_matches('?');
+        let here = if query.is_empty() {
+            path
+        } else {
+            format!("{path}?{query}")
+        };
+        login_url(&here)
+    };
     view! {
         <Title text="Your account" />
         <Transition fallback=|| view! { <p class="status">"Loading…"</p> }>
@@ -26,7 +43,7 @@ pub fn AccountPage() -> impl IntoView {
                 match data.await {
                     Ok(view) => view! { <AccountDetails view /> }.into_any(),
                     Err(e) if e.is_unauthorized() => {
-                        view! { <Redirect path="/login?next=%2Faccount" /> }.into_any()
+                        view! { <Redirect path=sign_in_again() /> }.into_any()
                     }
                     Err(e) => view! { <p class="form-error" role="alert">{e.message}</p> }.into_any(),
                 }
@@ -118,12 +135,13 @@ fn AccountDetails(view: AccountView) -> impl IntoView {
         <section class="card">
             <h2>"This sign-in"</h2>
             <p class="hint">
-                "Kept in " <strong>{format!("{} mode", view.mode)}</strong> ": "
-                {if view.access_expires_at.is_some() {
-                    "a signed access token, checked by its signature alone, renewed with a \
-                     refresh token that rotates on every use. Both live in HttpOnly cookies."
-                } else {
-                    "a random session ID in an HttpOnly cookie, looked up on every request."
+                "Kept in " <strong>{format!("{} mode", view.mode.label())}</strong> ": "
+                {match view.mode {
+                    Mode::Jwt => "a signed access token, checked by its signature alone, renewed \
+                                  with a refresh token that rotates on every use. Both live in \
+                                  HttpOnly cookies.",
+                    Mode::Session => "a random session ID in an HttpOnly cookie, looked up on \
+                                      every request.",
                 }}
             </p>
             <dl class="facts">

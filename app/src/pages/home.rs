@@ -24,7 +24,7 @@ pub fn HomePage() -> impl IntoView {
         <Transition fallback=|| view! { <p class="status">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 let viewer = viewer.await.ok()?;
-                let mode = viewer.mode.clone();
+                let mode = viewer.mode.label();
                 Some(view! {
                     <section class="card status-card" aria-live="polite">
                         <p>

@@ -60,7 +60,12 @@ async fn store_operations_per_signed_in_request(app: TestApp) {
             0,
             "no store operation in JWT mode"
         );
-        assert_eq!(delta("session_lookup"), 0);
+        // No counter can show a store operation the backend does not count:
+        // with the database closed, a valid access token still resolves.
+        app.db.close().await;
+        for _ in 0..3 {
+            assert_eq!(b.me().await, StatusCode::OK, "resolved without any store");
+        }
     } else {
         assert_eq!(delta("session_lookup"), 10, "one lookup per request");
         assert_eq!(

@@ -162,10 +162,10 @@ async fn a_trusted_proxy_names_the_client(app: TestApp) {
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);
 }
 
-async fn the_token_endpoint_is_throttled_too(app: TestApp) {
-    if !app.is_jwt() {
-        return;
-    }
+/// JWT mode only: session mode's token endpoint refuses every grant.
+#[sqlx::test(migrator = "server::db::MIGRATOR")]
+async fn the_token_endpoint_is_throttled_too(pool: sqlx::SqlitePool) {
+    let app = TestApp::new(server::db::testing::from_sqlite(pool).await, Backend::Jwt);
     app.browser().sign_up("alice", "correct-horse").await;
     let grant = "grant_type=password&username=alice&password=wrong-password";
     let form = "application/x-www-form-urlencoded";
@@ -219,7 +219,6 @@ both_modes!(
     thirty_wrong_passwords_lock_the_account,
     an_untrusted_peer_cannot_pick_its_address,
     locked_unknown_and_wrong_look_the_same,
-    the_token_endpoint_is_throttled_too,
     the_lock_holds_across_instances,
     a_trusted_proxy_names_the_client,
 );

@@ -1,18 +1,14 @@
 //! JWT mode: a short-lived signed access token, checked by signature alone,
 //! and a long-lived opaque refresh token, rotated on every use.
 //!
-//! Browsers hold both in `__Host-` cookies; API clients send the access token
-//! as `Authorization: Bearer` and refresh through `/auth/token`. A valid access
-//! token costs no store lookup: only an in-memory check that its device
-//! session (`sid`) was not revoked ([`revocation`]). When the access token has
-//! expired and a refresh cookie is present, [`JwtBackend::resolve`] rotates the
-//! refresh token and sets both cookies on the same response, before anything
-//! renders.
+//! A valid access token costs no store lookup: only an in-memory check that
+//! its device session (`sid`) was not revoked ([`revocation`]). An access
+//! token never outlives its device session: its `exp` is capped at the
+//! session's absolute deadline. How the tokens travel (cookies, a Bearer
+//! header, a JSON body) is the adapters' business.
 
-mod browser;
-
-pub use browser::bearer;
 pub mod claims;
+pub mod families;
 pub mod keys;
 pub mod refresh;
 pub mod revocation;
@@ -23,35 +19,17 @@ use std::time::Duration;
 
 use self::claims::{AccessClaims, TokenError};
 use self::keys::Keyring;
-use self::refresh::{Family, Lifetimes, Refusal};
+use self::refresh::Lifetimes;
 use self::revocation::Revocations;
 use self::verified::VerifiedTokens;
 use super::counters::AuthCounters;
-use super::{token, ClientMeta, Identity};
+use super::{token, AccessToken, AuthBackend, ClientMeta, Credential, DeviceSession, Ended};
+use super::{Identity, Issued, RefreshToken, Refusal, TokenPair};
 use crate::clock::Clock;
 use crate::db::Db;
-use crate::redis_client::RedisClient;
+use crate::shared_store::SharedStore;
 use crate::users::User;
 use crate::Result;
-
-/// Tokens handed to a client.
-#[derive(Clone)]
-pub struct TokenPair {
-    pub access_token: String,
-    /// Seconds until the access token expires.
-    pub expires_in: i64,
-    pub refresh_token: String,
-    pub identity: Identity,
-}
-
-impl std::fmt::Debug for TokenPair {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("TokenPair")
-            .field("expires_in", &self.expires_in)
-            .field("identity", &self.identity)
-            .finish_non_exhaustive()
-    }
-}
 
 /// The JWT-mode authentication backend.
 #[derive(Clone, Debug)]
@@ -76,12 +54,12 @@ pub struct JwtSettings {
 }
 
 impl JwtBackend {
-    /// A backend signing with `keys`, keeping families in `db`.
-    /// Revocations are shared through `redis` when given, else the database.
+    /// A backend signing with `keys`, keeping families in `db`, sharing
+    /// revocations through `shared`.
     pub fn new(
         keys: Keyring,
         db: Db,
-        redis: Option<RedisClient>,
+        shared: &SharedStore,
         settings: JwtSettings,
         clock: Clock,
     ) -> Self {
@@ -99,42 +77,36 @@ impl JwtBackend {
                 grace: settings.grace.as_secs() as i64,
             },
             clock,
-            revocations: Revocations::new(access_ttl + claims::LEEWAY, redis),
+            revocations: Revocations::new(access_ttl + claims::LEEWAY, shared.redis().cloned()),
         }
     }
 
-    /// The access-token lifetime in seconds.
-    pub fn access_ttl(&self) -> i64 {
-        self.access_ttl
-    }
-
-    fn mint(&self, family: &Family, now: i64) -> Result<TokenPairParts> {
+    /// The tokens of `device`, minted at `now`, with `refresh_token`. The
+    /// access token expires after the access lifetime or at the device
+    /// session's absolute deadline, whichever comes first.
+    fn pair(&self, device: DeviceSession, refresh_token: String, now: i64) -> Result<TokenPair> {
         let claims = AccessClaims {
             iss: claims::ISSUER.into(),
             aud: claims::AUDIENCE.into(),
-            sub: family.user_id.clone(),
-            exp: now + self.access_ttl,
+            sub: device.user_id.clone(),
+            exp: (now + self.access_ttl).min(device.absolute_expires_at),
             nbf: now,
             iat: now,
             jti: token::new_id(),
-            sid: family.id.clone(),
-            username: family.username.clone(),
-            auth_time: family.created_at,
+            sid: device.id.clone(),
+            username: device.username.clone(),
+            auth_time: device.created_at,
         };
-        let token = claims::issue(&self.keys, &claims)?;
-        let mut identity = identity(&claims);
-        identity.idle_expires_at = Some(family.idle_expires_at);
-        identity.absolute_expires_at = Some(family.absolute_expires_at);
-        Ok(TokenPairParts { token, identity })
-    }
-
-    fn pair(&self, family: &Family, refresh_token: String, now: i64) -> Result<TokenPair> {
-        let parts = self.mint(family, now)?;
+        let access_token = AccessToken::new(claims::issue(&self.keys, &claims)?);
+        let refresh_expires_in = device.idle_expires_at - now;
+        let mut identity = Identity::from(device);
+        identity.access_expires_at = Some(claims.exp);
         Ok(TokenPair {
-            access_token: parts.token,
-            expires_in: self.access_ttl,
-            refresh_token,
-            identity: parts.identity,
+            access_token,
+            expires_in: claims.exp - now,
+            refresh_token: RefreshToken::new(refresh_token),
+            refresh_expires_in,
+            identity,
         })
     }
 
@@ -156,9 +128,9 @@ impl JwtBackend {
     /// Starts a device session for `user` and returns its first tokens.
     pub async fn issue(&self, user: &User, client: &ClientMeta) -> Result<TokenPair> {
         let now = self.clock.now();
-        let (family, refresh_token) =
+        let (device, refresh_token) =
             refresh::start(&self.db, user, client, self.life, now).await?;
-        self.pair(&family, refresh_token, now)
+        self.pair(device, refresh_token, now)
     }
 
     /// Rotates a refresh token into new tokens.
@@ -166,57 +138,32 @@ impl JwtBackend {
         let now = self.clock.now();
         self.counters.refresh();
         match refresh::rotate(&self.db, &self.keys.refresh_secret, raw, self.life, now).await? {
-            Ok((family, successor)) => Ok(Ok(self.pair(&family, successor, now)?)),
-            Err(Refusal::Reused(family_id)) => {
-                tracing::warn!(family = %family_id, "refresh token reuse: family revoked");
-                self.revocations.publish(&family_id, now).await?;
-                Ok(Err(Refusal::Reused(family_id)))
+            Ok((device, successor)) => Ok(Ok(self.pair(device, successor, now)?)),
+            Err(refusal @ Refusal::Reused { .. }) => {
+                if let Refusal::Reused { device_id, .. } = &refusal {
+                    tracing::warn!(device = %device_id, "refresh token reuse: device session revoked");
+                    self.revocations.publish(device_id, now).await?;
+                }
+                Ok(Err(refusal))
             }
             Err(other) => Ok(Err(other)),
         }
     }
 
-    /// Revokes the device session a token belongs to (RFC 7009 semantics:
-    /// unknown or invalid tokens are not an error).
-    pub async fn revoke_token(&self, token: &str) -> Result<Option<String>> {
-        let family_id = match self.verify_access(token) {
-            Ok(identity) => Some(identity.session_id),
-            Err(_) => refresh::family_id_of(&self.db, token).await?,
-        };
-        if let Some(id) = &family_id {
-            self.revoke_family(id, "revoked").await?;
-        }
-        Ok(family_id)
-    }
-
-    async fn revoke_family(&self, family_id: &str, reason: &str) -> Result<()> {
+    async fn revoke(&self, device_id: &str, reason: &str) -> Result<Option<Ended>> {
         let now = self.clock.now();
-        refresh::revoke(&self.db, family_id, now, reason).await?;
-        self.revocations.publish(family_id, now).await?;
-        Ok(())
-    }
-
-    /// Revokes every device session of a user (password change, disabled
-    /// account): their refresh tokens stop at once, their access tokens on
-    /// the next request. Returns how many were live.
-    pub async fn revoke_user(&self, user_id: &str, reason: &str) -> Result<u64> {
-        let now = self.clock.now();
-        let ids = refresh::revoke_user(&self.db, user_id, now, reason).await?;
-        for id in &ids {
-            self.revocations.publish(id, now).await?;
-        }
-        Ok(ids.len() as u64)
-    }
-
-    /// A live device session by id (for the account page).
-    pub async fn family(&self, id: &str) -> Result<Option<Family>> {
-        refresh::family(&self.db, id, self.clock.now()).await
+        let user_id = families::revoke(&self.db, device_id, now, reason).await?;
+        self.revocations.publish(device_id, now).await?;
+        Ok(user_id.map(|user_id| Ended {
+            device_id: device_id.to_string(),
+            user_id,
+        }))
     }
 
     /// Deletes families past their deadlines (and their refresh tokens).
     pub async fn purge_expired(&self) -> Result<u64> {
         let now = self.clock.now();
-        refresh::purge(&self.db, now, now - self.access_ttl - claims::LEEWAY).await
+        families::purge(&self.db, now, now - self.access_ttl - claims::LEEWAY).await
     }
 
     /// Applies revocations published by other instances as they come
@@ -233,23 +180,67 @@ impl JwtBackend {
     }
 }
 
-struct TokenPairParts {
-    token: String,
-    identity: Identity,
+impl AuthBackend for JwtBackend {
+    async fn authenticate(&self, credential: &Credential) -> Result<Option<Identity>> {
+        Ok(match credential {
+            Credential::Access(token) => self.verify_access(token.expose()).ok(),
+            _ => None,
+        })
+    }
+
+    async fn start(&self, user: &User, client: &ClientMeta) -> Result<Issued> {
+        Ok(Issued::Tokens(self.issue(user, client).await?))
+    }
+
+    async fn renew(&self, refresh: &RefreshToken) -> Result<std::result::Result<Issued, Refusal>> {
+        Ok(self.refresh(refresh.expose()).await?.map(Issued::Tokens))
+    }
+
+    /// An access token names its device session by `sid` (checked by
+    /// signature); a refresh token by its row, whatever its state.
+    async fn end(&self, credential: &Credential, reason: &str) -> Result<Option<Ended>> {
+        let device_id = match credential {
+            Credential::Access(token) => {
+                self.verify_access(token.expose()).ok().map(|i| i.device_id)
+            }
+            Credential::Refresh(token) => refresh::family_id_of(&self.db, token.expose()).await?,
+            Credential::Session(_) => None,
+        };
+        match device_id {
+            Some(id) => self.revoke(&id, reason).await,
+            None => Ok(None),
+        }
+    }
+
+    /// Their refresh tokens stop at once, their access tokens on the next
+    /// request.
+    async fn end_user(&self, user_id: &str, reason: &str) -> Result<u64> {
+        let now = self.clock.now();
+        let ids = families::revoke_user(&self.db, user_id, now, reason).await?;
+        for id in &ids {
+            self.revocations.publish(id, now).await?;
+        }
+        Ok(ids.len() as u64)
+    }
+
+    async fn device(&self, identity: &Identity) -> Result<Option<DeviceSession>> {
+        if let Some(device) = &identity.device {
+            return Ok(Some(device.clone()));
+        }
+        families::family(&self.db, &identity.device_id, self.clock.now()).await
+    }
 }
 
 fn identity(claims: &AccessClaims) -> Identity {
     Identity {
         user_id: claims.sub.clone(),
         username: claims.username.clone(),
-        session_id: claims.sid.clone(),
+        device_id: claims.sid.clone(),
         signed_in_at: claims.auth_time,
-        idle_expires_at: None,
-        absolute_expires_at: None,
         access_expires_at: Some(claims.exp),
+        device: None,
     }
 }
 
 #[cfg(test)]
-#[path = "jwt/backend_tests.rs"]
 mod tests;

@@ -1,8 +1,8 @@
-//! Session mode: the browser holds a random session ID in a cookie; the
-//! server keeps SHA-256(ID) → user in a [`SessionStore`] and looks it up on
-//! every request.
+//! Session mode: the client holds a random session ID; the server keeps
+//! SHA-256(ID) → device session in a [`SessionStore`] and looks it up on every
+//! request.
 //!
-//! Sign-in always mints a new ID (no fixation: a value the browser brought is
+//! Sign-in always mints a new ID (no fixation: a value the client brought is
 //! never promoted). The idle deadline slides forward on use, but at most once
 //! per `touch_interval`, so a busy user does not turn every read into a write;
 //! the absolute deadline never moves. Both are enforced by the store.
@@ -16,19 +16,16 @@ mod store;
 use std::sync::Arc;
 use std::time::Duration;
 
-use http::HeaderMap;
-use tower_cookies::Cookies;
-
-pub(crate) use database::insert_row;
+pub use crate::auth::device::DeviceSession;
 pub use database::DatabaseStore;
 pub use memory::MemoryStore;
 pub use redis::RedisStore;
-pub use store::{SessionRecord, SessionStore};
+pub use store::{ConfiguredStore, SessionStore};
 
-use super::cookies::{self, SESSION_COOKIE};
 use super::counters::AuthCounters;
 use super::token::{self, TokenHash};
-use super::{AuthBackend, ClientMeta, Identity};
+use super::{AuthBackend, ClientMeta, Credential, Ended, Identity, Issued, RefreshToken};
+use super::{Refusal, SessionId};
 use crate::clock::Clock;
 use crate::users::User;
 use crate::Result;
@@ -39,7 +36,7 @@ const MAX_TOUCH_INTERVAL: i64 = 60;
 /// The session-mode authentication backend.
 #[derive(Clone, Debug)]
 pub struct SessionBackend {
-    store: SessionStore,
+    store: ConfiguredStore,
     idle_ttl: i64,
     absolute_ttl: i64,
     clock: Clock,
@@ -48,7 +45,7 @@ pub struct SessionBackend {
 
 impl SessionBackend {
     /// A backend over `store` with the given lifetimes.
-    pub fn new(store: SessionStore, idle: Duration, absolute: Duration, clock: Clock) -> Self {
+    pub fn new(store: ConfiguredStore, idle: Duration, absolute: Duration, clock: Clock) -> Self {
         SessionBackend {
             store,
             idle_ttl: idle.as_secs() as i64,
@@ -59,7 +56,7 @@ impl SessionBackend {
     }
 
     /// The store behind this backend.
-    pub fn store(&self) -> &SessionStore {
+    pub fn store(&self) -> &ConfiguredStore {
         &self.store
     }
 
@@ -67,7 +64,7 @@ impl SessionBackend {
         (self.idle_ttl / 4).clamp(0, MAX_TOUCH_INTERVAL)
     }
 
-    async fn lookup(&self, hash: &TokenHash) -> Result<Option<Identity>> {
+    async fn lookup(&self, hash: &TokenHash) -> Result<Option<DeviceSession>> {
         let now = self.clock.now();
         self.counters.lookup();
         let Some(mut record) = self.store.find(hash, now).await? else {
@@ -80,7 +77,7 @@ impl SessionBackend {
             record.last_seen_at = now;
             record.idle_expires_at = idle;
         }
-        Ok(Some(record.into()))
+        Ok(Some(record))
     }
 
     /// Deletes expired sessions; returns how many.
@@ -89,17 +86,27 @@ impl SessionBackend {
     }
 }
 
+/// The stored form of a session ID, unless it cannot be one we issued (then
+/// it costs no store round trip).
+fn stored_hash(id: &SessionId) -> Option<TokenHash> {
+    token::is_well_formed(id.expose()).then(|| TokenHash::of(id.expose()))
+}
+
 impl AuthBackend for SessionBackend {
-    async fn sign_in(&self, user: &User, client: &ClientMeta, jar: &Cookies) -> Result<Identity> {
-        // Signing in on a device that already had a session replaces it.
-        if let Some(old) = jar.get(SESSION_COOKIE) {
-            if token::is_well_formed(old.value()) {
-                self.store.remove(&TokenHash::of(old.value())).await?;
-            }
+    async fn authenticate(&self, credential: &Credential) -> Result<Option<Identity>> {
+        let Credential::Session(id) = credential else {
+            return Ok(None);
+        };
+        match stored_hash(id) {
+            Some(hash) => Ok(self.lookup(&hash).await?.map(Identity::from)),
+            None => Ok(None),
         }
+    }
+
+    async fn start(&self, user: &User, client: &ClientMeta) -> Result<Issued> {
         let now = self.clock.now();
         let raw = token::new_token();
-        let record = SessionRecord {
+        let record = DeviceSession {
             id: token::new_id(),
             user_id: user.id.clone(),
             username: user.username.clone(),
@@ -111,53 +118,41 @@ impl AuthBackend for SessionBackend {
             ip: client.ip.clone(),
         };
         self.store.insert(&TokenHash::of(&raw), &record).await?;
-        jar.add(cookies::auth_cookie(
-            SESSION_COOKIE,
-            raw,
-            Duration::from_secs(self.absolute_ttl as u64),
-        ));
-        Ok(record.into())
+        Ok(Issued::Session {
+            id: SessionId::new(raw),
+            expires_in: self.absolute_ttl,
+            identity: record.into(),
+        })
     }
 
-    async fn resolve(&self, _headers: &HeaderMap, jar: &Cookies) -> Result<Option<Identity>> {
-        let Some(cookie) = jar.get(SESSION_COOKIE) else {
+    /// Session IDs are not renewed: a session lives by its idle and absolute
+    /// deadlines.
+    async fn renew(&self, _refresh: &RefreshToken) -> Result<Result<Issued, Refusal>> {
+        Ok(Err(Refusal::Unknown))
+    }
+
+    async fn end(&self, credential: &Credential, _reason: &str) -> Result<Option<Ended>> {
+        let Some(hash) = (match credential {
+            Credential::Session(id) => stored_hash(id),
+            _ => None,
+        }) else {
             return Ok(None);
         };
-        let raw = cookie.value();
-        let found = if token::is_well_formed(raw) {
-            self.lookup(&TokenHash::of(raw)).await?
-        } else {
-            None
-        };
-        if found.is_none() {
-            // Unknown, expired or forged: tell the browser to forget it.
-            jar.remove(cookies::removal(SESSION_COOKIE));
-        }
-        Ok(found)
+        let found = self.store.find(&hash, self.clock.now()).await?;
+        let removed = self.store.remove(&hash).await?;
+        Ok(found.filter(|_| removed).map(|d| Ended {
+            device_id: d.id,
+            user_id: d.user_id,
+        }))
     }
 
-    async fn sign_out(&self, jar: &Cookies) -> Result<()> {
-        if let Some(cookie) = jar.get(SESSION_COOKIE) {
-            if token::is_well_formed(cookie.value()) {
-                self.store.remove(&TokenHash::of(cookie.value())).await?;
-            }
-        }
-        jar.remove(cookies::removal(SESSION_COOKIE));
-        Ok(())
+    async fn end_user(&self, user_id: &str, _reason: &str) -> Result<u64> {
+        self.store.remove_user(user_id).await
     }
-}
 
-impl From<SessionRecord> for Identity {
-    fn from(r: SessionRecord) -> Self {
-        Identity {
-            user_id: r.user_id,
-            username: r.username,
-            session_id: r.id,
-            signed_in_at: r.created_at,
-            idle_expires_at: Some(r.idle_expires_at),
-            absolute_expires_at: Some(r.absolute_expires_at),
-            access_expires_at: None,
-        }
+    async fn device(&self, identity: &Identity) -> Result<Option<DeviceSession>> {
+        // The request's lookup already read the record.
+        Ok(identity.device.clone())
     }
 }
 

@@ -27,6 +27,7 @@ use sha2::{Digest, Sha256};
 
 use crate::db::Db;
 use crate::redis_client::RedisClient;
+use crate::shared_store::SharedStore;
 use crate::Result;
 
 /// How a kind of key is throttled.
@@ -139,11 +140,11 @@ pub enum Throttle {
 }
 
 impl Throttle {
-    /// Counters in Redis when given, else in the database.
-    pub fn new(db: Db, redis: Option<RedisClient>) -> Self {
-        match redis {
-            Some(r) => Throttle::Redis(r),
-            None => Throttle::Database(db),
+    /// Counters in the store instances share.
+    pub fn new(shared: &SharedStore) -> Self {
+        match shared {
+            SharedStore::Redis(r) => Throttle::Redis(r.clone()),
+            SharedStore::Database(db) => Throttle::Database(db.clone()),
         }
     }
 
@@ -195,18 +196,5 @@ impl Throttle {
     }
 }
 
-/// A wait as a person reads it: "12 seconds", "3 minutes".
-pub fn describe_wait(secs: i64) -> String {
-    match secs {
-        ..=1 => "1 second".into(),
-        2..=90 => format!("{secs} seconds"),
-        _ => {
-            let minutes = (secs + 59) / 60;
-            format!("{minutes} minutes")
-        }
-    }
-}
-
 #[cfg(test)]
-#[path = "throttle/tests.rs"]
 mod tests;

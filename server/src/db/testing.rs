@@ -43,7 +43,7 @@ impl PgTestDb {
     pub async fn create() -> Option<Self> {
         let admin = postgres_url()?;
         sqlx::any::install_default_drivers();
-        let name = format!("latchkey_t_{}", crate::auth::token::new_id().to_lowercase());
+        let name = format!("latchkey_t_{}", crate::random::new_id().to_lowercase());
         let name: String = name
             .chars()
             .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })

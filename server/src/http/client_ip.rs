@@ -41,19 +41,10 @@ pub fn client_ip(peer: Option<IpAddr>, headers: &HeaderMap, trusted: &[IpNet]) -
     Some(client)
 }
 
-/// Parses one entry of `LATCHKEY_TRUSTED_PROXIES`: an address or a CIDR block.
-pub fn parse_trusted(s: &str) -> Result<IpNet, String> {
-    let s = s.trim();
-    s.parse::<IpNet>()
-        .or_else(|_| s.parse::<IpAddr>().map(IpNet::from))
-        .map_err(|_| {
-            format!("{s:?} is not an IP address or CIDR block (e.g. 10.0.0.0/8, 127.0.0.1, ::1)")
-        })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::parse_trusted;
 
     fn headers(xff: &[&str]) -> HeaderMap {
         let mut h = HeaderMap::new();

@@ -11,8 +11,8 @@ use http::{header, HeaderMap, StatusCode};
 use serde::Deserialize;
 use serde_json::json;
 
-use crate::auth::jwt::JwtBackend;
-use crate::auth::{self, Auth, ClientMeta};
+use crate::accounts;
+use crate::auth::{ClientMeta, RefreshToken, TokenPair};
 use crate::{AppState, Error};
 
 /// The fields either endpoint reads.
@@ -32,21 +32,14 @@ pub async fn token(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let Auth::Jwt(backend) = &state.auth else {
-        return oauth_error(
-            StatusCode::BAD_REQUEST,
-            "unsupported_grant_type",
-            "This server runs in session mode: sign in at /api/sign_in and keep the session cookie.",
-        );
-    };
     let req = match parse(&headers, &body) {
         Ok(req) => req,
         Err(description) => return invalid_request(&description),
     };
     let client = client.map(|Extension(c)| c).unwrap_or_default();
     match req.grant_type.as_deref() {
-        Some("password") => password_grant(&state, backend, req, &client).await,
-        Some("refresh_token") => refresh_grant(backend, req).await,
+        Some("password") => password_grant(&state, req, &client).await,
+        Some("refresh_token") => refresh_grant(&state, req, &client).await,
         Some(other) => oauth_error(
             StatusCode::BAD_REQUEST,
             "unsupported_grant_type",
@@ -58,25 +51,18 @@ pub async fn token(
     }
 }
 
-async fn password_grant(
-    state: &AppState,
-    backend: &JwtBackend,
-    req: TokenRequest,
-    client: &ClientMeta,
-) -> Response {
+async fn password_grant(state: &AppState, req: TokenRequest, client: &ClientMeta) -> Response {
     let (Some(username), Some(password)) = (req.username, req.password) else {
         return invalid_request("The password grant needs username and password.");
     };
-    let user = match auth::authenticate(state, &username, password, client).await {
-        Ok(user) => user,
-        Err(Error::InvalidCredentials) => {
-            return oauth_error(
-                StatusCode::BAD_REQUEST,
-                "invalid_grant",
-                "Incorrect username or password.",
-            )
-        }
-        Err(Error::Invalid(message)) => return invalid_request(&message),
+    match accounts::token_sign_in(state, &username, password, client).await {
+        Ok(pair) => token_response(&pair),
+        Err(Error::InvalidCredentials) => oauth_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_grant",
+            "Incorrect username or password.",
+        ),
+        Err(Error::Invalid(message)) => invalid_request(&message),
         // "slow_down" is the registered OAuth error for "too many requests"
         // (RFC 8628 §3.5); Retry-After says for how long.
         Err(e @ Error::Throttled(secs)) => {
@@ -87,40 +73,44 @@ async fn password_grant(
             );
             res.headers_mut()
                 .insert(header::RETRY_AFTER, http::HeaderValue::from(secs));
-            return res;
+            res
         }
-        Err(e) => return server_error(e),
-    };
-    match backend.issue(&user, client).await {
-        Ok(pair) => token_response(&pair),
-        Err(e) => server_error(e),
+        Err(e) => grant_error(e),
     }
 }
 
-async fn refresh_grant(backend: &JwtBackend, req: TokenRequest) -> Response {
+async fn refresh_grant(state: &AppState, req: TokenRequest, client: &ClientMeta) -> Response {
     let Some(raw) = req.refresh_token else {
         return invalid_request("The refresh_token grant needs refresh_token.");
     };
-    match backend.refresh(&raw).await {
+    match accounts::token_refresh(state, &RefreshToken::new(raw), client).await {
         Ok(Ok(pair)) => token_response(&pair),
         Ok(Err(_)) => oauth_error(
             StatusCode::BAD_REQUEST,
             "invalid_grant",
             "The refresh token is invalid, expired or revoked. Sign in again.",
         ),
-        Err(e) => server_error(e),
+        Err(e) => grant_error(e),
+    }
+}
+
+/// A grant this server does not offer, or a fault.
+fn grant_error(e: Error) -> Response {
+    match e {
+        Error::Unsupported(why) => {
+            oauth_error(StatusCode::BAD_REQUEST, "unsupported_grant_type", &why)
+        }
+        e => server_error(e),
     }
 }
 
 /// `POST /auth/revoke` (RFC 7009): 200 whether or not the token was known.
-pub async fn revoke(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
-    let Auth::Jwt(backend) = &state.auth else {
-        return oauth_error(
-            StatusCode::BAD_REQUEST,
-            "unsupported_token_type",
-            "This server runs in session mode: sign out at /api/sign_out.",
-        );
-    };
+pub async fn revoke(
+    State(state): State<AppState>,
+    client: Option<Extension<ClientMeta>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     let req = match parse(&headers, &body) {
         Ok(req) => req,
         Err(description) => return invalid_request(&description),
@@ -128,8 +118,12 @@ pub async fn revoke(State(state): State<AppState>, headers: HeaderMap, body: Byt
     let Some(token) = req.token else {
         return invalid_request("The token parameter is missing.");
     };
-    match backend.revoke_token(&token).await {
-        Ok(_) => (StatusCode::OK, no_store(), Json(json!({}))).into_response(),
+    let client = client.map(|Extension(c)| c).unwrap_or_default();
+    match accounts::revoke_token(&state, &token, &client).await {
+        Ok(()) => (StatusCode::OK, no_store(), Json(json!({}))).into_response(),
+        Err(Error::Unsupported(why)) => {
+            oauth_error(StatusCode::BAD_REQUEST, "unsupported_token_type", &why)
+        }
         Err(e) => server_error(e),
     }
 }
@@ -152,12 +146,12 @@ fn parse(headers: &HeaderMap, body: &Bytes) -> Result<TokenRequest, String> {
     parsed.map_err(|e| format!("The request body could not be read: {e}."))
 }
 
-fn token_response(pair: &crate::auth::jwt::TokenPair) -> Response {
+fn token_response(pair: &TokenPair) -> Response {
     let body = json!({
-        "access_token": pair.access_token,
+        "access_token": pair.access_token.expose(),
         "token_type": "Bearer",
         "expires_in": pair.expires_in,
-        "refresh_token": pair.refresh_token,
+        "refresh_token": pair.refresh_token.expose(),
     });
     (StatusCode::OK, no_store(), Json(body)).into_response()
 }

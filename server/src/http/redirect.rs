@@ -23,12 +23,6 @@ fn is_safe(n: &str) -> bool {
         && !n.chars().any(|c| c.is_control() || c.is_whitespace())
 }
 
-/// The sign-in URL that comes back to `path_and_query` afterwards.
-pub fn login_url(path_and_query: &str) -> String {
-    let encoded: String = form_urlencoded::byte_serialize(path_and_query.as_bytes()).collect();
-    format!("/login?next={encoded}")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -60,11 +54,5 @@ mod tests {
             assert_eq!(safe_next(Some(bad)), "/", "{bad:?}");
         }
         assert_eq!(safe_next(None), "/");
-    }
-
-    #[test]
-    fn login_url_encodes_the_path() {
-        assert_eq!(login_url("/account"), "/login?next=%2Faccount");
-        assert_eq!(login_url("/a?b=c&d"), "/login?next=%2Fa%3Fb%3Dc%26d");
     }
 }

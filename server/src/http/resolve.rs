@@ -1,5 +1,5 @@
-//! The request-side of authentication: the resolver that never fails, and the
-//! guard for protected pages.
+//! The request side of authentication: the resolver that never fails, and
+//! the guard for protected pages.
 //!
 //! The resolver runs before Leptos starts rendering or streaming, so any
 //! cookie it changes reaches this very response, and pages can read the
@@ -14,15 +14,33 @@ use axum::response::{IntoResponse, Response};
 use http::{header, HeaderValue, Method, StatusCode};
 use tower_cookies::Cookies;
 
-use super::counters::Outcome;
-use super::{redirect, AuthBackend, Caller, ClientMeta};
+use super::credentials;
+use crate::accounts;
+use crate::auth::counters::Outcome;
+use crate::auth::{Caller, ClientMeta};
 use crate::AppState;
 
 /// Longest user agent kept.
 const MAX_USER_AGENT: usize = 256;
 
+/// In the request extensions when the resolver renewed the caller's
+/// credentials on this request: nothing else may renew them again.
+#[derive(Clone, Copy, Debug)]
+pub struct RenewedThisRequest;
+
+/// Which pages need a signed-in user, and where anonymous callers go
+/// instead. The site's route table provides both rules, so the server's
+/// redirect and the pages' own redirect cannot disagree.
+#[derive(Clone, Copy, Debug)]
+pub struct Protection {
+    /// Whether a path (without query) needs a signed-in user.
+    pub requires_user: fn(&str) -> bool,
+    /// The sign-in URL that comes back to a path and query afterwards.
+    pub login_url: fn(&str) -> String,
+}
+
 /// Puts the [`Caller`] and [`ClientMeta`] into the request extensions. Never
-/// fails: a store fault becomes [`Caller::Unknown`] and is logged.
+/// fails: a store fault becomes [`Caller::StoreUnavailable`] and is logged.
 pub async fn resolve_caller(
     State(state): State<AppState>,
     jar: Cookies,
@@ -31,16 +49,29 @@ pub async fn resolve_caller(
 ) -> Response {
     // Static build output needs no identity; skip the store lookup.
     if !req.uri().path().starts_with("/pkg/") {
-        let (caller, outcome) = match state.auth.resolve(req.headers(), &jar).await {
-            Ok(Some(identity)) => (Caller::User(Arc::new(identity)), Outcome::SignedIn),
-            Ok(None) => (Caller::Anonymous, Outcome::Anonymous),
+        let client = client_meta(&req, &state.config.trusted_proxies);
+        let presented = credentials::presented(req.headers(), &jar);
+        let resolved = accounts::resolve(&state, &presented.credentials, &client).await;
+        let (caller, outcome) = match resolved {
+            Ok(r) => {
+                if let Some(issued) = &r.issued {
+                    credentials::set_cookies(&jar, issued);
+                    req.extensions_mut().insert(RenewedThisRequest);
+                }
+                if r.forget && presented.in_cookies {
+                    credentials::clear_cookies(&jar);
+                }
+                match r.identity {
+                    Some(identity) => (Caller::User(Arc::new(identity)), Outcome::SignedIn),
+                    None => (Caller::Anonymous, Outcome::Anonymous),
+                }
+            }
             Err(e) => {
                 tracing::error!(error = %e, "could not resolve the caller");
-                (Caller::Unknown, Outcome::Unknown)
+                (Caller::StoreUnavailable, Outcome::StoreUnavailable)
             }
         };
         state.auth.counters().resolved(outcome);
-        let client = client_meta(&req, &state.config.trusted_proxies);
         req.extensions_mut().insert(caller);
         req.extensions_mut().insert(client);
     }
@@ -61,23 +92,19 @@ fn client_meta(req: &Request, trusted: &[ipnet::IpNet]) -> ClientMeta {
     ClientMeta { ip, user_agent }
 }
 
-/// Answers page requests for `protected` paths from anonymous callers with
+/// Answers page reads of protected paths from anonymous callers with
 /// `303 See Other` to the sign-in page, which comes back here afterwards.
-pub async fn require_user(
-    protected: &'static [&'static str],
-    req: Request,
-    next: Next,
-) -> Response {
+pub async fn require_user(protection: Protection, req: Request, next: Next) -> Response {
     let is_page_read = matches!(*req.method(), Method::GET | Method::HEAD);
-    if !is_page_read || !protected.contains(&req.uri().path()) {
+    if !is_page_read || !(protection.requires_user)(req.uri().path()) {
         return next.run(req).await;
     }
     match req.extensions().get::<Caller>() {
         Some(Caller::User(_)) => next.run(req).await,
-        Some(Caller::Unknown) => unavailable(),
+        Some(Caller::StoreUnavailable) => unavailable(),
         _ => {
             let here = req.uri().path_and_query().map_or("/", |p| p.as_str());
-            let location = redirect::login_url(here);
+            let location = (protection.login_url)(here);
             let mut res = StatusCode::SEE_OTHER.into_response();
             if let Ok(v) = HeaderValue::from_str(&location) {
                 res.headers_mut().insert(header::LOCATION, v);

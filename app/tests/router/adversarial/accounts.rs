@@ -147,7 +147,9 @@ async fn disabled_account_is_out_everywhere_at_once(app: TestApp) {
     b.sign_up("alice", PW1).await;
     let id = user_id(&b).await;
     let api = api_client(&app, PW1).await;
-    assert!(server::auth::disable_user(&app.state, &id).await.unwrap());
+    assert!(server::accounts::disable_user(&app.state, &id)
+        .await
+        .unwrap());
     assert_eq!(b.me().await, StatusCode::UNAUTHORIZED);
     assert_eq!(b.get("/account").await.status, StatusCode::SEE_OTHER);
     assert_api_client_refused(&app, api).await;

@@ -118,5 +118,4 @@ pub(crate) fn sample(now: i64) -> AccessClaims {
 }
 
 #[cfg(test)]
-#[path = "claims_tests.rs"]
 mod tests;

@@ -14,36 +14,12 @@ use base64::Engine;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
-use crate::auth::session::{insert_row, SessionRecord};
+use crate::auth::device::{insert_row, DeviceSession};
 use crate::auth::token::{self, TokenHash};
-use crate::auth::ClientMeta;
+use crate::auth::{ClientMeta, Refusal};
 use crate::db::Db;
 use crate::users::User;
 use crate::Result;
-
-/// One signed-in device in JWT mode.
-#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
-pub struct Family {
-    pub id: String,
-    pub user_id: String,
-    pub username: String,
-    pub created_at: i64,
-    pub idle_expires_at: i64,
-    pub absolute_expires_at: i64,
-}
-
-/// Why a refresh token was not accepted.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Refusal {
-    /// Not a token we issued.
-    Unknown,
-    /// Past its idle or absolute lifetime.
-    Expired,
-    /// Its family was revoked (sign-out, reuse, account change).
-    Revoked,
-    /// Used again after the grace window: the family (this id) is now revoked.
-    Reused(String),
-}
 
 /// Lifetimes of refresh tokens and families, in seconds.
 #[derive(Clone, Copy, Debug)]
@@ -52,7 +28,8 @@ pub struct Lifetimes {
     pub idle: i64,
     /// A family ends this long after sign-in.
     pub absolute: i64,
-    /// How long after a rotation the old token still yields the same successor.
+    /// How long after a rotation the old token still yields the same
+    /// successor; 0 means never.
     pub grace: i64,
 }
 
@@ -64,6 +41,8 @@ struct TokenRow {
     username: String,
     created_at: i64,
     absolute_expires_at: i64,
+    user_agent: Option<String>,
+    ip: Option<String>,
     revoked_at: Option<i64>,
     disabled_at: Option<i64>,
 }
@@ -82,25 +61,17 @@ pub async fn start(
     client: &ClientMeta,
     life: Lifetimes,
     now: i64,
-) -> Result<(Family, String)> {
+) -> Result<(DeviceSession, String)> {
     let raw = token::new_token();
     let hash = TokenHash::of(&raw);
-    let family = Family {
+    let family = DeviceSession {
         id: token::new_id(),
         user_id: user.id.clone(),
         username: user.username.clone(),
         created_at: now,
+        last_seen_at: now,
         idle_expires_at: (now + life.idle).min(now + life.absolute),
         absolute_expires_at: now + life.absolute,
-    };
-    let row = SessionRecord {
-        id: family.id.clone(),
-        user_id: family.user_id.clone(),
-        username: family.username.clone(),
-        created_at: now,
-        last_seen_at: now,
-        idle_expires_at: family.idle_expires_at,
-        absolute_expires_at: family.absolute_expires_at,
         user_agent: client.user_agent.clone(),
         ip: client.ip.clone(),
     };
@@ -109,7 +80,7 @@ pub async fn start(
     // token would pass as a session ID. It is the hash of a value nobody sees.
     let row_hash = TokenHash::of(&token::new_token());
     let mut tx = db.begin().await?;
-    insert_row(&mut *tx, &row_hash, &row).await?;
+    insert_row(&mut *tx, &row_hash, &family).await?;
     insert_token(
         &mut tx,
         &hash,
@@ -152,7 +123,7 @@ pub async fn rotate(
     raw: &str,
     life: Lifetimes,
     now: i64,
-) -> Result<std::result::Result<(Family, String), Refusal>> {
+) -> Result<std::result::Result<(DeviceSession, String), Refusal>> {
     if !token::is_well_formed(raw) {
         return Ok(Err(Refusal::Unknown));
     }
@@ -191,10 +162,16 @@ pub async fn rotate(
                 .await?;
         used_at.unwrap_or(now)
     };
-    if now - used_at > life.grace {
+    // Within the grace window a second use (another tab refreshing at the
+    // same moment) gets the same successor; with no grace, never.
+    let in_grace = life.grace > 0 && now - used_at <= life.grace;
+    if !claimed && !in_grace {
         tx.rollback().await?;
-        revoke(db, &row.session_id, now, "refresh token reuse").await?;
-        return Ok(Err(Refusal::Reused(row.session_id)));
+        super::families::revoke(db, &row.session_id, now, "refresh token reuse").await?;
+        return Ok(Err(Refusal::Reused {
+            device_id: row.session_id,
+            user_id: row.user_id,
+        }));
     }
     insert_token(&mut tx, &child, &row.session_id, Some(&hash), now, idle).await?;
     sqlx::query("UPDATE sessions SET last_seen_at = $1, idle_expires_at = $2 WHERE id = $3")
@@ -204,13 +181,16 @@ pub async fn rotate(
         .execute(&mut *tx)
         .await?;
     tx.commit().await?;
-    let family = Family {
+    let family = DeviceSession {
         id: row.session_id,
         user_id: row.user_id,
         username: row.username,
         created_at: row.created_at,
+        last_seen_at: now,
         idle_expires_at: idle,
         absolute_expires_at: row.absolute_expires_at,
+        user_agent: row.user_agent,
+        ip: row.ip,
     };
     Ok(Ok((family, child_raw)))
 }
@@ -218,7 +198,7 @@ pub async fn rotate(
 async fn find(db: &Db, hash: &TokenHash) -> Result<Option<TokenRow>> {
     Ok(sqlx::query_as::<_, TokenRow>(
         "SELECT rt.session_id, rt.expires_at, s.user_id, u.username, s.created_at, \
-         s.absolute_expires_at, s.revoked_at, u.disabled_at \
+         s.absolute_expires_at, s.user_agent, s.ip, s.revoked_at, u.disabled_at \
          FROM refresh_tokens rt JOIN sessions s ON s.id = rt.session_id \
          JOIN users u ON u.id = s.user_id WHERE rt.token_hash = $1",
     )
@@ -233,62 +213,4 @@ pub async fn family_id_of(db: &Db, raw: &str) -> Result<Option<String>> {
         return Ok(None);
     }
     Ok(find(db, &TokenHash::of(raw)).await?.map(|r| r.session_id))
-}
-
-/// A live family by id.
-pub async fn family(db: &Db, id: &str, now: i64) -> Result<Option<Family>> {
-    Ok(sqlx::query_as::<_, Family>(
-        "SELECT s.id, s.user_id, u.username, s.created_at, s.idle_expires_at, s.absolute_expires_at \
-         FROM sessions s JOIN users u ON u.id = s.user_id \
-         WHERE s.id = $1 AND s.revoked_at IS NULL AND s.idle_expires_at > $2 \
-         AND s.absolute_expires_at > $3",
-    )
-    .bind(id)
-    .bind(now)
-    .bind(now)
-    .fetch_optional(db)
-    .await?)
-}
-
-/// Deletes families that can no longer be used (past a deadline) together
-/// with their refresh tokens. Revoked families are kept until `revoked_before`,
-/// so other instances still read the revocation while it matters.
-pub async fn purge(db: &Db, now: i64, revoked_before: i64) -> Result<u64> {
-    let done = sqlx::query(
-        "DELETE FROM sessions WHERE (idle_expires_at <= $1 OR absolute_expires_at <= $2) \
-         AND (revoked_at IS NULL OR revoked_at <= $3)",
-    )
-    .bind(now)
-    .bind(now)
-    .bind(revoked_before)
-    .execute(db)
-    .await?;
-    Ok(done.rows_affected())
-}
-
-/// Revokes a family; `true` if it was live until now.
-pub async fn revoke(db: &Db, family_id: &str, now: i64, reason: &str) -> Result<bool> {
-    let done = sqlx::query(
-        "UPDATE sessions SET revoked_at = $1, revoke_reason = $2 WHERE id = $3 AND revoked_at IS NULL",
-    )
-    .bind(now)
-    .bind(reason)
-    .bind(family_id)
-    .execute(db)
-    .await?;
-    Ok(done.rows_affected() > 0)
-}
-
-/// Revokes every live family of a user; returns their ids.
-pub async fn revoke_user(db: &Db, user_id: &str, now: i64, reason: &str) -> Result<Vec<String>> {
-    let rows: Vec<(String,)> = sqlx::query_as(
-        "UPDATE sessions SET revoked_at = $1, revoke_reason = $2 \
-         WHERE user_id = $3 AND revoked_at IS NULL RETURNING id",
-    )
-    .bind(now)
-    .bind(reason)
-    .bind(user_id)
-    .fetch_all(db)
-    .await?;
-    Ok(rows.into_iter().map(|(id,)| id).collect())
 }

@@ -259,5 +259,4 @@ impl Drop for Awaiting<'_> {
 }
 
 #[cfg(test)]
-#[path = "revocation_tests.rs"]
 mod tests;

@@ -20,9 +20,26 @@ fn settings() -> JwtSettings {
 async fn setup(db: &Db) -> (JwtBackend, Clock, User) {
     let clock = Clock::manual(T0);
     let keys = Keyring::random(JwtAlg::Hs256).unwrap();
-    let backend = JwtBackend::new(keys, db.clone(), None, settings(), clock.clone());
+    let backend = JwtBackend::new(
+        keys,
+        db.clone(),
+        &SharedStore::Database(db.clone()),
+        settings(),
+        clock.clone(),
+    );
     let user = crate::users::create(db, "alice", "hash", T0).await.unwrap();
     (backend, clock, user)
+}
+
+/// Ends the device session of an access or refresh token, as RFC 7009
+/// revocation does.
+async fn revoke(b: &JwtBackend, raw: &str) -> Option<Ended> {
+    let access = Credential::Access(AccessToken::new(raw));
+    if let Some(ended) = b.end(&access, "revoked").await.unwrap() {
+        return Some(ended);
+    }
+    let refresh = Credential::Refresh(RefreshToken::new(raw));
+    b.end(&refresh, "revoked").await.unwrap()
 }
 
 async fn count(db: &Db, sql: &str) -> i64 {
@@ -36,10 +53,10 @@ async fn issue_verifies_without_touching_the_database(pool: sqlx::SqlitePool) {
     let (b, _clock, user) = setup(&db).await;
     let pair = b.issue(&user, &ClientMeta::default()).await.unwrap();
     assert_eq!(pair.expires_in, 1800);
-    assert!(token::is_well_formed(&pair.refresh_token));
+    assert!(token::is_well_formed(pair.refresh_token.expose()));
     db.close().await;
     // The database is closed: verification still works, by signature alone.
-    let identity = b.verify_access(&pair.access_token).unwrap();
+    let identity = b.verify_access(pair.access_token.expose()).unwrap();
     assert_eq!(identity.username, "alice");
     assert_eq!(identity.access_expires_at, Some(T0 + 1800));
 }
@@ -50,18 +67,25 @@ async fn refresh_rotates_and_reuse_after_grace_revokes_the_family(pool: sqlx::Sq
     let (b, clock, user) = setup(&db).await;
     let first = b.issue(&user, &ClientMeta::default()).await.unwrap();
     clock.advance(60);
-    let second = b.refresh(&first.refresh_token).await.unwrap().unwrap();
+    let second = b
+        .refresh(first.refresh_token.expose())
+        .await
+        .unwrap()
+        .unwrap();
     assert_ne!(second.refresh_token, first.refresh_token);
     assert_ne!(second.access_token, first.access_token);
     clock.advance(11);
-    let reuse = b.refresh(&first.refresh_token).await.unwrap();
-    assert!(matches!(reuse, Err(Refusal::Reused(_))), "{reuse:?}");
+    let reuse = b.refresh(first.refresh_token.expose()).await.unwrap();
+    assert!(matches!(reuse, Err(Refusal::Reused { .. })), "{reuse:?}");
     // The whole family is gone: the newest refresh token and the access token too.
     assert_eq!(
-        b.refresh(&second.refresh_token).await.unwrap().unwrap_err(),
+        b.refresh(second.refresh_token.expose())
+            .await
+            .unwrap()
+            .unwrap_err(),
         Refusal::Revoked
     );
-    assert!(b.verify_access(&second.access_token).is_err());
+    assert!(b.verify_access(second.access_token.expose()).is_err());
 }
 
 #[sqlx::test(migrator = "crate::db::MIGRATOR")]
@@ -73,7 +97,7 @@ async fn concurrent_refreshes_with_one_token_share_one_successor(pool: sqlx::Sql
     let tasks: Vec<_> = (0..8)
         .map(|_| {
             let (b, raw) = (b.clone(), first.refresh_token.clone());
-            tokio::spawn(async move { b.refresh(&raw).await })
+            tokio::spawn(async move { b.refresh(raw.expose()).await })
         })
         .collect();
     let mut successors = std::collections::HashSet::new();
@@ -97,10 +121,18 @@ async fn concurrent_refreshes_with_one_token_share_one_successor(pool: sqlx::Sql
     );
     // Within the grace window a late tab still gets the same successor.
     clock.advance(9);
-    let late = b.refresh(&first.refresh_token).await.unwrap().unwrap();
+    let late = b
+        .refresh(first.refresh_token.expose())
+        .await
+        .unwrap()
+        .unwrap();
     assert!(successors.contains(&late.refresh_token));
     // The successor itself works.
-    assert!(b.refresh(&late.refresh_token).await.unwrap().is_ok());
+    assert!(b
+        .refresh(late.refresh_token.expose())
+        .await
+        .unwrap()
+        .is_ok());
 }
 
 #[sqlx::test(migrator = "crate::db::MIGRATOR")]
@@ -110,7 +142,10 @@ async fn idle_and_absolute_lifetimes_are_enforced(pool: sqlx::SqlitePool) {
     let pair = b.issue(&user, &ClientMeta::default()).await.unwrap();
     clock.advance(14 * 86400);
     assert_eq!(
-        b.refresh(&pair.refresh_token).await.unwrap().unwrap_err(),
+        b.refresh(pair.refresh_token.expose())
+            .await
+            .unwrap()
+            .unwrap_err(),
         Refusal::Expired
     );
 
@@ -118,11 +153,18 @@ async fn idle_and_absolute_lifetimes_are_enforced(pool: sqlx::SqlitePool) {
     // Used every 10 days, the family still ends 30 days after sign-in.
     for _ in 0..2 {
         clock.advance(10 * 86400);
-        pair = b.refresh(&pair.refresh_token).await.unwrap().unwrap();
+        pair = b
+            .refresh(pair.refresh_token.expose())
+            .await
+            .unwrap()
+            .unwrap();
     }
     clock.advance(10 * 86400);
     assert_eq!(
-        b.refresh(&pair.refresh_token).await.unwrap().unwrap_err(),
+        b.refresh(pair.refresh_token.expose())
+            .await
+            .unwrap()
+            .unwrap_err(),
         Refusal::Expired
     );
 }
@@ -132,22 +174,21 @@ async fn revoking_refuses_the_access_token_at_once(pool: sqlx::SqlitePool) {
     let db = crate::db::testing::from_sqlite(pool).await;
     let (b, _clock, user) = setup(&db).await;
     let pair = b.issue(&user, &ClientMeta::default()).await.unwrap();
-    assert!(b.verify_access(&pair.access_token).is_ok());
-    assert!(b.revoke_token(&pair.access_token).await.unwrap().is_some());
-    assert!(b.verify_access(&pair.access_token).is_err());
+    assert!(b.verify_access(pair.access_token.expose()).is_ok());
+    assert!(revoke(&b, pair.access_token.expose()).await.is_some());
+    assert!(b.verify_access(pair.access_token.expose()).is_err());
     assert_eq!(
-        b.refresh(&pair.refresh_token).await.unwrap().unwrap_err(),
+        b.refresh(pair.refresh_token.expose())
+            .await
+            .unwrap()
+            .unwrap_err(),
         Refusal::Revoked
     );
     // Revoking by refresh token works too; unknown tokens are no error.
     let other = b.issue(&user, &ClientMeta::default()).await.unwrap();
-    assert!(b
-        .revoke_token(&other.refresh_token)
-        .await
-        .unwrap()
-        .is_some());
-    assert!(b.verify_access(&other.access_token).is_err());
-    assert_eq!(b.revoke_token("not-a-token").await.unwrap(), None);
+    assert!(revoke(&b, other.refresh_token.expose()).await.is_some());
+    assert!(b.verify_access(other.access_token.expose()).is_err());
+    assert_eq!(revoke(&b, "not-a-token").await, None);
 }
 
 #[sqlx::test(migrator = "crate::db::MIGRATOR")]
@@ -155,12 +196,12 @@ async fn a_token_verified_before_still_expires(pool: sqlx::SqlitePool) {
     let db = crate::db::testing::from_sqlite(pool).await;
     let (b, clock, user) = setup(&db).await;
     let pair = b.issue(&user, &ClientMeta::default()).await.unwrap();
-    assert!(b.verify_access(&pair.access_token).is_ok());
+    assert!(b.verify_access(pair.access_token.expose()).is_ok());
     clock.advance(1800 + claims::LEEWAY - 1);
-    assert!(b.verify_access(&pair.access_token).is_ok());
+    assert!(b.verify_access(pair.access_token.expose()).is_ok());
     clock.advance(1);
     assert_eq!(
-        b.verify_access(&pair.access_token),
+        b.verify_access(pair.access_token.expose()),
         Err(TokenError::Expired)
     );
 }
@@ -174,15 +215,15 @@ async fn another_instance_learns_of_a_revocation_at_its_next_sync(pool: sqlx::Sq
         ..a.clone()
     };
     let pair = a.issue(&user, &ClientMeta::default()).await.unwrap();
-    a.revoke_token(&pair.access_token).await.unwrap();
-    assert!(a.verify_access(&pair.access_token).is_err());
+    revoke(&a, pair.access_token.expose()).await;
+    assert!(a.verify_access(pair.access_token.expose()).is_err());
     assert!(
-        b.verify_access(&pair.access_token).is_ok(),
+        b.verify_access(pair.access_token.expose()).is_ok(),
         "not synced yet"
     );
     clock.advance(1);
     b.sync_revocations().await.unwrap();
-    assert!(b.verify_access(&pair.access_token).is_err());
+    assert!(b.verify_access(pair.access_token.expose()).is_err());
 }
 
 #[sqlx::test(migrator = "crate::db::MIGRATOR")]
@@ -191,11 +232,14 @@ async fn tokens_of_one_kind_do_not_pass_as_the_other(pool: sqlx::SqlitePool) {
     let (b, _clock, user) = setup(&db).await;
     let pair = b.issue(&user, &ClientMeta::default()).await.unwrap();
     assert!(
-        b.verify_access(&pair.refresh_token).is_err(),
+        b.verify_access(pair.refresh_token.expose()).is_err(),
         "refresh token as access token"
     );
     assert_eq!(
-        b.refresh(&pair.access_token).await.unwrap().unwrap_err(),
+        b.refresh(pair.access_token.expose())
+            .await
+            .unwrap()
+            .unwrap_err(),
         Refusal::Unknown,
         "access token as refresh token"
     );
@@ -204,7 +248,7 @@ async fn tokens_of_one_kind_do_not_pass_as_the_other(pool: sqlx::SqlitePool) {
         .await
         .unwrap();
     assert!(
-        rows.iter().all(|(h,)| h != &pair.refresh_token),
+        rows.iter().all(|(h,)| h != pair.refresh_token.expose()),
         "only hashes are stored"
     );
 }
@@ -217,19 +261,23 @@ async fn purge_deletes_only_dead_families(pool: sqlx::SqlitePool) {
     clock.advance(13 * 86400);
     let live = b.issue(&user, &ClientMeta::default()).await.unwrap();
     let revoked = b.issue(&user, &ClientMeta::default()).await.unwrap();
-    b.revoke_token(&revoked.refresh_token).await.unwrap();
+    revoke(&b, revoked.refresh_token.expose()).await;
     clock.advance(86400 + 1);
     // Only `expired` is past a deadline; `revoked` stays until its deadlines
     // pass too (and its revocation is older than any access token).
     assert_eq!(b.purge_expired().await.unwrap(), 1);
     assert_eq!(
-        b.refresh(&expired.refresh_token)
+        b.refresh(expired.refresh_token.expose())
             .await
             .unwrap()
             .unwrap_err(),
         Refusal::Unknown
     );
-    assert!(b.refresh(&live.refresh_token).await.unwrap().is_ok());
+    assert!(b
+        .refresh(live.refresh_token.expose())
+        .await
+        .unwrap()
+        .is_ok());
     assert_eq!(
         count(
             &db,

@@ -79,5 +79,4 @@ impl VerifiedTokens {
 }
 
 #[cfg(test)]
-#[path = "verified_tests.rs"]
 mod tests;

@@ -1,7 +1,7 @@
 //! The in-memory form of a session record, about a third of a
-//! [`SessionRecord`]'s size (docs/PERFORMANCE.md: ≈ 200 bytes per session).
+//! [`DeviceSession`]'s size (docs/PERFORMANCE.md: ≈ 200 bytes per session).
 //!
-//! A `SessionRecord` spends a 24-byte `String` header plus a heap block on
+//! A `DeviceSession` spends a 24-byte `String` header plus a heap block on
 //! every text field, and its key is a 43-character base64 string. Here the key
 //! is the raw 32-byte SHA-256, the four text fields share one heap block (ids
 //! we generate are stored as their 16 raw bytes), and user agents, which few
@@ -14,7 +14,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use sha2::{Digest, Sha256};
 
-use super::SessionRecord;
+use super::DeviceSession;
 use crate::auth::token::TokenHash;
 
 /// The lookup key: the 32 bytes behind a [`TokenHash`].
@@ -45,7 +45,7 @@ pub(super) fn key(hash: &TokenHash) -> Key {
 
 impl Entry {
     /// Packs `r` under `key`; `user_agent` is the store's interned copy.
-    pub fn new(key: Key, r: &SessionRecord, user_agent: Option<Arc<str>>) -> Self {
+    pub fn new(key: Key, r: &DeviceSession, user_agent: Option<Arc<str>>) -> Self {
         let fields = [
             Some(&r.id),
             Some(&r.user_id),
@@ -73,7 +73,7 @@ impl Entry {
         }
     }
 
-    /// Whether the session is still valid at `now` (as [`SessionRecord::is_live`]).
+    /// Whether the session is still valid at `now` (as [`DeviceSession::is_live`]).
     pub fn is_live(&self, now: i64) -> bool {
         now < self.idle_expires_at && now < self.absolute_expires_at
     }
@@ -86,9 +86,9 @@ impl Entry {
     }
 
     /// The record, as it was inserted (with later touches).
-    pub fn record(&self) -> SessionRecord {
+    pub fn record(&self) -> DeviceSession {
         let mut fields = Reader(&self.text);
-        SessionRecord {
+        DeviceSession {
             id: fields.next().unwrap_or_default(),
             user_id: fields.next().unwrap_or_default(),
             username: fields.next().unwrap_or_default(),
@@ -174,8 +174,8 @@ mod tests {
     use super::*;
     use crate::auth::token;
 
-    fn record(id: &str, user_id: &str, ip: Option<&str>) -> SessionRecord {
-        SessionRecord {
+    fn record(id: &str, user_id: &str, ip: Option<&str>) -> DeviceSession {
+        DeviceSession {
             id: id.into(),
             user_id: user_id.into(),
             username: "Ünïcödé user".into(),

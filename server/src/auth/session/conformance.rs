@@ -1,7 +1,7 @@
 //! One behaviour suite for every session store: each case is written once
 //! and instantiated per store by [`store_suite!`].
 
-use super::{DatabaseStore, MemoryStore, RedisStore, SessionRecord, SessionStore};
+use super::{DatabaseStore, DeviceSession, MemoryStore, RedisStore, SessionStore};
 use crate::auth::token::{self, TokenHash};
 use crate::db::testing::{PgTestDb, POSTGRES_ENV};
 use crate::db::Db;
@@ -9,8 +9,8 @@ use crate::redis_client::{self, RedisClient};
 
 const NOW: i64 = 1_800_000_000;
 
-fn record(user_id: &str, username: &str) -> SessionRecord {
-    SessionRecord {
+fn record(user_id: &str, username: &str) -> DeviceSession {
+    DeviceSession {
         id: token::new_id(),
         user_id: user_id.into(),
         username: username.into(),
@@ -27,14 +27,14 @@ fn new_hash() -> TokenHash {
     TokenHash::of(&token::new_token())
 }
 
-pub(super) async fn insert_then_find(store: SessionStore, user: (String, String)) {
+pub(super) async fn insert_then_find(store: impl SessionStore, user: (String, String)) {
     let (h, r) = (new_hash(), record(&user.0, &user.1));
     store.insert(&h, &r).await.unwrap();
     assert_eq!(store.find(&h, NOW).await.unwrap(), Some(r));
     assert_eq!(store.find(&new_hash(), NOW).await.unwrap(), None);
 }
 
-pub(super) async fn idle_deadline_is_enforced(store: SessionStore, user: (String, String)) {
+pub(super) async fn idle_deadline_is_enforced(store: impl SessionStore, user: (String, String)) {
     let (h, r) = (new_hash(), record(&user.0, &user.1));
     store.insert(&h, &r).await.unwrap();
     assert!(store.find(&h, NOW + 99).await.unwrap().is_some());
@@ -42,7 +42,7 @@ pub(super) async fn idle_deadline_is_enforced(store: SessionStore, user: (String
 }
 
 pub(super) async fn touch_slides_idle_but_not_absolute(
-    store: SessionStore,
+    store: impl SessionStore,
     user: (String, String),
 ) {
     let (h, r) = (new_hash(), record(&user.0, &user.1));
@@ -63,7 +63,7 @@ pub(super) async fn touch_slides_idle_but_not_absolute(
     );
 }
 
-pub(super) async fn remove_deletes_one(store: SessionStore, user: (String, String)) {
+pub(super) async fn remove_deletes_one(store: impl SessionStore, user: (String, String)) {
     let (a, b) = (new_hash(), new_hash());
     store.insert(&a, &record(&user.0, &user.1)).await.unwrap();
     store.insert(&b, &record(&user.0, &user.1)).await.unwrap();
@@ -76,7 +76,10 @@ pub(super) async fn remove_deletes_one(store: SessionStore, user: (String, Strin
     assert!(store.find(&b, NOW).await.unwrap().is_some());
 }
 
-pub(super) async fn remove_user_deletes_all_of_theirs(store: SessionStore, user: (String, String)) {
+pub(super) async fn remove_user_deletes_all_of_theirs(
+    store: impl SessionStore,
+    user: (String, String),
+) {
     for _ in 0..3 {
         store
             .insert(&new_hash(), &record(&user.0, &user.1))
@@ -87,7 +90,7 @@ pub(super) async fn remove_user_deletes_all_of_theirs(store: SessionStore, user:
     assert_eq!(store.remove_user(&user.0).await.unwrap(), 0);
 }
 
-pub(super) async fn purge_removes_only_expired(store: SessionStore, user: (String, String)) {
+pub(super) async fn purge_removes_only_expired(store: impl SessionStore, user: (String, String)) {
     let (live, idle, old) = (new_hash(), new_hash(), new_hash());
     store
         .insert(&live, &record(&user.0, &user.1))
@@ -112,7 +115,7 @@ macro_rules! store_suite {
                 #[tokio::test]
                 async fn $case() {
                     let user = ("user-1".to_string(), "alice".to_string());
-                    super::$case(SessionStore::Memory(MemoryStore::new()), user).await;
+                    super::$case(MemoryStore::new(), user).await;
                 }
             )*
         }
@@ -124,7 +127,7 @@ macro_rules! store_suite {
                 async fn $case(pool: sqlx::SqlitePool) {
                     let db = crate::db::testing::from_sqlite(pool).await;
                     let user = seed_user(&db).await;
-                    super::$case(SessionStore::Database(DatabaseStore::new(db)), user).await;
+                    super::$case(DatabaseStore::new(db), user).await;
                 }
             )*
         }
@@ -138,7 +141,7 @@ macro_rules! store_suite {
                         return crate::testing::skip("PostgreSQL", POSTGRES_ENV);
                     };
                     let user = seed_user(&pg.db).await;
-                    super::$case(SessionStore::Database(DatabaseStore::new(pg.db.clone())), user)
+                    super::$case(DatabaseStore::new(pg.db.clone()), user)
                         .await;
                     pg.drop().await;
                 }
@@ -154,7 +157,7 @@ macro_rules! store_suite {
                         return crate::testing::skip("Redis", redis_client::TEST_ENV);
                     };
                     let user = ("user-1".to_string(), "alice".to_string());
-                    super::$case(SessionStore::Redis(RedisStore::new(client.clone())), user).await;
+                    super::$case(RedisStore::new(client.clone()), user).await;
                     client.delete_all().await.unwrap();
                 }
             )*
@@ -193,7 +196,7 @@ mod database_only {
         let db = crate::db::testing::from_sqlite(pool).await;
         let (user_id, username) = seed_user(&db).await;
         let raw = token::new_token();
-        let store = SessionStore::Database(DatabaseStore::new(db.clone()));
+        let store = DatabaseStore::new(db.clone());
         store
             .insert(&TokenHash::of(&raw), &record(&user_id, &username))
             .await
@@ -211,7 +214,7 @@ mod database_only {
     async fn disabled_users_sessions_do_not_resolve(pool: sqlx::SqlitePool) {
         let db = crate::db::testing::from_sqlite(pool).await;
         let (user_id, username) = seed_user(&db).await;
-        let store = SessionStore::Database(DatabaseStore::new(db.clone()));
+        let store = DatabaseStore::new(db.clone());
         let h = new_hash();
         store
             .insert(&h, &record(&user_id, &username))

@@ -3,7 +3,8 @@
 //! The username comes from a join with `users`, so a disabled account's
 //! sessions stop resolving at once.
 
-use super::SessionRecord;
+use super::{DeviceSession, SessionStore};
+use crate::auth::device::insert_row;
 use crate::auth::token::TokenHash;
 use crate::db::Db;
 use crate::Result;
@@ -27,9 +28,9 @@ struct Row {
     ip: Option<String>,
 }
 
-impl From<Row> for SessionRecord {
+impl From<Row> for DeviceSession {
     fn from(r: Row) -> Self {
-        SessionRecord {
+        DeviceSession {
             id: r.id,
             user_id: r.user_id,
             username: r.username,
@@ -43,43 +44,19 @@ impl From<Row> for SessionRecord {
     }
 }
 
-/// Inserts one `sessions` row; shared with JWT mode, whose refresh families
-/// are rows of the same table.
-pub(crate) async fn insert_row<'e>(
-    executor: impl sqlx::Executor<'e, Database = sqlx::Any>,
-    hash: &TokenHash,
-    r: &SessionRecord,
-) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO sessions (id, user_id, token_hash, created_at, last_seen_at, \
-         idle_expires_at, absolute_expires_at, user_agent, ip) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-    )
-    .bind(&r.id)
-    .bind(&r.user_id)
-    .bind(hash.as_str())
-    .bind(r.created_at)
-    .bind(r.last_seen_at)
-    .bind(r.idle_expires_at)
-    .bind(r.absolute_expires_at)
-    .bind(&r.user_agent)
-    .bind(&r.ip)
-    .execute(executor)
-    .await?;
-    Ok(())
-}
-
 impl DatabaseStore {
     /// A store over `db`.
     pub fn new(db: Db) -> Self {
         DatabaseStore { db }
     }
+}
 
-    pub(super) async fn insert(&self, hash: &TokenHash, r: &SessionRecord) -> Result<()> {
+impl SessionStore for DatabaseStore {
+    async fn insert(&self, hash: &TokenHash, r: &DeviceSession) -> Result<()> {
         insert_row(&self.db, hash, r).await
     }
 
-    pub(super) async fn find(&self, hash: &TokenHash, now: i64) -> Result<Option<SessionRecord>> {
+    async fn find(&self, hash: &TokenHash, now: i64) -> Result<Option<DeviceSession>> {
         let row = sqlx::query_as::<_, Row>(
             "SELECT s.id, s.user_id, u.username, s.created_at, s.last_seen_at, \
              s.idle_expires_at, s.absolute_expires_at, s.user_agent, s.ip \
@@ -95,12 +72,7 @@ impl DatabaseStore {
         Ok(row.map(Into::into))
     }
 
-    pub(super) async fn touch(
-        &self,
-        hash: &TokenHash,
-        now: i64,
-        idle_expires_at: i64,
-    ) -> Result<()> {
+    async fn touch(&self, hash: &TokenHash, now: i64, idle_expires_at: i64) -> Result<()> {
         sqlx::query(
             "UPDATE sessions SET last_seen_at = $1, idle_expires_at = $2 WHERE token_hash = $3",
         )
@@ -112,7 +84,7 @@ impl DatabaseStore {
         Ok(())
     }
 
-    pub(super) async fn remove(&self, hash: &TokenHash) -> Result<bool> {
+    async fn remove(&self, hash: &TokenHash) -> Result<bool> {
         let done = sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
             .bind(hash.as_str())
             .execute(&self.db)
@@ -120,7 +92,7 @@ impl DatabaseStore {
         Ok(done.rows_affected() > 0)
     }
 
-    pub(super) async fn remove_user(&self, user_id: &str) -> Result<u64> {
+    async fn remove_user(&self, user_id: &str) -> Result<u64> {
         let done = sqlx::query("DELETE FROM sessions WHERE user_id = $1")
             .bind(user_id)
             .execute(&self.db)
@@ -128,7 +100,7 @@ impl DatabaseStore {
         Ok(done.rows_affected())
     }
 
-    pub(super) async fn purge_expired(&self, now: i64) -> Result<u64> {
+    async fn purge_expired(&self, now: i64) -> Result<u64> {
         let done = sqlx::query(
             "DELETE FROM sessions WHERE idle_expires_at <= $1 OR absolute_expires_at <= $2",
         )
@@ -139,7 +111,7 @@ impl DatabaseStore {
         Ok(done.rows_affected())
     }
 
-    pub(super) async fn ping(&self) -> bool {
+    async fn ping(&self) -> bool {
         crate::db::ping(&self.db).await
     }
 }

@@ -14,7 +14,7 @@ use std::sync::{Arc, RwLock};
 use hashbrown::hash_table::{Entry as Slot, HashTable};
 
 use super::compact::{self, Entry, Key};
-use super::SessionRecord;
+use super::{DeviceSession, SessionStore};
 use crate::auth::token::TokenHash;
 use crate::Result;
 
@@ -88,8 +88,10 @@ impl MemoryStore {
     fn write(&self) -> std::sync::RwLockWriteGuard<'_, Sessions> {
         self.inner.write().unwrap_or_else(|e| e.into_inner())
     }
+}
 
-    pub(super) async fn insert(&self, hash: &TokenHash, record: &SessionRecord) -> Result<()> {
+impl SessionStore for MemoryStore {
+    async fn insert(&self, hash: &TokenHash, record: &DeviceSession) -> Result<()> {
         let key = compact::key(hash);
         let mut sessions = self.write();
         let agent = sessions.intern(record.user_agent.as_deref());
@@ -105,7 +107,7 @@ impl MemoryStore {
         Ok(())
     }
 
-    pub(super) async fn find(&self, hash: &TokenHash, now: i64) -> Result<Option<SessionRecord>> {
+    async fn find(&self, hash: &TokenHash, now: i64) -> Result<Option<DeviceSession>> {
         let key = compact::key(hash);
         Ok(self
             .read()
@@ -114,12 +116,7 @@ impl MemoryStore {
             .map(Entry::record))
     }
 
-    pub(super) async fn touch(
-        &self,
-        hash: &TokenHash,
-        now: i64,
-        idle_expires_at: i64,
-    ) -> Result<()> {
+    async fn touch(&self, hash: &TokenHash, now: i64, idle_expires_at: i64) -> Result<()> {
         if let Some(e) = self.write().find_mut(&compact::key(hash)) {
             e.last_seen_at = now;
             e.idle_expires_at = idle_expires_at;
@@ -127,7 +124,7 @@ impl MemoryStore {
         Ok(())
     }
 
-    pub(super) async fn remove(&self, hash: &TokenHash) -> Result<bool> {
+    async fn remove(&self, hash: &TokenHash) -> Result<bool> {
         let key = compact::key(hash);
         let mut sessions = self.write();
         let h = sessions.hasher.hash_one(key);
@@ -140,15 +137,15 @@ impl MemoryStore {
         })
     }
 
-    pub(super) async fn remove_user(&self, user_id: &str) -> Result<u64> {
+    async fn remove_user(&self, user_id: &str) -> Result<u64> {
         Ok(self.write().retain(|e| !e.is_of_user(user_id)))
     }
 
-    pub(super) async fn purge_expired(&self, now: i64) -> Result<u64> {
+    async fn purge_expired(&self, now: i64) -> Result<u64> {
         Ok(self.write().retain(|e| e.is_live(now)))
     }
 
-    pub(super) async fn ping(&self) -> bool {
+    async fn ping(&self) -> bool {
         true
     }
 }
@@ -158,8 +155,8 @@ mod tests {
     use super::*;
     use crate::auth::token;
 
-    fn record(agent: &str, idle_expires_at: i64) -> SessionRecord {
-        SessionRecord {
+    fn record(agent: &str, idle_expires_at: i64) -> DeviceSession {
+        DeviceSession {
             id: token::new_id(),
             user_id: token::new_id(),
             username: "alice".into(),

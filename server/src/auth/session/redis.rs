@@ -13,7 +13,7 @@
 
 use redis::AsyncCommands;
 
-use super::SessionRecord;
+use super::{DeviceSession, SessionStore};
 use crate::auth::token::TokenHash;
 use crate::redis_client::RedisClient;
 use crate::{Error, Result};
@@ -42,24 +42,26 @@ impl RedisStore {
     }
 
     /// Seconds the record must stay in Redis.
-    fn ttl(r: &SessionRecord) -> i64 {
+    fn ttl(r: &DeviceSession) -> i64 {
         (r.idle_expires_at.min(r.absolute_expires_at) - r.last_seen_at).max(1) + TTL_SLACK
     }
 
-    fn encode(r: &SessionRecord) -> Result<String> {
+    fn encode(r: &DeviceSession) -> Result<String> {
         serde_json::to_string(r).map_err(|e| Error::Internal(format!("encode session: {e}")))
     }
 
-    fn decode(json: &str) -> Result<SessionRecord> {
+    fn decode(json: &str) -> Result<DeviceSession> {
         serde_json::from_str(json).map_err(|e| Error::Internal(format!("decode session: {e}")))
     }
 
-    async fn get(&self, hash: &TokenHash) -> Result<Option<SessionRecord>> {
+    async fn get(&self, hash: &TokenHash) -> Result<Option<DeviceSession>> {
         let json: Option<String> = self.redis.conn().get(self.record_key(hash)).await?;
         json.as_deref().map(Self::decode).transpose()
     }
+}
 
-    pub(super) async fn insert(&self, hash: &TokenHash, r: &SessionRecord) -> Result<()> {
+impl SessionStore for RedisStore {
+    async fn insert(&self, hash: &TokenHash, r: &DeviceSession) -> Result<()> {
         let user_key = self.user_key(&r.user_id);
         let user_ttl = (r.absolute_expires_at - r.last_seen_at).max(1) + TTL_SLACK;
         let _: () = redis::pipe()
@@ -80,16 +82,11 @@ impl RedisStore {
         Ok(())
     }
 
-    pub(super) async fn find(&self, hash: &TokenHash, now: i64) -> Result<Option<SessionRecord>> {
+    async fn find(&self, hash: &TokenHash, now: i64) -> Result<Option<DeviceSession>> {
         Ok(self.get(hash).await?.filter(|r| r.is_live(now)))
     }
 
-    pub(super) async fn touch(
-        &self,
-        hash: &TokenHash,
-        now: i64,
-        idle_expires_at: i64,
-    ) -> Result<()> {
+    async fn touch(&self, hash: &TokenHash, now: i64, idle_expires_at: i64) -> Result<()> {
         let Some(mut r) = self.get(hash).await? else {
             return Ok(());
         };
@@ -108,7 +105,7 @@ impl RedisStore {
         Ok(())
     }
 
-    pub(super) async fn remove(&self, hash: &TokenHash) -> Result<bool> {
+    async fn remove(&self, hash: &TokenHash) -> Result<bool> {
         let Some(r) = self.get(hash).await? else {
             return Ok(false);
         };
@@ -121,7 +118,7 @@ impl RedisStore {
         Ok(deleted > 0)
     }
 
-    pub(super) async fn remove_user(&self, user_id: &str) -> Result<u64> {
+    async fn remove_user(&self, user_id: &str) -> Result<u64> {
         let user_key = self.user_key(user_id);
         let mut conn = self.redis.conn();
         let hashes: Vec<String> = conn.smembers(&user_key).await?;
@@ -135,11 +132,11 @@ impl RedisStore {
         Ok(deleted.iter().sum())
     }
 
-    /// Redis expires records by their TTL; this removes records whose
-    /// deadline passed earlier than their TTL (a record's TTL carries slack)
-    /// and index entries whose record is gone. Walks the user indexes with
-    /// `SCAN`, so it never blocks Redis.
-    pub(super) async fn purge_expired(&self, now: i64) -> Result<u64> {
+    // Redis expires records by their TTL; this removes records whose
+    // deadline passed earlier than their TTL (a record's TTL carries slack)
+    // and index entries whose record is gone. Walks the user indexes with
+    // `SCAN`, so it never blocks Redis.
+    async fn purge_expired(&self, now: i64) -> Result<u64> {
         let mut conn = self.redis.conn();
         let pattern = self.redis.key("user_sess:*");
         let mut user_keys = Vec::new();
@@ -173,7 +170,7 @@ impl RedisStore {
         Ok(purged)
     }
 
-    pub(super) async fn ping(&self) -> bool {
+    async fn ping(&self) -> bool {
         self.redis.ping().await
     }
 }

@@ -1,39 +1,70 @@
-//! The session store: one interface over the places session records can live.
+//! The session store: the contract every place session records can live in
+//! must keep, and the configured one.
 //!
-//! An enum rather than a trait object: the set of stores is closed and known
-//! from configuration, and static dispatch keeps the per-request lookup free of
-//! boxing. Every store returns a record only while both its idle and its
-//! absolute deadline lie in the future.
+//! Modelled on tower-sessions' `SessionStore`: a few operations, one error
+//! type, no knowledge of HTTP or cookies. Records are keyed by the SHA-256 of
+//! the session ID ([`TokenHash`]); the raw ID never reaches a store.
+//!
+//! The contract (checked for every store by the conformance suite in
+//! `session/conformance.rs`):
+//! - [`find`](SessionStore::find) returns a record only while both its idle
+//!   and its absolute deadline lie after `now`, and never one that was
+//!   removed;
+//! - [`touch`](SessionStore::touch) moves only `last_seen_at` and the idle
+//!   deadline; the absolute deadline never moves;
+//! - [`remove_user`](SessionStore::remove_user) ends every session of that
+//!   user and no other;
+//! - an unreachable store answers with an error (`503` upstream), never with
+//!   "no such session", so a store outage does not sign everybody out.
 
-use super::{DatabaseStore, MemoryStore, RedisStore};
+use std::future::Future;
+
+use super::{DatabaseStore, DeviceSession, MemoryStore, RedisStore};
 use crate::auth::token::TokenHash;
 use crate::Result;
 
-/// What the server remembers about one signed-in device.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct SessionRecord {
-    /// Row id, shown to the user; not a secret.
-    pub id: String,
-    pub user_id: String,
-    pub username: String,
-    pub created_at: i64,
-    pub last_seen_at: i64,
-    pub idle_expires_at: i64,
-    pub absolute_expires_at: i64,
-    pub user_agent: Option<String>,
-    pub ip: Option<String>,
+/// What a session store must do.
+pub trait SessionStore {
+    /// Stores a new session under the hash of its ID.
+    fn insert(
+        &self,
+        hash: &TokenHash,
+        record: &DeviceSession,
+    ) -> impl Future<Output = Result<()>> + Send;
+
+    /// The live session with this hash, if any.
+    fn find(
+        &self,
+        hash: &TokenHash,
+        now: i64,
+    ) -> impl Future<Output = Result<Option<DeviceSession>>> + Send;
+
+    /// Records activity: a new last-seen time and idle deadline.
+    fn touch(
+        &self,
+        hash: &TokenHash,
+        now: i64,
+        idle_expires_at: i64,
+    ) -> impl Future<Output = Result<()>> + Send;
+
+    /// Deletes one session; `true` if it existed.
+    fn remove(&self, hash: &TokenHash) -> impl Future<Output = Result<bool>> + Send;
+
+    /// Deletes every session of a user; returns how many.
+    fn remove_user(&self, user_id: &str) -> impl Future<Output = Result<u64>> + Send;
+
+    /// Deletes sessions past either deadline; returns how many.
+    fn purge_expired(&self, now: i64) -> impl Future<Output = Result<u64>> + Send;
+
+    /// Whether the store answers.
+    fn ping(&self) -> impl Future<Output = bool> + Send;
 }
 
-impl SessionRecord {
-    /// Whether the session is still valid at `now`.
-    pub fn is_live(&self, now: i64) -> bool {
-        now < self.idle_expires_at && now < self.absolute_expires_at
-    }
-}
-
-/// Where session records are kept.
+/// The store chosen by configuration. An enum rather than a trait object:
+/// the set is closed and known at startup, and static dispatch keeps the
+/// per-request lookup free of boxing.
 #[derive(Clone, Debug)]
-pub enum SessionStore {
+pub enum ConfiguredStore {
     Memory(MemoryStore),
     Database(DatabaseStore),
     Redis(RedisStore),
@@ -42,46 +73,39 @@ pub enum SessionStore {
 macro_rules! dispatch {
     ($self:ident, $s:ident => $e:expr) => {
         match $self {
-            SessionStore::Memory($s) => $e,
-            SessionStore::Database($s) => $e,
-            SessionStore::Redis($s) => $e,
+            ConfiguredStore::Memory($s) => $e,
+            ConfiguredStore::Database($s) => $e,
+            ConfiguredStore::Redis($s) => $e,
         }
     };
 }
 
-impl SessionStore {
-    /// Stores a new session under the hash of its ID.
-    pub async fn insert(&self, hash: &TokenHash, record: &SessionRecord) -> Result<()> {
+impl SessionStore for ConfiguredStore {
+    async fn insert(&self, hash: &TokenHash, record: &DeviceSession) -> Result<()> {
         dispatch!(self, s => s.insert(hash, record).await)
     }
 
-    /// The live session with this hash, if any.
-    pub async fn find(&self, hash: &TokenHash, now: i64) -> Result<Option<SessionRecord>> {
+    async fn find(&self, hash: &TokenHash, now: i64) -> Result<Option<DeviceSession>> {
         dispatch!(self, s => s.find(hash, now).await)
     }
 
-    /// Records activity: a new last-seen time and idle deadline.
-    pub async fn touch(&self, hash: &TokenHash, now: i64, idle_expires_at: i64) -> Result<()> {
+    async fn touch(&self, hash: &TokenHash, now: i64, idle_expires_at: i64) -> Result<()> {
         dispatch!(self, s => s.touch(hash, now, idle_expires_at).await)
     }
 
-    /// Deletes one session; `true` if it existed.
-    pub async fn remove(&self, hash: &TokenHash) -> Result<bool> {
+    async fn remove(&self, hash: &TokenHash) -> Result<bool> {
         dispatch!(self, s => s.remove(hash).await)
     }
 
-    /// Deletes every session of a user; returns how many.
-    pub async fn remove_user(&self, user_id: &str) -> Result<u64> {
+    async fn remove_user(&self, user_id: &str) -> Result<u64> {
         dispatch!(self, s => s.remove_user(user_id).await)
     }
 
-    /// Deletes sessions past either deadline; returns how many.
-    pub async fn purge_expired(&self, now: i64) -> Result<u64> {
+    async fn purge_expired(&self, now: i64) -> Result<u64> {
         dispatch!(self, s => s.purge_expired(now).await)
     }
 
-    /// Whether the store answers.
-    pub async fn ping(&self) -> bool {
+    async fn ping(&self) -> bool {
         dispatch!(self, s => s.ping().await)
     }
 }

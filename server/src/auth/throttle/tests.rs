@@ -1,4 +1,5 @@
 use super::*;
+use crate::error::describe_wait;
 
 #[test]
 fn delays_grow_after_the_free_tries_and_stop_at_the_cap() {
@@ -121,9 +122,9 @@ async fn counts_resets_and_clears(t: Throttle) {
 #[sqlx::test(migrator = "crate::db::MIGRATOR")]
 async fn database_counters(pool: sqlx::SqlitePool) {
     let db = crate::db::testing::from_sqlite(pool).await;
-    counts_resets_and_clears(Throttle::new(db.clone(), None)).await;
+    counts_resets_and_clears(Throttle::Database(db.clone())).await;
     // A key quiet for the reset period starts again from one.
-    let t = Throttle::new(db.clone(), None);
+    let t = Throttle::Database(db.clone());
     let key = Key::account("bob");
     for _ in 0..9 {
         t.fail(std::slice::from_ref(&key), 0).await.unwrap();
@@ -146,16 +147,15 @@ async fn postgres_counters() {
     let Some(pg) = crate::db::testing::PgTestDb::create().await else {
         return crate::testing::skip("PostgreSQL", crate::db::testing::POSTGRES_ENV);
     };
-    counts_resets_and_clears(Throttle::new(pg.db.clone(), None)).await;
+    counts_resets_and_clears(Throttle::Database(pg.db.clone())).await;
     pg.drop().await;
 }
 
-#[sqlx::test(migrator = "crate::db::MIGRATOR")]
-async fn redis_counters(pool: sqlx::SqlitePool) {
+#[tokio::test]
+async fn redis_counters() {
     let Some(redis) = RedisClient::for_tests() else {
         return crate::testing::skip("Redis", crate::redis_client::TEST_ENV);
     };
-    let db = crate::db::testing::from_sqlite(pool).await;
-    counts_resets_and_clears(Throttle::new(db, Some(redis.clone()))).await;
+    counts_resets_and_clears(Throttle::Redis(redis.clone())).await;
     redis.delete_all().await.unwrap();
 }

@@ -1,0 +1,292 @@
+//! The audit trail is complete and written once per outcome, whatever the
+//! transport; and the rules that keep JWT credentials inside their device
+//! session: an access token never outlives it, a request renews at most
+//! once, and a zero grace window means no grace.
+
+use std::time::Duration;
+
+use server::config::{AuthMode, Config};
+
+use super::*;
+use support::{password_grant, token_pair, T0};
+
+const FORM: &str = "application/x-www-form-urlencoded";
+
+/// The kinds of audit events recorded so far, oldest first.
+async fn events(app: &TestApp) -> Vec<String> {
+    sqlx::query_scalar("SELECT kind FROM auth_events ORDER BY at, kind")
+        .fetch_all(&app.db)
+        .await
+        .unwrap()
+}
+
+/// Runs `action` and returns the audit events it added, sorted. (Events of
+/// one moment share a timestamp, so what was added is told apart by
+/// counting, not by position.)
+async fn added_by<F: std::future::Future<Output = ()>>(app: &TestApp, action: F) -> Vec<String> {
+    let before = events(app).await;
+    action.await;
+    let mut added = events(app).await;
+    for old in before {
+        let i = added
+            .iter()
+            .position(|e| *e == old)
+            .expect("events are never deleted");
+        added.remove(i);
+    }
+    added.sort();
+    added
+}
+
+async fn jwt_app(db: Db) -> TestApp {
+    let app = TestApp::new(db, Backend::Jwt);
+    app.browser().sign_up("alice", "correct-horse").await;
+    app
+}
+
+#[sqlx::test(migrator = "server::db::MIGRATOR")]
+async fn a_token_endpoint_sign_in_is_one_event(pool: sqlx::SqlitePool) {
+    let app = jwt_app(server::db::testing::from_sqlite(pool).await).await;
+    let added = added_by(&app, async {
+        password_grant(&app).await;
+    })
+    .await;
+    assert_eq!(added, ["sign_in_ok"]);
+    let added = added_by(&app, async {
+        let grant = "grant_type=password&username=alice&password=wrong-password";
+        let r = app.post_api("/auth/token", FORM, grant).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    })
+    .await;
+    assert_eq!(added, ["sign_in_failed"]);
+}
+
+#[sqlx::test(migrator = "server::db::MIGRATOR")]
+async fn refresh_token_reuse_is_one_event(pool: sqlx::SqlitePool) {
+    let app = jwt_app(server::db::testing::from_sqlite(pool).await).await;
+    let (_, refresh) = token_pair(&password_grant(&app).await);
+    let grant = format!("grant_type=refresh_token&refresh_token={refresh}");
+    let added = added_by(&app, async {
+        assert_eq!(
+            app.post_api("/auth/token", FORM, &grant).await.status,
+            StatusCode::OK
+        );
+    })
+    .await;
+    assert!(
+        added.is_empty(),
+        "a rotation is no security event: {added:?}"
+    );
+    app.clock.advance(60);
+    let added = added_by(&app, async {
+        let r = app.post_api("/auth/token", FORM, &grant).await;
+        assert_eq!(r.json()["error"], "invalid_grant");
+    })
+    .await;
+    assert_eq!(added, ["refresh_reuse_detected"]);
+    let user: Option<String> =
+        sqlx::query_scalar("SELECT user_id FROM auth_events WHERE kind = 'refresh_reuse_detected'")
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+    assert!(user.is_some(), "the event names the account");
+}
+
+#[sqlx::test(migrator = "server::db::MIGRATOR")]
+async fn a_revocation_is_one_event(pool: sqlx::SqlitePool) {
+    let app = jwt_app(server::db::testing::from_sqlite(pool).await).await;
+    let (access, refresh) = token_pair(&password_grant(&app).await);
+    let added = added_by(&app, async {
+        let r = app
+            .post_api("/auth/revoke", FORM, &format!("token={access}"))
+            .await;
+        assert_eq!(r.status, StatusCode::OK);
+    })
+    .await;
+    assert_eq!(added, ["device_revoked"]);
+    // Revoking what is already revoked, or nothing we know, adds nothing.
+    let added = added_by(&app, async {
+        for token in [refresh.as_str(), "not-a-token"] {
+            let r = app
+                .post_api("/auth/revoke", FORM, &format!("token={token}"))
+                .await;
+            assert_eq!(r.status, StatusCode::OK);
+        }
+    })
+    .await;
+    assert!(added.is_empty(), "{added:?}");
+}
+
+/// Browser flows, both modes: one event each, and a failed sign-in keeps
+/// only a hash of the name that was typed.
+async fn browser_flows_are_one_event_each(app: TestApp) {
+    let b = app.browser();
+    let added = added_by(&app, async {
+        b.sign_up("alice", "correct-horse").await;
+    })
+    .await;
+    assert_eq!(added, ["sign_in_ok", "sign_up"]);
+    let typed = "Hunter2-Password";
+    let added = added_by(&app, async {
+        let form = format!("username={typed}&password=whatever-it-is");
+        let r = app.browser().post_form("/api/sign_in", &form).await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    })
+    .await;
+    assert_eq!(added, ["sign_in_failed"]);
+    let stored: Vec<Option<String>> =
+        sqlx::query_scalar("SELECT username FROM auth_events WHERE kind = 'sign_in_failed'")
+            .fetch_all(&app.db)
+            .await
+            .unwrap();
+    let stored = stored[0].clone().unwrap();
+    assert!(!stored.to_lowercase().contains("hunter2"), "{stored}");
+    assert_eq!(stored, server::auth::throttle::Key::account(typed).name());
+    let added = added_by(&app, async {
+        let r = b
+            .post_form(
+                "/api/change_password",
+                "current_password=correct-horse&new_password=battery-staple",
+            )
+            .await;
+        assert!(
+            r.status.is_success() || r.status.is_redirection(),
+            "{}",
+            r.body
+        );
+    })
+    .await;
+    assert_eq!(added, ["password_changed"]);
+    let added = added_by(&app, async {
+        b.post_form("/api/sign_out", "").await;
+    })
+    .await;
+    assert_eq!(added, ["sign_out"]);
+    let id: String = sqlx::query_scalar("SELECT id FROM users WHERE username = 'alice'")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    let added = added_by(&app, async {
+        assert!(server::accounts::disable_user(&app.state, &id)
+            .await
+            .unwrap());
+    })
+    .await;
+    assert_eq!(added, ["account_disabled"]);
+}
+
+/// Events older than the retention period are purged; newer ones stay.
+async fn old_events_are_purged(app: TestApp) {
+    app.browser().sign_up("alice", "correct-horse").await;
+    app.clock.advance(89 * 86400);
+    app.browser().sign_in("alice", "correct-horse").await;
+    app.clock.advance(2 * 86400);
+    app.state.purge().await;
+    assert_eq!(
+        events(&app).await,
+        ["sign_in_ok"],
+        "the default retention is 90 days"
+    );
+}
+
+both_modes!(browser_flows_are_one_event_each, old_events_are_purged);
+
+/// A JWT app whose device sessions end one hour after sign-in.
+fn short_session_app(db: Db, grace: u64) -> TestApp {
+    let config = Config {
+        auth_mode: AuthMode::Jwt,
+        session_absolute_ttl: Duration::from_secs(3600),
+        session_idle_ttl: Duration::from_secs(3600),
+        refresh_ttl: Duration::from_secs(3600),
+        refresh_grace: Duration::from_secs(grace),
+        ..Config::defaults()
+    };
+    TestApp::with_config(db, config, Backend::Jwt)
+}
+
+#[sqlx::test(migrator = "server::db::MIGRATOR")]
+async fn an_access_token_never_outlives_its_device_session(pool: sqlx::SqlitePool) {
+    let app = short_session_app(server::db::testing::from_sqlite(pool).await, 10);
+    app.browser().sign_up("alice", "correct-horse").await;
+    let (_, mut refresh) = token_pair(&password_grant(&app).await);
+    // Renew once a few minutes until one minute before the absolute deadline.
+    for _ in 0..11 {
+        app.clock.advance(5 * 60);
+        let grant = format!("grant_type=refresh_token&refresh_token={refresh}");
+        let t = app.post_api("/auth/token", FORM, &grant).await.json();
+        refresh = token_pair(&t).1;
+    }
+    app.clock.advance(4 * 60);
+    assert_eq!(app.clock.now(), T0 + 3600 - 60);
+    let grant = format!("grant_type=refresh_token&refresh_token={refresh}");
+    let t = app.post_api("/auth/token", FORM, &grant).await.json();
+    assert_eq!(
+        t["expires_in"], 60,
+        "capped at the deadline, not the 30-minute lifetime"
+    );
+    let bearer = format!("Bearer {}", token_pair(&t).0);
+    assert_eq!(
+        app.get_with_auth("/api/me", &bearer).await.status,
+        StatusCode::OK
+    );
+    app.clock
+        .advance(60 + server::auth::jwt::claims::LEEWAY + 1);
+    assert_eq!(
+        app.get_with_auth("/api/me", &bearer).await.status,
+        StatusCode::UNAUTHORIZED,
+        "expired with its device session"
+    );
+}
+
+#[sqlx::test(migrator = "server::db::MIGRATOR")]
+async fn one_request_renews_at_most_once(pool: sqlx::SqlitePool) {
+    let app = jwt_app(server::db::testing::from_sqlite(pool).await).await;
+    let b = app.browser();
+    b.sign_in("alice", "correct-horse").await;
+    let rotations = || async {
+        sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM refresh_tokens")
+            .fetch_one(&app.db)
+            .await
+            .unwrap()
+    };
+    // The access token has expired: the resolver renews it, and the page's
+    // own renewal call on the same request must not rotate a second time.
+    app.clock.advance(1800 + 60);
+    let before = rotations().await;
+    let r = b.post_form("/api/refresh", "").await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(
+        rotations().await - before,
+        1,
+        "one rotation for one request"
+    );
+    assert_eq!(
+        r.auth_values().len(),
+        2,
+        "one access and one refresh cookie"
+    );
+    assert_eq!(b.me().await, StatusCode::OK);
+}
+
+#[sqlx::test(migrator = "server::db::MIGRATOR")]
+async fn zero_grace_means_no_grace(pool: sqlx::SqlitePool) {
+    let app = short_session_app(server::db::testing::from_sqlite(pool).await, 0);
+    app.browser().sign_up("alice", "correct-horse").await;
+    let (_, refresh) = token_pair(&password_grant(&app).await);
+    let grant = format!("grant_type=refresh_token&refresh_token={refresh}");
+    assert_eq!(
+        app.post_api("/auth/token", FORM, &grant).await.status,
+        StatusCode::OK
+    );
+    // The same second, the same token again: reuse, not a second successor.
+    let r = app.post_api("/auth/token", FORM, &grant).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+    let reuses = events(&app).await;
+    assert_eq!(
+        reuses
+            .iter()
+            .filter(|e| *e == "refresh_reuse_detected")
+            .count(),
+        1
+    );
+}

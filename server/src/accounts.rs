@@ -1,0 +1,71 @@
+//! The accounts service: every use case of signing in and out, over the
+//! application state, for every transport.
+//!
+//! Server functions, the token endpoints and the resolver middleware all call
+//! these functions, so throttling, the audit trail and the metrics happen in
+//! one place whether a request came from a browser form, a hydrated page or
+//! an API client. Functions take typed credentials and return what was
+//! [`Issued`]; turning those into cookies or JSON is the adapters' job
+//! ([`crate::http`]). None of this knows which mode is configured.
+
+mod audit;
+mod changes;
+mod renewal;
+mod sign_in;
+
+pub use changes::{change_password, disable_user};
+pub use renewal::{renew, revoke_token, sign_out, token_refresh};
+pub use sign_in::{authenticate, sign_in, sign_up, token_sign_in};
+
+use crate::auth::{AuthBackend, ClientMeta, Credential, Identity, Issued};
+use crate::{AppState, Result};
+
+/// Who a request's credentials belong to, as [`resolve`] found out.
+#[derive(Debug, Default)]
+pub struct Resolution {
+    pub identity: Option<Identity>,
+    /// Credentials issued while resolving (JWT: the refresh token was
+    /// rotated because the access token had expired): the adapter hands them
+    /// to the client with this very response.
+    pub issued: Option<Issued>,
+    /// The presented credentials are of no use any more: the client should
+    /// drop them.
+    pub forget: bool,
+}
+
+/// Finds who presented `credentials`: a credential that proves a request
+/// (session ID, access token) is checked first; failing that, a refresh
+/// token is traded for new credentials, at most once per request.
+pub async fn resolve(
+    state: &AppState,
+    credentials: &[Credential],
+    client: &ClientMeta,
+) -> Result<Resolution> {
+    let mut refresh = None;
+    for credential in credentials {
+        match credential {
+            Credential::Refresh(token) => refresh = Some(token),
+            proof => {
+                if let Some(identity) = state.auth.authenticate(proof).await? {
+                    return Ok(Resolution {
+                        identity: Some(identity),
+                        ..Resolution::default()
+                    });
+                }
+            }
+        }
+    }
+    if let Some(token) = refresh {
+        if let Ok(issued) = renew(state, token, client).await? {
+            return Ok(Resolution {
+                identity: Some(issued.identity().clone()),
+                issued: Some(issued),
+                forget: false,
+            });
+        }
+    }
+    Ok(Resolution {
+        forget: !credentials.is_empty(),
+        ..Resolution::default()
+    })
+}

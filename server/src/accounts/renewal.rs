@@ -1,0 +1,95 @@
+//! Keeping a sign-in going and ending it: refresh-token renewal (with reuse
+//! detection), sign-out, and revocation of a token by its holder.
+
+use super::audit::record;
+use crate::auth::{AccessToken, AuthBackend, Caller, ClientMeta, Credential, Issued};
+use crate::auth::{RefreshToken, Refusal, TokenPair};
+use crate::events::EventKind;
+use crate::{AppState, Error, Result};
+
+/// Trades a refresh token for new credentials. A used token that comes back
+/// after the grace window revokes its device session and is recorded.
+pub async fn renew(
+    state: &AppState,
+    refresh: &RefreshToken,
+    client: &ClientMeta,
+) -> Result<std::result::Result<Issued, Refusal>> {
+    let renewed = state.auth.renew(refresh).await?;
+    if let Err(Refusal::Reused { user_id, .. }) = &renewed {
+        record(state, EventKind::RefreshReuse, Some(user_id), None, client).await;
+    }
+    Ok(renewed)
+}
+
+/// The token endpoint's refresh grant.
+pub async fn token_refresh(
+    state: &AppState,
+    refresh: &RefreshToken,
+    client: &ClientMeta,
+) -> Result<std::result::Result<TokenPair, Refusal>> {
+    if !state.auth.issues_tokens() {
+        return Err(Error::Unsupported(
+            "This server runs in session mode: sign in at /api/sign_in and keep the session cookie."
+                .into(),
+        ));
+    }
+    Ok(match renew(state, refresh, client).await? {
+        Ok(Issued::Tokens(pair)) => Ok(pair),
+        Ok(Issued::Session { .. }) | Err(_) => Err(Refusal::Unknown),
+    })
+}
+
+/// Signs the caller out on this device: ends the device session the
+/// presented credentials name. Signing out twice is not an error.
+pub async fn sign_out(
+    state: &AppState,
+    caller: &Caller,
+    presented: &[Credential],
+    client: &ClientMeta,
+) -> Result<()> {
+    let mut ended = None;
+    for credential in presented {
+        ended = state.auth.end(credential, "signed out").await?;
+        if ended.is_some() {
+            break;
+        }
+    }
+    let who = caller
+        .identity()
+        .map(|i| (i.user_id.as_str(), Some(i.username.as_str())));
+    let who = who.or(ended.as_ref().map(|e| (e.user_id.as_str(), None)));
+    if let Some((user_id, username)) = who {
+        record(state, EventKind::SignOut, Some(user_id), username, client).await;
+    }
+    Ok(())
+}
+
+/// RFC 7009 revocation: ends the device session of an access or refresh
+/// token. Unknown and invalid tokens are not an error.
+pub async fn revoke_token(state: &AppState, raw: &str, client: &ClientMeta) -> Result<()> {
+    if !state.auth.issues_tokens() {
+        return Err(Error::Unsupported(
+            "This server runs in session mode: sign out at /api/sign_out.".into(),
+        ));
+    }
+    let reason = "revoked by its holder";
+    let mut ended = state
+        .auth
+        .end(&Credential::Access(AccessToken::new(raw)), reason)
+        .await?;
+    if ended.is_none() {
+        let refresh = Credential::Refresh(RefreshToken::new(raw));
+        ended = state.auth.end(&refresh, reason).await?;
+    }
+    if let Some(e) = ended {
+        record(
+            state,
+            EventKind::DeviceRevoked,
+            Some(&e.user_id),
+            None,
+            client,
+        )
+        .await;
+    }
+    Ok(())
+}

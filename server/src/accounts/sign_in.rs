@@ -1,0 +1,160 @@
+//! Creating an account and signing in: the password check, throttled, then
+//! a new device session the configured way.
+
+use super::audit::{record, record_attempt};
+use crate::auth::throttle::Key;
+use crate::auth::{AuthBackend, ClientMeta, Credential, Issued, TokenPair};
+use crate::events::EventKind;
+use crate::users::{self, User};
+use crate::{AppState, Error, Result};
+
+/// Creates an account and signs it in on this device, ending the session
+/// the device held before (`presented`).
+pub async fn sign_up(
+    state: &AppState,
+    username: &str,
+    password: String,
+    client: &ClientMeta,
+    presented: &[Credential],
+) -> Result<Issued> {
+    let username = users::normalize_username(username)?;
+    users::check_new_password(&password)?;
+    // "Taken" tells whether an account exists, so a client that keeps
+    // hitting taken names is throttled like one guessing passwords.
+    let client_key: Vec<Key> = client_key(client).into_iter().collect();
+    if let Some(wait) = state
+        .throttle
+        .locked_for(&client_key, state.clock.now())
+        .await?
+    {
+        return Err(Error::Throttled(wait));
+    }
+    let hash = state.hasher.hash(password).await?;
+    let now = state.clock.now();
+    let user = match users::create(&state.db, &username, &hash, now).await {
+        Err(Error::UsernameTaken) => {
+            state.throttle.fail(&client_key, now).await?;
+            return Err(Error::UsernameTaken);
+        }
+        other => other?,
+    };
+    let (id, name) = (Some(user.id.as_str()), Some(username.as_str()));
+    record(state, EventKind::SignUp, id, name, client).await;
+    start(state, &user, client, presented).await
+}
+
+/// Checks a username and password, then signs the user in on this device,
+/// ending the session the device held before (`presented`).
+pub async fn sign_in(
+    state: &AppState,
+    username: &str,
+    password: String,
+    client: &ClientMeta,
+    presented: &[Credential],
+) -> Result<Issued> {
+    let user = authenticate(state, username, password, client).await?;
+    start(state, &user, client, presented).await
+}
+
+/// The token endpoint's password grant: a sign-in that hands out bearer
+/// tokens. Refused before any check when this server issues none.
+pub async fn token_sign_in(
+    state: &AppState,
+    username: &str,
+    password: String,
+    client: &ClientMeta,
+) -> Result<TokenPair> {
+    if !state.auth.issues_tokens() {
+        return Err(Error::Unsupported(
+            "This server runs in session mode: sign in at /api/sign_in and keep the session cookie."
+                .into(),
+        ));
+    }
+    match sign_in(state, username, password, client, &[]).await? {
+        Issued::Tokens(pair) => Ok(pair),
+        Issued::Session { .. } => Err(Error::Internal("a token backend issued a session".into())),
+    }
+}
+
+/// Remembers the sign-in of an authenticated `user` the configured way.
+async fn start(
+    state: &AppState,
+    user: &User,
+    client: &ClientMeta,
+    presented: &[Credential],
+) -> Result<Issued> {
+    for credential in presented {
+        state
+            .auth
+            .end(credential, "replaced by a new sign-in")
+            .await?;
+    }
+    let issued = state.auth.start(user, client).await?;
+    let (id, name) = (Some(user.id.as_str()), Some(user.username.as_str()));
+    record(state, EventKind::SignInOk, id, name, client).await;
+    Ok(issued)
+}
+
+/// Checks a username and password; the user if they match.
+///
+/// Unknown user, wrong password, disabled account and a username that could
+/// never exist all cost one password verification and end in the same
+/// [`Error::InvalidCredentials`]. While the account name or the client is
+/// throttled every attempt ends in the same [`Error::Throttled`] before any
+/// check, whatever the password and whether or not the account exists.
+pub async fn authenticate(
+    state: &AppState,
+    username: &str,
+    password: String,
+    client: &ClientMeta,
+) -> Result<User> {
+    if username.trim().is_empty() || password.is_empty() {
+        return Err(Error::Invalid(
+            "Please enter your username and password.".into(),
+        ));
+    }
+    let keys = throttle_keys(username, client);
+    let now = state.clock.now();
+    if let Some(wait) = state.throttle.locked_for(&keys, now).await? {
+        record_attempt(state, EventKind::SignInThrottled, username, client).await;
+        return Err(Error::Throttled(wait));
+    }
+    let candidate = match users::normalize_username(username) {
+        Ok(name) if password.chars().count() <= users::PASSWORD_LEN.1 => {
+            users::find_for_login(&state.db, &name).await?
+        }
+        _ => None,
+    };
+    let (stored, active) = match &candidate {
+        Some(u) => (Some(u.password_hash.clone()), u.disabled_at.is_none()),
+        None => (None, false),
+    };
+    let matches = state.hasher.verify(password, stored).await?;
+    match candidate {
+        Some(u) if matches && active => {
+            state.throttle.clear(&keys[0]).await?;
+            Ok(User::from(u))
+        }
+        _ => {
+            state.throttle.fail(&keys, state.clock.now()).await?;
+            record_attempt(state, EventKind::SignInFailed, username, client).await;
+            Err(Error::InvalidCredentials)
+        }
+    }
+}
+
+/// The throttle keys of an attempt: the account name first, then the client.
+fn throttle_keys(username: &str, client: &ClientMeta) -> Vec<Key> {
+    std::iter::once(Key::account(username))
+        .chain(client_key(client))
+        .collect()
+}
+
+/// The client's throttle key, when its address is known.
+fn client_key(client: &ClientMeta) -> Option<Key> {
+    client
+        .ip
+        .as_deref()
+        .and_then(|ip| ip.parse().ok())
+        .map(Key::client)
+}

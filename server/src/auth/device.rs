@@ -1,0 +1,61 @@
+//! The device session: one signed-in device, in either mode.
+//!
+//! Session mode keeps it as a record in the session store (memory, the
+//! `sessions` table, or Redis); JWT mode keeps it as a `sessions` row that
+//! heads a chain of refresh tokens (a refresh family). Both are this one
+//! type, and both modes write the table through [`insert_row`].
+
+use serde::{Deserialize, Serialize};
+
+use super::token::TokenHash;
+use crate::Result;
+
+/// What the server remembers about one signed-in device. The Redis store
+/// keeps it as JSON, hence the serde derives.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeviceSession {
+    /// Row id, shown to the user; not a secret.
+    pub id: String,
+    pub user_id: String,
+    pub username: String,
+    pub created_at: i64,
+    pub last_seen_at: i64,
+    pub idle_expires_at: i64,
+    pub absolute_expires_at: i64,
+    pub user_agent: Option<String>,
+    pub ip: Option<String>,
+}
+
+impl DeviceSession {
+    /// Whether the device session is still valid at `now`.
+    pub fn is_live(&self, now: i64) -> bool {
+        now < self.idle_expires_at && now < self.absolute_expires_at
+    }
+}
+
+/// Inserts one `sessions` row keyed by `hash`: a session-mode record (the hash
+/// of its session ID) or a JWT refresh family (the hash of a value nobody
+/// holds).
+pub(crate) async fn insert_row<'e>(
+    executor: impl sqlx::Executor<'e, Database = sqlx::Any>,
+    hash: &TokenHash,
+    d: &DeviceSession,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO sessions (id, user_id, token_hash, created_at, last_seen_at, \
+         idle_expires_at, absolute_expires_at, user_agent, ip) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+    )
+    .bind(&d.id)
+    .bind(&d.user_id)
+    .bind(hash.as_str())
+    .bind(d.created_at)
+    .bind(d.last_seen_at)
+    .bind(d.idle_expires_at)
+    .bind(d.absolute_expires_at)
+    .bind(&d.user_agent)
+    .bind(&d.ip)
+    .execute(executor)
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,97 @@
+//! Refresh families as rows of the `sessions` table: one signed-in device in
+//! JWT mode, read as a [`DeviceSession`], revoked (the durable record every
+//! instance reads revocations from) and purged once past its deadlines.
+
+use crate::auth::device::DeviceSession;
+use crate::db::Db;
+use crate::Result;
+
+/// A live family by id.
+pub async fn family(db: &Db, id: &str, now: i64) -> Result<Option<DeviceSession>> {
+    Ok(sqlx::query_as::<_, FamilyRow>(
+        "SELECT s.id, s.user_id, u.username, s.created_at, s.last_seen_at, s.idle_expires_at, \
+         s.absolute_expires_at, s.user_agent, s.ip \
+         FROM sessions s JOIN users u ON u.id = s.user_id \
+         WHERE s.id = $1 AND s.revoked_at IS NULL AND s.idle_expires_at > $2 \
+         AND s.absolute_expires_at > $3",
+    )
+    .bind(id)
+    .bind(now)
+    .bind(now)
+    .fetch_optional(db)
+    .await?
+    .map(FamilyRow::into_device))
+}
+
+/// A `sessions` row as a family query reads it.
+#[derive(sqlx::FromRow)]
+struct FamilyRow {
+    id: String,
+    user_id: String,
+    username: String,
+    created_at: i64,
+    last_seen_at: i64,
+    idle_expires_at: i64,
+    absolute_expires_at: i64,
+    user_agent: Option<String>,
+    ip: Option<String>,
+}
+
+impl FamilyRow {
+    fn into_device(self) -> DeviceSession {
+        DeviceSession {
+            id: self.id,
+            user_id: self.user_id,
+            username: self.username,
+            created_at: self.created_at,
+            last_seen_at: self.last_seen_at,
+            idle_expires_at: self.idle_expires_at,
+            absolute_expires_at: self.absolute_expires_at,
+            user_agent: self.user_agent,
+            ip: self.ip,
+        }
+    }
+}
+
+/// Deletes families that can no longer be used (past a deadline) together
+/// with their refresh tokens. Revoked families are kept until `revoked_before`,
+/// so other instances still read the revocation while it matters.
+pub async fn purge(db: &Db, now: i64, revoked_before: i64) -> Result<u64> {
+    let done = sqlx::query(
+        "DELETE FROM sessions WHERE (idle_expires_at <= $1 OR absolute_expires_at <= $2) \
+         AND (revoked_at IS NULL OR revoked_at <= $3)",
+    )
+    .bind(now)
+    .bind(now)
+    .bind(revoked_before)
+    .execute(db)
+    .await?;
+    Ok(done.rows_affected())
+}
+
+/// Revokes a family; its user's id if it was not revoked until now.
+pub async fn revoke(db: &Db, family_id: &str, now: i64, reason: &str) -> Result<Option<String>> {
+    Ok(sqlx::query_scalar(
+        "UPDATE sessions SET revoked_at = $1, revoke_reason = $2 \
+         WHERE id = $3 AND revoked_at IS NULL RETURNING user_id",
+    )
+    .bind(now)
+    .bind(reason)
+    .bind(family_id)
+    .fetch_optional(db)
+    .await?)
+}
+
+/// Revokes every live family of a user; returns their ids.
+pub async fn revoke_user(db: &Db, user_id: &str, now: i64, reason: &str) -> Result<Vec<String>> {
+    let rows: Vec<(String,)> = sqlx::query_as(
+        "UPDATE sessions SET revoked_at = $1, revoke_reason = $2 \
+         WHERE user_id = $3 AND revoked_at IS NULL RETURNING id",
+    )
+    .bind(now)
+    .bind(reason)
+    .bind(user_id)
+    .fetch_all(db)
+    .await?;
+    Ok(rows.into_iter().map(|(id,)| id).collect())
+}

@@ -1,0 +1,100 @@
+//! How credentials travel over HTTP: read from an `Authorization: Bearer`
+//! header (API clients) or from the auth cookies (browsers), and, once
+//! issued, written back as cookies through the one cookie policy
+//! ([`super::cookies`]). The rest of the server sees only typed
+//! [`Credential`]s and [`Issued`] values.
+
+use http::HeaderMap;
+use tower_cookies::Cookies;
+
+use super::cookies::{self, ACCESS_COOKIE, REFRESH_COOKIE, SESSION_COOKIE};
+use crate::auth::{AccessToken, Credential, Issued, RefreshToken, SessionId};
+
+/// The credentials a request presented, and whether they came in cookies.
+#[derive(Debug, Default)]
+pub struct Presented {
+    pub credentials: Vec<Credential>,
+    pub in_cookies: bool,
+}
+
+/// The token of an `Authorization: Bearer` header.
+pub fn bearer(headers: &HeaderMap) -> Option<&str> {
+    let value = headers.get(http::header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| token.trim())
+        .filter(|t| !t.is_empty())
+}
+
+/// What a request presents. An `Authorization` header speaks alone: a
+/// request that sends one is judged by it, with no fallback to cookies
+/// (a refused token must not be rescued by an ambient cookie).
+pub fn presented(headers: &HeaderMap, jar: &Cookies) -> Presented {
+    if headers.contains_key(http::header::AUTHORIZATION) {
+        let credentials = bearer(headers)
+            .map(|t| Credential::Access(AccessToken::new(t)))
+            .into_iter()
+            .collect();
+        return Presented {
+            credentials,
+            in_cookies: false,
+        };
+    }
+    Presented {
+        credentials: from_cookies(jar),
+        in_cookies: true,
+    }
+}
+
+/// The credentials in the browser's auth cookies, those that prove a
+/// request first.
+pub fn from_cookies(jar: &Cookies) -> Vec<Credential> {
+    let mut found = Vec::new();
+    if let Some(c) = jar.get(SESSION_COOKIE) {
+        found.push(Credential::Session(SessionId::new(c.value())));
+    }
+    if let Some(c) = jar.get(ACCESS_COOKIE) {
+        found.push(Credential::Access(AccessToken::new(c.value())));
+    }
+    if let Some(c) = jar.get(REFRESH_COOKIE) {
+        found.push(Credential::Refresh(RefreshToken::new(c.value())));
+    }
+    found
+}
+
+/// Hands issued credentials to the browser, each cookie kept as long as
+/// the credential is good.
+pub fn set_cookies(jar: &Cookies, issued: &Issued) {
+    let secs = |s: i64| std::time::Duration::from_secs(s.max(0) as u64);
+    match issued {
+        Issued::Session { id, expires_in, .. } => {
+            let value = id.expose().to_string();
+            jar.add(cookies::auth_cookie(
+                SESSION_COOKIE,
+                value,
+                secs(*expires_in),
+            ));
+        }
+        Issued::Tokens(pair) => {
+            let access = pair.access_token.expose().to_string();
+            let refresh = pair.refresh_token.expose().to_string();
+            jar.add(cookies::auth_cookie(
+                ACCESS_COOKIE,
+                access,
+                secs(pair.expires_in),
+            ));
+            let refresh_age = secs(pair.refresh_expires_in);
+            jar.add(cookies::auth_cookie(REFRESH_COOKIE, refresh, refresh_age));
+        }
+    }
+}
+
+/// Tells the browser to drop every auth cookie it sent (or was just given).
+pub fn clear_cookies(jar: &Cookies) {
+    for name in [SESSION_COOKIE, ACCESS_COOKIE, REFRESH_COOKIE] {
+        if jar.get(name).is_some() {
+            jar.remove(cookies::removal(name));
+        }
+    }
+}
