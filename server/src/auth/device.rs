@@ -11,8 +11,8 @@ use super::token::TokenHash;
 use crate::Result;
 
 /// What the server remembers about one signed-in device. The Redis store
-/// keeps it as JSON, hence the serde derives.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// keeps it as JSON, the SQL stores read it as a row of [`select_device!`].
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
 pub struct DeviceSession {
     /// Row id, shown to the user; not a secret.
     pub id: String,
@@ -32,6 +32,22 @@ impl DeviceSession {
         now < self.idle_expires_at && now < self.absolute_expires_at
     }
 }
+
+/// A query reading `sessions` rows (with the user's name) as
+/// [`DeviceSession`]s, followed by the given conditions: both modes read
+/// device sessions through it. A macro, so the text stays a `&'static str`
+/// on the per-request path.
+macro_rules! select_device {
+    ($conditions:literal) => {
+        concat!(
+            "SELECT s.id, s.user_id, u.username, s.created_at, s.last_seen_at, \
+             s.idle_expires_at, s.absolute_expires_at, s.user_agent, s.ip \
+             FROM sessions s JOIN users u ON u.id = s.user_id ",
+            $conditions
+        )
+    };
+}
+pub(crate) use select_device;
 
 /// Inserts one `sessions` row keyed by `hash`: a session-mode record (the hash
 /// of its session ID) or a JWT refresh family (the hash of a value nobody

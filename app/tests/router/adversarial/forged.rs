@@ -76,10 +76,30 @@ async fn credentials_in_the_url_are_ignored(app: TestApp) {
     }
 }
 
+/// A request with an `Authorization` header is judged by it alone: a refused
+/// token is not rescued by the valid cookies the same request carries.
+async fn a_refused_bearer_is_not_rescued_by_cookies(app: TestApp) {
+    let b = app.browser();
+    b.sign_up("bob", "correct-horse").await;
+    assert_eq!(b.me().await, StatusCode::OK);
+    let cookies: Vec<String> = b
+        .cookies()
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect();
+    let req = http::Request::get("/api/me")
+        .header(http::header::COOKIE, cookies.join("; "))
+        .header(http::header::AUTHORIZATION, "Bearer not-a-token")
+        .body(axum::body::Body::empty())
+        .unwrap();
+    assert_eq!(app.send(req).await.status, StatusCode::UNAUTHORIZED);
+}
+
 both_modes!(
     forged_access_tokens_are_refused,
     access_token_is_no_refresh_token,
     credentials_in_the_url_are_ignored,
+    a_refused_bearer_is_not_rescued_by_cookies,
 );
 
 /// Against an EdDSA deployment: HS256 tokens keyed with its public key (the

@@ -2,55 +2,21 @@
 //! JWT mode, read as a [`DeviceSession`], revoked (the durable record every
 //! instance reads revocations from) and purged once past its deadlines.
 
-use crate::auth::device::DeviceSession;
+use crate::auth::device::{select_device, DeviceSession};
 use crate::db::Db;
 use crate::Result;
 
 /// A live family by id.
 pub async fn family(db: &Db, id: &str, now: i64) -> Result<Option<DeviceSession>> {
-    Ok(sqlx::query_as::<_, FamilyRow>(
-        "SELECT s.id, s.user_id, u.username, s.created_at, s.last_seen_at, s.idle_expires_at, \
-         s.absolute_expires_at, s.user_agent, s.ip \
-         FROM sessions s JOIN users u ON u.id = s.user_id \
-         WHERE s.id = $1 AND s.revoked_at IS NULL AND s.idle_expires_at > $2 \
-         AND s.absolute_expires_at > $3",
-    )
+    Ok(sqlx::query_as::<_, DeviceSession>(select_device!(
+        "WHERE s.id = $1 AND s.revoked_at IS NULL AND s.idle_expires_at > $2 \
+         AND s.absolute_expires_at > $3"
+    ))
     .bind(id)
     .bind(now)
     .bind(now)
     .fetch_optional(db)
-    .await?
-    .map(FamilyRow::into_device))
-}
-
-/// A `sessions` row as a family query reads it.
-#[derive(sqlx::FromRow)]
-struct FamilyRow {
-    id: String,
-    user_id: String,
-    username: String,
-    created_at: i64,
-    last_seen_at: i64,
-    idle_expires_at: i64,
-    absolute_expires_at: i64,
-    user_agent: Option<String>,
-    ip: Option<String>,
-}
-
-impl FamilyRow {
-    fn into_device(self) -> DeviceSession {
-        DeviceSession {
-            id: self.id,
-            user_id: self.user_id,
-            username: self.username,
-            created_at: self.created_at,
-            last_seen_at: self.last_seen_at,
-            idle_expires_at: self.idle_expires_at,
-            absolute_expires_at: self.absolute_expires_at,
-            user_agent: self.user_agent,
-            ip: self.ip,
-        }
-    }
+    .await?)
 }
 
 /// Deletes families that can no longer be used (past a deadline) together

@@ -4,7 +4,7 @@
 //! sessions stop resolving at once.
 
 use super::{DeviceSession, SessionStore};
-use crate::auth::device::insert_row;
+use crate::auth::device::{insert_row, select_device};
 use crate::auth::token::TokenHash;
 use crate::db::Db;
 use crate::Result;
@@ -13,35 +13,6 @@ use crate::Result;
 #[derive(Clone, Debug)]
 pub struct DatabaseStore {
     db: Db,
-}
-
-#[derive(sqlx::FromRow)]
-struct Row {
-    id: String,
-    user_id: String,
-    username: String,
-    created_at: i64,
-    last_seen_at: i64,
-    idle_expires_at: i64,
-    absolute_expires_at: i64,
-    user_agent: Option<String>,
-    ip: Option<String>,
-}
-
-impl From<Row> for DeviceSession {
-    fn from(r: Row) -> Self {
-        DeviceSession {
-            id: r.id,
-            user_id: r.user_id,
-            username: r.username,
-            created_at: r.created_at,
-            last_seen_at: r.last_seen_at,
-            idle_expires_at: r.idle_expires_at,
-            absolute_expires_at: r.absolute_expires_at,
-            user_agent: r.user_agent,
-            ip: r.ip,
-        }
-    }
 }
 
 impl DatabaseStore {
@@ -57,19 +28,16 @@ impl SessionStore for DatabaseStore {
     }
 
     async fn find(&self, hash: &TokenHash, now: i64) -> Result<Option<DeviceSession>> {
-        let row = sqlx::query_as::<_, Row>(
-            "SELECT s.id, s.user_id, u.username, s.created_at, s.last_seen_at, \
-             s.idle_expires_at, s.absolute_expires_at, s.user_agent, s.ip \
-             FROM sessions s JOIN users u ON u.id = s.user_id \
-             WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND u.disabled_at IS NULL \
-             AND s.idle_expires_at > $2 AND s.absolute_expires_at > $3",
-        )
+        let row = sqlx::query_as::<_, DeviceSession>(select_device!(
+            "WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND u.disabled_at IS NULL \
+             AND s.idle_expires_at > $2 AND s.absolute_expires_at > $3"
+        ))
         .bind(hash.as_str())
         .bind(now)
         .bind(now)
         .fetch_optional(&self.db)
         .await?;
-        Ok(row.map(Into::into))
+        Ok(row)
     }
 
     async fn touch(&self, hash: &TokenHash, now: i64, idle_expires_at: i64) -> Result<()> {
