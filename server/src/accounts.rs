@@ -18,7 +18,22 @@ pub use renewal::{renew, revoke_token, sign_out, token_refresh};
 pub use sign_in::{authenticate, sign_in, sign_up, token_sign_in};
 
 use crate::auth::{AuthBackend, ClientMeta, Credential, Identity, Issued};
-use crate::{AppState, Result};
+use crate::{AppState, Error, Result};
+
+/// What a session-mode client uses instead of the token endpoint's grants.
+const USE_SESSIONS: &str = "sign in at /api/sign_in and keep the session cookie";
+
+/// The token endpoints serve only a backend that issues bearer tokens;
+/// elsewhere they are refused before any check, `instead` saying what to use.
+fn require_tokens(state: &AppState, instead: &str) -> Result<()> {
+    if state.auth.issues_tokens() {
+        Ok(())
+    } else {
+        Err(Error::Unsupported(format!(
+            "This server runs in session mode: {instead}."
+        )))
+    }
+}
 
 /// Who a request's credentials belong to, as [`resolve`] found out.
 #[derive(Debug, Default)]

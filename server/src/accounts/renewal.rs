@@ -5,7 +5,7 @@ use super::audit::record;
 use crate::auth::{AccessToken, AuthBackend, Caller, ClientMeta, Credential, Issued};
 use crate::auth::{RefreshToken, Refusal, TokenPair};
 use crate::events::EventKind;
-use crate::{AppState, Error, Result};
+use crate::{AppState, Result};
 
 /// Trades a refresh token for new credentials. A used token that comes back
 /// after the grace window revokes its device session and is recorded.
@@ -27,12 +27,7 @@ pub async fn token_refresh(
     refresh: &RefreshToken,
     client: &ClientMeta,
 ) -> Result<std::result::Result<TokenPair, Refusal>> {
-    if !state.auth.issues_tokens() {
-        return Err(Error::Unsupported(
-            "This server runs in session mode: sign in at /api/sign_in and keep the session cookie."
-                .into(),
-        ));
-    }
+    super::require_tokens(state, super::USE_SESSIONS)?;
     Ok(match renew(state, refresh, client).await? {
         Ok(Issued::Tokens(pair)) => Ok(pair),
         Ok(Issued::Session { .. }) | Err(_) => Err(Refusal::Unknown),
@@ -67,11 +62,7 @@ pub async fn sign_out(
 /// RFC 7009 revocation: ends the device session of an access or refresh
 /// token. Unknown and invalid tokens are not an error.
 pub async fn revoke_token(state: &AppState, raw: &str, client: &ClientMeta) -> Result<()> {
-    if !state.auth.issues_tokens() {
-        return Err(Error::Unsupported(
-            "This server runs in session mode: sign out at /api/sign_out.".into(),
-        ));
-    }
+    super::require_tokens(state, "sign out at /api/sign_out")?;
     let reason = "revoked by its holder";
     let mut ended = state
         .auth

@@ -64,12 +64,7 @@ pub async fn token_sign_in(
     password: String,
     client: &ClientMeta,
 ) -> Result<TokenPair> {
-    if !state.auth.issues_tokens() {
-        return Err(Error::Unsupported(
-            "This server runs in session mode: sign in at /api/sign_in and keep the session cookie."
-                .into(),
-        ));
-    }
+    super::require_tokens(state, super::USE_SESSIONS)?;
     match sign_in(state, username, password, client, &[]).await? {
         Issued::Tokens(pair) => Ok(pair),
         Issued::Session { .. } => Err(Error::Internal("a token backend issued a session".into())),
