@@ -40,8 +40,12 @@ fn parse(c: &mut Criterion) {
     });
     c.bench_function("build_session_set_cookie", |b| {
         b.iter(|| {
-            cookies::auth_cookie(SESSION_COOKIE, raw.clone(), Duration::from_secs(86_400))
-                .to_string()
+            cookies::auth_cookie(
+                SESSION_COOKIE,
+                raw.clone(),
+                Some(Duration::from_secs(86_400)),
+            )
+            .to_string()
         })
     });
 }

@@ -51,6 +51,7 @@ fn measure(n: usize) {
                 absolute_expires_at: now + 14 * 86_400,
                 user_agent: Some(USER_AGENT.into()),
                 ip: Some("203.0.113.7".into()),
+                persistent: true,
             };
             store.insert(hash, &record).await.unwrap();
         }

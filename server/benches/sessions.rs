@@ -24,6 +24,7 @@ fn record(user_id: &str) -> DeviceSession {
         absolute_expires_at: NOW + 14 * 86_400,
         user_agent: Some("wrk".into()),
         ip: Some("127.0.0.1".into()),
+        persistent: true,
     }
 }
 

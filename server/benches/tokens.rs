@@ -75,6 +75,7 @@ fn refresh_rotation(c: &mut Criterion) {
     let url = format!("sqlite://{}", dir.join("bench.db").display());
     let life = Lifetimes {
         idle: 14 * 86_400,
+        short_idle: 12 * 3_600,
         absolute: 14 * 86_400,
         grace: 10,
     };
@@ -84,7 +85,7 @@ fn refresh_rotation(c: &mut Criterion) {
             .await
             .unwrap();
         let user = server::users::create(&db, "bench", "x", NOW).await.unwrap();
-        let (_, raw) = refresh::start(&db, &user, &ClientMeta::default(), life, NOW)
+        let (_, raw) = refresh::start(&db, &user, &ClientMeta::default(), life, NOW, true)
             .await
             .unwrap();
         (db, raw)

@@ -111,6 +111,11 @@ pub struct Config {
     #[arg(long, env = "LATCHKEY_SESSION_IDLE_TTL", default_value = "24h", value_parser = parse_duration)]
     pub session_idle_ttl: Duration,
 
+    /// A sign-in without "keep me signed in" ends after this long without a
+    /// request (both modes; its cookies also end with the browser).
+    #[arg(long, env = "LATCHKEY_SHORT_IDLE_TTL", default_value = "12h", value_parser = parse_duration)]
+    pub short_idle_ttl: Duration,
+
     /// A session ends this long after sign-in, however active it is.
     #[arg(long, env = "LATCHKEY_SESSION_ABSOLUTE_TTL", default_value = "14d", value_parser = parse_duration)]
     pub session_absolute_ttl: Duration,

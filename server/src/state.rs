@@ -7,6 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::auth::jwt::{keys::Keyring, JwtBackend, JwtSettings};
+use crate::auth::session::SessionLifetimes;
 use crate::auth::session::{ConfiguredStore, DatabaseStore, MemoryStore, RedisStore};
 use crate::auth::{password::Hasher, throttle::Throttle, Auth, SessionBackend};
 use crate::clock::Clock;
@@ -97,12 +98,12 @@ impl AppState {
                         ConfiguredStore::Redis(RedisStore::new(r.clone()))
                     }
                 };
-                Auth::Session(SessionBackend::new(
-                    store,
-                    config.session_idle_ttl,
-                    config.session_absolute_ttl,
-                    clock.clone(),
-                ))
+                let life = SessionLifetimes {
+                    idle: config.session_idle_ttl,
+                    short_idle: config.short_idle_ttl,
+                    absolute: config.session_absolute_ttl,
+                };
+                Auth::Session(SessionBackend::new(store, life, clock.clone()))
             }
             AuthMode::Jwt => {
                 let keys =
@@ -110,6 +111,7 @@ impl AppState {
                 let settings = JwtSettings {
                     access_ttl: config.access_ttl,
                     refresh_ttl: config.refresh_ttl,
+                    short_refresh_ttl: config.short_idle_ttl,
                     absolute_ttl: config.session_absolute_ttl,
                     grace: config.refresh_grace,
                 };

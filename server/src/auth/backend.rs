@@ -25,11 +25,13 @@ pub trait AuthBackend {
         credential: &Credential,
     ) -> impl Future<Output = Result<Option<Identity>>> + Send;
 
-    /// Starts a device session for an authenticated `user`.
+    /// Starts a device session for an authenticated `user`; `persistent`:
+    /// it should outlive the browser ("keep me signed in").
     fn start(
         &self,
         user: &User,
         client: &ClientMeta,
+        persistent: bool,
     ) -> impl Future<Output = Result<Issued>> + Send;
 
     /// Trades a refresh token for new credentials.
@@ -48,6 +50,19 @@ pub trait AuthBackend {
 
     /// Ends every device session of a user; returns how many were live.
     fn end_user(&self, user_id: &str, reason: &str) -> impl Future<Output = Result<u64>> + Send;
+
+    /// The live device sessions of a user, in no particular order.
+    fn devices(&self, user_id: &str) -> impl Future<Output = Result<Vec<DeviceSession>>> + Send;
+
+    /// Ends the device session `device_id` if it is a live one of `user_id`
+    /// (never another user's); its credentials are refused from their next
+    /// request on.
+    fn end_device(
+        &self,
+        user_id: &str,
+        device_id: &str,
+        reason: &str,
+    ) -> impl Future<Output = Result<Option<Ended>>> + Send;
 
     /// The caller's device session as stored, if it is still live.
     fn device(
@@ -161,8 +176,8 @@ impl AuthBackend for Auth {
         each!(self, b => b.authenticate(credential).await)
     }
 
-    async fn start(&self, user: &User, client: &ClientMeta) -> Result<Issued> {
-        each!(self, b => b.start(user, client).await)
+    async fn start(&self, user: &User, client: &ClientMeta, persistent: bool) -> Result<Issued> {
+        each!(self, b => b.start(user, client, persistent).await)
     }
 
     async fn renew(&self, refresh: &RefreshToken) -> Result<Result<Issued, Refusal>> {
@@ -175,6 +190,19 @@ impl AuthBackend for Auth {
 
     async fn end_user(&self, user_id: &str, reason: &str) -> Result<u64> {
         each!(self, b => b.end_user(user_id, reason).await)
+    }
+
+    async fn devices(&self, user_id: &str) -> Result<Vec<DeviceSession>> {
+        each!(self, b => b.devices(user_id).await)
+    }
+
+    async fn end_device(
+        &self,
+        user_id: &str,
+        device_id: &str,
+        reason: &str,
+    ) -> Result<Option<Ended>> {
+        each!(self, b => b.end_device(user_id, device_id, reason).await)
     }
 
     async fn device(&self, identity: &Identity) -> Result<Option<DeviceSession>> {

@@ -12,7 +12,7 @@ use crate::Result;
 
 /// What the server remembers about one signed-in device. The Redis store
 /// keeps it as JSON, the SQL stores read it as a row of [`select_device!`].
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DeviceSession {
     /// Row id, shown to the user; not a secret.
     pub id: String,
@@ -24,6 +24,35 @@ pub struct DeviceSession {
     pub absolute_expires_at: i64,
     pub user_agent: Option<String>,
     pub ip: Option<String>,
+    /// "Keep me signed in": the cookies outlive the browser. Otherwise they
+    /// end with it, and the idle deadline is the short one.
+    #[serde(default = "persistent_by_default")]
+    pub persistent: bool,
+}
+
+/// Records written before the choice existed were persistent.
+fn persistent_by_default() -> bool {
+    true
+}
+
+// Written out rather than derived: the flag is a BIGINT 0/1 in both SQL
+// dialects (one schema, no engine-specific boolean), read through `Any`.
+impl<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> for DeviceSession {
+    fn from_row(row: &'r sqlx::any::AnyRow) -> sqlx::Result<Self> {
+        use sqlx::Row;
+        Ok(DeviceSession {
+            id: row.try_get("id")?,
+            user_id: row.try_get("user_id")?,
+            username: row.try_get("username")?,
+            created_at: row.try_get("created_at")?,
+            last_seen_at: row.try_get("last_seen_at")?,
+            idle_expires_at: row.try_get("idle_expires_at")?,
+            absolute_expires_at: row.try_get("absolute_expires_at")?,
+            user_agent: row.try_get("user_agent")?,
+            ip: row.try_get("ip")?,
+            persistent: row.try_get::<i64, _>("persistent")? != 0,
+        })
+    }
 }
 
 impl DeviceSession {
@@ -41,7 +70,7 @@ macro_rules! select_device {
     ($conditions:literal) => {
         concat!(
             "SELECT s.id, s.user_id, u.username, s.created_at, s.last_seen_at, \
-             s.idle_expires_at, s.absolute_expires_at, s.user_agent, s.ip \
+             s.idle_expires_at, s.absolute_expires_at, s.user_agent, s.ip, s.persistent \
              FROM sessions s JOIN users u ON u.id = s.user_id ",
             $conditions
         )
@@ -59,8 +88,8 @@ pub(crate) async fn insert_row<'e>(
 ) -> Result<()> {
     sqlx::query(
         "INSERT INTO sessions (id, user_id, token_hash, created_at, last_seen_at, \
-         idle_expires_at, absolute_expires_at, user_agent, ip) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+         idle_expires_at, absolute_expires_at, user_agent, ip, persistent) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
     )
     .bind(&d.id)
     .bind(&d.user_id)
@@ -71,6 +100,7 @@ pub(crate) async fn insert_row<'e>(
     .bind(d.absolute_expires_at)
     .bind(&d.user_agent)
     .bind(&d.ip)
+    .bind(i64::from(d.persistent))
     .execute(executor)
     .await?;
     Ok(())

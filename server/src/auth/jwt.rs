@@ -49,6 +49,8 @@ pub struct JwtBackend {
 pub struct JwtSettings {
     pub access_ttl: Duration,
     pub refresh_ttl: Duration,
+    /// Refresh idle lifetime of a sign-in that ends with the browser.
+    pub short_refresh_ttl: Duration,
     pub absolute_ttl: Duration,
     pub grace: Duration,
 }
@@ -73,6 +75,7 @@ impl JwtBackend {
             access_ttl,
             life: Lifetimes {
                 idle: settings.refresh_ttl.as_secs() as i64,
+                short_idle: settings.short_refresh_ttl.as_secs() as i64,
                 absolute: settings.absolute_ttl.as_secs() as i64,
                 grace: settings.grace.as_secs() as i64,
             },
@@ -126,10 +129,15 @@ impl JwtBackend {
     }
 
     /// Starts a device session for `user` and returns its first tokens.
-    pub async fn issue(&self, user: &User, client: &ClientMeta) -> Result<TokenPair> {
+    pub async fn issue(
+        &self,
+        user: &User,
+        client: &ClientMeta,
+        persistent: bool,
+    ) -> Result<TokenPair> {
         let now = self.clock.now();
         let (device, refresh_token) =
-            refresh::start(&self.db, user, client, self.life, now).await?;
+            refresh::start(&self.db, user, client, self.life, now, persistent).await?;
         self.pair(device, refresh_token, now)
     }
 
@@ -188,8 +196,8 @@ impl AuthBackend for JwtBackend {
         })
     }
 
-    async fn start(&self, user: &User, client: &ClientMeta) -> Result<Issued> {
-        Ok(Issued::Tokens(self.issue(user, client).await?))
+    async fn start(&self, user: &User, client: &ClientMeta, persistent: bool) -> Result<Issued> {
+        Ok(Issued::Tokens(self.issue(user, client, persistent).await?))
     }
 
     async fn renew(&self, refresh: &RefreshToken) -> Result<std::result::Result<Issued, Refusal>> {
@@ -221,6 +229,29 @@ impl AuthBackend for JwtBackend {
             self.revocations.publish(id, now).await?;
         }
         Ok(ids.len() as u64)
+    }
+
+    async fn devices(&self, user_id: &str) -> Result<Vec<DeviceSession>> {
+        families::of_user(&self.db, user_id, self.clock.now()).await
+    }
+
+    /// Its refresh tokens stop at once; its access token on its next request,
+    /// here at once and on other instances within the revocation bound.
+    async fn end_device(
+        &self,
+        user_id: &str,
+        device_id: &str,
+        reason: &str,
+    ) -> Result<Option<Ended>> {
+        let now = self.clock.now();
+        if !families::revoke_of_user(&self.db, user_id, device_id, now, reason).await? {
+            return Ok(None);
+        }
+        self.revocations.publish(device_id, now).await?;
+        Ok(Some(Ended {
+            device_id: device_id.to_string(),
+            user_id: user_id.to_string(),
+        }))
     }
 
     async fn device(&self, identity: &Identity) -> Result<Option<DeviceSession>> {

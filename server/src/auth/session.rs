@@ -5,7 +5,9 @@
 //! Sign-in always mints a new ID (no fixation: a value the client brought is
 //! never promoted). The idle deadline slides forward on use, but at most once
 //! per `touch_interval`, so a busy user does not turn every read into a write;
-//! the absolute deadline never moves. Both are enforced by the store.
+//! the absolute deadline never moves. Both are enforced by the store. A
+//! sign-in that is not kept ("keep me signed in" unchecked) slides by the
+//! short idle lifetime instead.
 
 mod compact;
 mod database;
@@ -30,6 +32,17 @@ use crate::clock::Clock;
 use crate::users::User;
 use crate::Result;
 
+/// The lifetimes of session-mode sign-ins.
+#[derive(Clone, Copy, Debug)]
+pub struct SessionLifetimes {
+    /// Sliding idle lifetime of a kept sign-in.
+    pub idle: Duration,
+    /// Sliding idle lifetime of a sign-in that ends with the browser.
+    pub short_idle: Duration,
+    /// Lifetime from sign-in, however active.
+    pub absolute: Duration,
+}
+
 /// Longest gap between two last-seen writes for one session.
 const MAX_TOUCH_INTERVAL: i64 = 60;
 
@@ -38,6 +51,7 @@ const MAX_TOUCH_INTERVAL: i64 = 60;
 pub struct SessionBackend {
     store: ConfiguredStore,
     idle_ttl: i64,
+    short_idle_ttl: i64,
     absolute_ttl: i64,
     clock: Clock,
     pub(crate) counters: Arc<AuthCounters>,
@@ -45,11 +59,13 @@ pub struct SessionBackend {
 
 impl SessionBackend {
     /// A backend over `store` with the given lifetimes.
-    pub fn new(store: ConfiguredStore, idle: Duration, absolute: Duration, clock: Clock) -> Self {
+    pub fn new(store: ConfiguredStore, life: SessionLifetimes, clock: Clock) -> Self {
+        let idle_ttl = life.idle.as_secs() as i64;
         SessionBackend {
             store,
-            idle_ttl: idle.as_secs() as i64,
-            absolute_ttl: absolute.as_secs() as i64,
+            idle_ttl,
+            short_idle_ttl: (life.short_idle.as_secs() as i64).min(idle_ttl),
+            absolute_ttl: life.absolute.as_secs() as i64,
             clock,
             counters: Arc::default(),
         }
@@ -58,6 +74,15 @@ impl SessionBackend {
     /// The store behind this backend.
     pub fn store(&self) -> &ConfiguredStore {
         &self.store
+    }
+
+    /// The sliding idle lifetime of a sign-in kept or not kept.
+    fn idle_for(&self, persistent: bool) -> i64 {
+        if persistent {
+            self.idle_ttl
+        } else {
+            self.short_idle_ttl
+        }
     }
 
     fn touch_interval(&self) -> i64 {
@@ -71,7 +96,7 @@ impl SessionBackend {
             return Ok(None);
         };
         if now - record.last_seen_at >= self.touch_interval() {
-            let idle = (now + self.idle_ttl).min(record.absolute_expires_at);
+            let idle = (now + self.idle_for(record.persistent)).min(record.absolute_expires_at);
             self.counters.touch();
             self.store.touch(hash, now, idle).await?;
             record.last_seen_at = now;
@@ -103,7 +128,7 @@ impl AuthBackend for SessionBackend {
         }
     }
 
-    async fn start(&self, user: &User, client: &ClientMeta) -> Result<Issued> {
+    async fn start(&self, user: &User, client: &ClientMeta, persistent: bool) -> Result<Issued> {
         let now = self.clock.now();
         let raw = token::new_token();
         let record = DeviceSession {
@@ -112,10 +137,11 @@ impl AuthBackend for SessionBackend {
             username: user.username.clone(),
             created_at: now,
             last_seen_at: now,
-            idle_expires_at: (now + self.idle_ttl).min(now + self.absolute_ttl),
+            idle_expires_at: (now + self.idle_for(persistent)).min(now + self.absolute_ttl),
             absolute_expires_at: now + self.absolute_ttl,
             user_agent: client.user_agent.clone(),
             ip: client.ip.clone(),
+            persistent,
         };
         self.store.insert(&TokenHash::of(&raw), &record).await?;
         Ok(Issued::Session {
@@ -148,6 +174,23 @@ impl AuthBackend for SessionBackend {
 
     async fn end_user(&self, user_id: &str, _reason: &str) -> Result<u64> {
         self.store.remove_user(user_id).await
+    }
+
+    async fn devices(&self, user_id: &str) -> Result<Vec<DeviceSession>> {
+        self.store.list_user(user_id, self.clock.now()).await
+    }
+
+    async fn end_device(
+        &self,
+        user_id: &str,
+        device_id: &str,
+        _reason: &str,
+    ) -> Result<Option<Ended>> {
+        let removed = self.store.remove_device(user_id, device_id).await?;
+        Ok(removed.then(|| Ended {
+            device_id: device_id.to_string(),
+            user_id: user_id.to_string(),
+        }))
     }
 
     async fn device(&self, identity: &Identity) -> Result<Option<DeviceSession>> {

@@ -19,6 +19,44 @@ pub async fn family(db: &Db, id: &str, now: i64) -> Result<Option<DeviceSession>
     .await?)
 }
 
+/// The live families of a user.
+pub async fn of_user(db: &Db, user_id: &str, now: i64) -> Result<Vec<DeviceSession>> {
+    Ok(sqlx::query_as::<_, DeviceSession>(select_device!(
+        "WHERE s.user_id = $1 AND s.revoked_at IS NULL AND u.disabled_at IS NULL \
+         AND s.idle_expires_at > $2 AND s.absolute_expires_at > $3"
+    ))
+    .bind(user_id)
+    .bind(now)
+    .bind(now)
+    .fetch_all(db)
+    .await?)
+}
+
+/// Revokes the live family `family_id` if it belongs to `user_id`; whether
+/// it did.
+pub async fn revoke_of_user(
+    db: &Db,
+    user_id: &str,
+    family_id: &str,
+    now: i64,
+    reason: &str,
+) -> Result<bool> {
+    let done = sqlx::query(
+        "UPDATE sessions SET revoked_at = $1, revoke_reason = $2 \
+         WHERE id = $3 AND user_id = $4 AND revoked_at IS NULL \
+         AND idle_expires_at > $5 AND absolute_expires_at > $6",
+    )
+    .bind(now)
+    .bind(reason)
+    .bind(family_id)
+    .bind(user_id)
+    .bind(now)
+    .bind(now)
+    .execute(db)
+    .await?;
+    Ok(done.rows_affected() > 0)
+}
+
 /// Deletes families that can no longer be used (past a deadline) together
 /// with their refresh tokens. Revoked families are kept until `revoked_before`,
 /// so other instances still read the revocation while it matters.

@@ -26,11 +26,24 @@ use crate::Result;
 pub struct Lifetimes {
     /// A refresh token unused this long expires (sliding with rotation).
     pub idle: i64,
+    /// The same for a sign-in that ends with the browser.
+    pub short_idle: i64,
     /// A family ends this long after sign-in.
     pub absolute: i64,
     /// How long after a rotation the old token still yields the same
     /// successor; 0 means never.
     pub grace: i64,
+}
+
+impl Lifetimes {
+    /// The sliding idle lifetime of a sign-in kept or not kept.
+    pub fn idle_for(&self, persistent: bool) -> i64 {
+        if persistent {
+            self.idle
+        } else {
+            self.short_idle.min(self.idle)
+        }
+    }
 }
 
 #[derive(sqlx::FromRow)]
@@ -45,6 +58,7 @@ struct TokenRow {
     ip: Option<String>,
     revoked_at: Option<i64>,
     disabled_at: Option<i64>,
+    persistent: i64,
 }
 
 /// The successor of refresh token `raw`: HMAC-SHA256(secret, raw), base64url.
@@ -61,6 +75,7 @@ pub async fn start(
     client: &ClientMeta,
     life: Lifetimes,
     now: i64,
+    persistent: bool,
 ) -> Result<(DeviceSession, String)> {
     let raw = token::new_token();
     let hash = TokenHash::of(&raw);
@@ -70,10 +85,11 @@ pub async fn start(
         username: user.username.clone(),
         created_at: now,
         last_seen_at: now,
-        idle_expires_at: (now + life.idle).min(now + life.absolute),
+        idle_expires_at: (now + life.idle_for(persistent)).min(now + life.absolute),
         absolute_expires_at: now + life.absolute,
         user_agent: client.user_agent.clone(),
         ip: client.ip.clone(),
+        persistent,
     };
     // The family's `sessions.token_hash` must not be the hash of a token the
     // client holds: on a database later served in session mode, that refresh
@@ -139,7 +155,8 @@ pub async fn rotate(
     }
     let child_raw = successor(secret, raw);
     let child = TokenHash::of(&child_raw);
-    let idle = (now + life.idle).min(row.absolute_expires_at);
+    let persistent = row.persistent != 0;
+    let idle = (now + life.idle_for(persistent)).min(row.absolute_expires_at);
     // The write comes first, so the transaction holds the write lock from its
     // first statement (no read-then-upgrade deadlock in SQLite).
     let mut tx = db.begin().await?;
@@ -191,6 +208,7 @@ pub async fn rotate(
         absolute_expires_at: row.absolute_expires_at,
         user_agent: row.user_agent,
         ip: row.ip,
+        persistent,
     };
     Ok(Ok((family, child_raw)))
 }
@@ -198,7 +216,7 @@ pub async fn rotate(
 async fn find(db: &Db, hash: &TokenHash) -> Result<Option<TokenRow>> {
     Ok(sqlx::query_as::<_, TokenRow>(
         "SELECT rt.session_id, rt.expires_at, s.user_id, u.username, s.created_at, \
-         s.absolute_expires_at, s.user_agent, s.ip, s.revoked_at, u.disabled_at \
+         s.absolute_expires_at, s.user_agent, s.ip, s.revoked_at, u.disabled_at, s.persistent \
          FROM refresh_tokens rt JOIN sessions s ON s.id = rt.session_id \
          JOIN users u ON u.id = s.user_id WHERE rt.token_hash = $1",
     )

@@ -28,7 +28,8 @@ pub(super) struct Entry {
     pub idle_expires_at: i64,
     pub absolute_expires_at: i64,
     pub user_agent: Option<Arc<str>>,
-    /// `id`, `user_id`, `username` and `ip`, packed by [`pack_text`].
+    /// A flags byte ([`PERSISTENT`]), then `id`, `user_id`, `username` and
+    /// `ip`, packed by [`put`].
     text: Box<[u8]>,
 }
 
@@ -54,11 +55,12 @@ impl Entry {
         ];
         // Sized exactly up front: a block that grew and shrank leaves
         // fragments behind, which cost as much as the block itself.
-        let len = fields
+        let len = 1 + fields
             .iter()
             .map(|f| packed_len(f.map(String::as_str)))
-            .sum();
+            .sum::<usize>();
         let mut text = Vec::with_capacity(len);
+        text.push(if r.persistent { PERSISTENT } else { 0 });
         for field in fields {
             put(&mut text, field.map(String::as_str));
         }
@@ -80,14 +82,14 @@ impl Entry {
 
     /// Whether the session belongs to `user_id`.
     pub fn is_of_user(&self, user_id: &str) -> bool {
-        let mut fields = Reader(&self.text);
+        let mut fields = Reader(&self.text[1..]);
         fields.skip();
         fields.next().as_deref() == Some(user_id)
     }
 
     /// The record, as it was inserted (with later touches).
     pub fn record(&self) -> DeviceSession {
-        let mut fields = Reader(&self.text);
+        let mut fields = Reader(&self.text[1..]);
         DeviceSession {
             id: fields.next().unwrap_or_default(),
             user_id: fields.next().unwrap_or_default(),
@@ -98,9 +100,18 @@ impl Entry {
             absolute_expires_at: self.absolute_expires_at,
             user_agent: self.user_agent.as_deref().map(str::to_string),
             ip: fields.next(),
+            persistent: self.text[0] & PERSISTENT != 0,
         }
     }
+
+    /// The record's id, without unpacking the rest.
+    pub fn id(&self) -> Option<String> {
+        Reader(&self.text[1..]).next()
+    }
 }
+
+/// Flag: the sign-in outlives the browser ("keep me signed in").
+const PERSISTENT: u8 = 1;
 
 /// Tags of a packed text field.
 const ABSENT: u8 = 0;
@@ -185,6 +196,7 @@ mod tests {
             absolute_expires_at: 1_800_000_000,
             user_agent: Some("agent".into()),
             ip: ip.map(Into::into),
+            persistent: ip.is_some(),
         }
     }
 
@@ -200,6 +212,7 @@ mod tests {
         ] {
             let e = Entry::new([0; 32], &r, r.user_agent.as_deref().map(Arc::from));
             assert_eq!(e.record(), r);
+            assert_eq!(e.id().as_deref(), Some(r.id.as_str()));
             assert!(e.is_of_user(&r.user_id));
             assert!(!e.is_of_user("somebody else"));
         }
@@ -209,8 +222,8 @@ mod tests {
     fn generated_ids_pack_into_raw_bytes() {
         let r = record(&token::new_id(), &token::new_id(), None);
         let e = Entry::new([0; 32], &r, None);
-        // Two raw ids, a text username, no ip.
-        assert_eq!(e.text.len(), 2 * 17 + 5 + r.username.len() + 1);
+        // Flags, two raw ids, a text username, no ip.
+        assert_eq!(e.text.len(), 1 + 2 * 17 + 5 + r.username.len() + 1);
     }
 
     #[test]

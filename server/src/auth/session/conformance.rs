@@ -20,6 +20,7 @@ fn record(user_id: &str, username: &str) -> DeviceSession {
         absolute_expires_at: NOW + 1_000,
         user_agent: Some("test-agent".into()),
         ip: Some("127.0.0.1".into()),
+        persistent: true,
     }
 }
 
@@ -88,6 +89,37 @@ pub(super) async fn remove_user_deletes_all_of_theirs(
     }
     assert_eq!(store.remove_user(&user.0).await.unwrap(), 3);
     assert_eq!(store.remove_user(&user.0).await.unwrap(), 0);
+}
+
+pub(super) async fn list_and_remove_one_device(store: impl SessionStore, user: (String, String)) {
+    let (a, b, gone) = (new_hash(), new_hash(), new_hash());
+    let first = record(&user.0, &user.1);
+    let second = DeviceSession {
+        persistent: false,
+        ..record(&user.0, &user.1)
+    };
+    let mut expired = record(&user.0, &user.1);
+    expired.idle_expires_at = NOW - 1;
+    store.insert(&a, &first).await.unwrap();
+    store.insert(&b, &second).await.unwrap();
+    store.insert(&gone, &expired).await.unwrap();
+    let mut listed = store.list_user(&user.0, NOW).await.unwrap();
+    listed.sort_by_key(|d| d.persistent);
+    assert_eq!(
+        listed,
+        [second.clone(), first.clone()],
+        "live ones, as stored"
+    );
+    assert!(store.list_user("nobody", NOW).await.unwrap().is_empty());
+    // Another user cannot end it, even knowing its id.
+    assert!(!store.remove_device("nobody", &first.id).await.unwrap());
+    assert!(!store.remove_device(&user.0, "no-such-id").await.unwrap());
+    assert!(store.find(&a, NOW).await.unwrap().is_some());
+    assert!(store.remove_device(&user.0, &first.id).await.unwrap());
+    assert!(!store.remove_device(&user.0, &first.id).await.unwrap());
+    assert_eq!(store.find(&a, NOW).await.unwrap(), None);
+    assert_eq!(store.find(&b, NOW).await.unwrap(), Some(second.clone()));
+    assert_eq!(store.list_user(&user.0, NOW).await.unwrap(), [second]);
 }
 
 pub(super) async fn purge_removes_only_expired(store: impl SessionStore, user: (String, String)) {
@@ -183,6 +215,7 @@ store_suite!(
     touch_slides_idle_but_not_absolute,
     remove_deletes_one,
     remove_user_deletes_all_of_theirs,
+    list_and_remove_one_device,
     purge_removes_only_expired,
 );
 

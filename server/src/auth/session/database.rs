@@ -68,6 +68,27 @@ impl SessionStore for DatabaseStore {
         Ok(done.rows_affected())
     }
 
+    async fn list_user(&self, user_id: &str, now: i64) -> Result<Vec<DeviceSession>> {
+        Ok(sqlx::query_as::<_, DeviceSession>(select_device!(
+            "WHERE s.user_id = $1 AND s.revoked_at IS NULL AND u.disabled_at IS NULL \
+             AND s.idle_expires_at > $2 AND s.absolute_expires_at > $3"
+        ))
+        .bind(user_id)
+        .bind(now)
+        .bind(now)
+        .fetch_all(&self.db)
+        .await?)
+    }
+
+    async fn remove_device(&self, user_id: &str, device_id: &str) -> Result<bool> {
+        let done = sqlx::query("DELETE FROM sessions WHERE id = $1 AND user_id = $2")
+            .bind(device_id)
+            .bind(user_id)
+            .execute(&self.db)
+            .await?;
+        Ok(done.rows_affected() > 0)
+    }
+
     async fn purge_expired(&self, now: i64) -> Result<u64> {
         let done = sqlx::query(
             "DELETE FROM sessions WHERE idle_expires_at <= $1 OR absolute_expires_at <= $2",

@@ -6,6 +6,8 @@
 //! Records are kept compact ([`compact`](super::compact)): a hash table of
 //! boxed entries (8 bytes a slot, so a table that just doubled costs little),
 //! each entry holding its key, so a million sessions fit in about 200 MB.
+//! There is no per-user index (it would cost memory on every session for a
+//! page seldom opened): listing or ending one user's devices scans the table.
 
 use std::collections::HashSet;
 use std::hash::{BuildHasher, RandomState};
@@ -141,6 +143,23 @@ impl SessionStore for MemoryStore {
         Ok(self.write().retain(|e| !e.is_of_user(user_id)))
     }
 
+    async fn list_user(&self, user_id: &str, now: i64) -> Result<Vec<DeviceSession>> {
+        Ok(self
+            .read()
+            .table
+            .iter()
+            .filter(|e| e.is_live(now) && e.is_of_user(user_id))
+            .map(|e| e.record())
+            .collect())
+    }
+
+    async fn remove_device(&self, user_id: &str, device_id: &str) -> Result<bool> {
+        let removed = self
+            .write()
+            .retain(|e| !(e.is_of_user(user_id) && e.id().as_deref() == Some(device_id)));
+        Ok(removed > 0)
+    }
+
     async fn purge_expired(&self, now: i64) -> Result<u64> {
         Ok(self.write().retain(|e| e.is_live(now)))
     }
@@ -166,6 +185,7 @@ mod tests {
             absolute_expires_at: 1_000,
             user_agent: Some(agent.into()),
             ip: None,
+            persistent: true,
         }
     }
 

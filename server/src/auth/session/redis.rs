@@ -58,6 +58,27 @@ impl RedisStore {
         let json: Option<String> = self.redis.conn().get(self.record_key(hash)).await?;
         json.as_deref().map(Self::decode).transpose()
     }
+
+    /// The records of a user's index, each with its hash (`None` where the
+    /// record is gone): one `SMEMBERS` and one `MGET`.
+    async fn user_records(&self, user_id: &str) -> Result<Vec<(String, Option<DeviceSession>)>> {
+        let mut conn = self.redis.conn();
+        let hashes: Vec<String> = conn.smembers(self.user_key(user_id)).await?;
+        if hashes.is_empty() {
+            return Ok(Vec::new());
+        }
+        let keys: Vec<String> = hashes
+            .iter()
+            .map(|h| self.redis.key(format_args!("sess:{h}")))
+            .collect();
+        let found: Vec<Option<String>> =
+            redis::cmd("MGET").arg(&keys).query_async(&mut conn).await?;
+        hashes
+            .into_iter()
+            .zip(found)
+            .map(|(h, json)| Ok((h, json.as_deref().map(Self::decode).transpose()?)))
+            .collect()
+    }
 }
 
 impl SessionStore for RedisStore {
@@ -130,6 +151,30 @@ impl SessionStore for RedisStore {
         pipe.del(&user_key).ignore();
         let deleted: Vec<u64> = pipe.query_async(&mut conn).await?;
         Ok(deleted.iter().sum())
+    }
+
+    async fn list_user(&self, user_id: &str, now: i64) -> Result<Vec<DeviceSession>> {
+        Ok(self
+            .user_records(user_id)
+            .await?
+            .into_iter()
+            .filter_map(|(_, r)| r.filter(|r| r.is_live(now) && r.user_id == user_id))
+            .collect())
+    }
+
+    async fn remove_device(&self, user_id: &str, device_id: &str) -> Result<bool> {
+        let found = self
+            .user_records(user_id)
+            .await?
+            .into_iter()
+            .find(|(_, r)| {
+                r.as_ref()
+                    .is_some_and(|r| r.id == device_id && r.user_id == user_id)
+            });
+        match found {
+            Some((hash, _)) => self.remove(&TokenHash::from_stored(hash)).await,
+            None => Ok(false),
+        }
     }
 
     // Redis expires records by their TTL; this removes records whose

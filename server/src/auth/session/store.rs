@@ -14,6 +14,9 @@
 //!   deadline; the absolute deadline never moves;
 //! - [`remove_user`](SessionStore::remove_user) ends every session of that
 //!   user and no other;
+//! - [`list_user`](SessionStore::list_user) returns exactly the live sessions
+//!   of that user, and [`remove_device`](SessionStore::remove_device) ends one
+//!   of them by its id, never another user's;
 //! - an unreachable store answers with an error (`503` upstream), never with
 //!   "no such session", so a store outage does not sign everybody out.
 
@@ -52,6 +55,21 @@ pub trait SessionStore {
 
     /// Deletes every session of a user; returns how many.
     fn remove_user(&self, user_id: &str) -> impl Future<Output = Result<u64>> + Send;
+
+    /// The live sessions of a user, in no particular order.
+    fn list_user(
+        &self,
+        user_id: &str,
+        now: i64,
+    ) -> impl Future<Output = Result<Vec<DeviceSession>>> + Send;
+
+    /// Deletes the session with id `device_id` if it belongs to `user_id`;
+    /// `true` if it existed.
+    fn remove_device(
+        &self,
+        user_id: &str,
+        device_id: &str,
+    ) -> impl Future<Output = Result<bool>> + Send;
 
     /// Deletes sessions past either deadline; returns how many.
     fn purge_expired(&self, now: i64) -> impl Future<Output = Result<u64>> + Send;
@@ -99,6 +117,14 @@ impl SessionStore for ConfiguredStore {
 
     async fn remove_user(&self, user_id: &str) -> Result<u64> {
         dispatch!(self, s => s.remove_user(user_id).await)
+    }
+
+    async fn list_user(&self, user_id: &str, now: i64) -> Result<Vec<DeviceSession>> {
+        dispatch!(self, s => s.list_user(user_id, now).await)
+    }
+
+    async fn remove_device(&self, user_id: &str, device_id: &str) -> Result<bool> {
+        dispatch!(self, s => s.remove_device(user_id, device_id).await)
     }
 
     async fn purge_expired(&self, now: i64) -> Result<u64> {
