@@ -8,12 +8,16 @@
 //! [`Issued`]; turning those into cookies or JSON is the adapters' job
 //! ([`crate::http`]). None of this knows which mode is configured.
 
+mod activity;
 mod audit;
 mod changes;
+mod devices;
 mod renewal;
 mod sign_in;
 
+pub use activity::{activity, ActivityPage, PAGE_SIZE};
 pub use changes::{change_password, disable_user};
+pub use devices::{devices, end_all_devices, end_device, end_other_devices, Device};
 pub use renewal::{renew, revoke_token, sign_out, token_refresh};
 pub use sign_in::{authenticate, sign_in, sign_up, token_sign_in};
 

@@ -24,6 +24,10 @@ pub enum Error {
     /// seconds. Said the same way whether or not the account exists.
     #[error("Too many failed sign-in attempts. Please wait {} and try again.", describe_wait(*.0))]
     Throttled(i64),
+    /// There is no such thing for this caller (e.g. a device session that is
+    /// not one of theirs): the message says what.
+    #[error("{0}")]
+    NotFound(String),
     /// The server cannot do this in its configuration (e.g. the token
     /// endpoint's password grant in session mode); the message says why.
     #[error("{0}")]
@@ -51,6 +55,7 @@ impl Error {
         match self {
             Error::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Error::Unsupported(_) => StatusCode::BAD_REQUEST,
+            Error::NotFound(_) => StatusCode::NOT_FOUND,
             Error::InvalidCredentials => StatusCode::UNAUTHORIZED,
             Error::UsernameTaken => StatusCode::CONFLICT,
             Error::Throttled(_) => StatusCode::TOO_MANY_REQUESTS,

@@ -8,7 +8,11 @@
 //!
 //! A failed sign-in stores the name that was typed only as a hash (the
 //! throttle's account key): people type passwords into the username field,
-//! and the audit trail must not become a list of them.
+//! and the audit trail must not become a list of them. The account's owner
+//! still sees them: [`of_account`] finds them by the hash of the account's
+//! own name.
+
+use std::time::{SystemTime, UNIX_EPOCH};
 
 use crate::db::Db;
 use crate::random::new_id;
@@ -58,26 +62,183 @@ pub struct Event<'a> {
     pub username: Option<&'a str>,
     pub ip: Option<&'a str>,
     pub user_agent: Option<&'a str>,
+    /// The device session the event is about.
+    pub device_id: Option<&'a str>,
+    /// What caused it, where that varies ([`Cause`]).
+    pub detail: Option<&'a str>,
+}
+
+/// Who or what ended a device session: the `detail` of a
+/// [`EventKind::DeviceRevoked`] event.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Cause {
+    /// The account's owner, from the devices page or API.
+    Owner,
+    /// The owner, signing out every device at once.
+    Everywhere,
+    /// A password change signed every other device out.
+    PasswordChange,
+    /// The holder of a token revoked it (RFC 7009).
+    TokenHolder,
+}
+
+impl Cause {
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Cause::Owner => "owner",
+            Cause::Everywhere => "everywhere",
+            Cause::PasswordChange => "password_changed",
+            Cause::TokenHolder => "token_holder",
+        }
+    }
+}
+
+/// Where a sign-in came from: the `detail` of a [`EventKind::SignInOk`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Channel {
+    /// A browser form or page (cookies).
+    Browser,
+    /// The token endpoint (an API client with bearer tokens).
+    Api,
+}
+
+impl Channel {
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Channel::Browser => "browser",
+            Channel::Api => "api",
+        }
+    }
+}
+
+/// A new event id that sorts after the ids written before it: the wall
+/// clock in microseconds (14 hex digits), then 64 random bits. `at` has
+/// one-second resolution, so the id orders the events of one second (a
+/// sign-up and its sign-in) as they happened, on every instance whose clock
+/// is right.
+fn event_id() -> String {
+    let micros = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_micros());
+    format!("{micros:014x}{}", &new_id()[..11])
 }
 
 /// Appends `event`; failures are logged, not returned.
 pub async fn record(db: &Db, event: Event<'_>) {
     let result = sqlx::query(
-        "INSERT INTO auth_events (id, at, kind, user_id, username, ip, user_agent) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        "INSERT INTO auth_events (id, at, kind, user_id, username, ip, user_agent, \
+         device_id, detail) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
     )
-    .bind(new_id())
+    .bind(event_id())
     .bind(event.at)
     .bind(event.kind.as_str())
     .bind(event.user_id)
     .bind(event.username)
     .bind(event.ip)
     .bind(event.user_agent)
+    .bind(event.device_id)
+    .bind(event.detail)
     .execute(db)
     .await;
     if let Err(e) = result {
         tracing::warn!(error = %e, kind = event.kind.as_str(), "could not record auth event");
     }
+}
+
+/// An event as the account's owner reads it back.
+#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
+pub struct StoredEvent {
+    pub id: String,
+    pub at: i64,
+    /// An [`EventKind`]'s stored name.
+    pub kind: String,
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
+    pub device_id: Option<String>,
+    pub detail: Option<String>,
+}
+
+impl StoredEvent {
+    /// Where the next, older page starts: this event's place in the order.
+    pub fn cursor(&self) -> Cursor {
+        Cursor {
+            at: self.at,
+            id: self.id.clone(),
+        }
+    }
+}
+
+/// A place in an account's events, newest first: a page holds the events
+/// after it. Written as `<at>.<id>` in URLs.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Cursor {
+    pub at: i64,
+    pub id: String,
+}
+
+impl std::fmt::Display for Cursor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}.{}", self.at, self.id)
+    }
+}
+
+impl std::str::FromStr for Cursor {
+    type Err = crate::Error;
+
+    fn from_str(s: &str) -> Result<Self> {
+        let invalid = || {
+            crate::Error::Invalid(
+                "That page of the activity list does not exist (a malformed `before`).".into(),
+            )
+        };
+        let (at, id) = s.split_once('.').ok_or_else(invalid)?;
+        let at = at.parse().map_err(|_| invalid())?;
+        let well_formed = !id.is_empty()
+            && id.len() <= 64
+            && id
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+        if !well_formed {
+            return Err(invalid());
+        }
+        Ok(Cursor {
+            at,
+            id: id.to_string(),
+        })
+    }
+}
+
+/// Up to `limit` events of the account `user_id`, newest first, older than
+/// `before`: those recorded with its id, and failed or throttled attempts on
+/// its name (`name_key`: the hash they were stored under).
+pub async fn of_account(
+    db: &Db,
+    user_id: &str,
+    name_key: &str,
+    before: Option<&Cursor>,
+    limit: u32,
+) -> Result<Vec<StoredEvent>> {
+    let (at, id) = match before {
+        Some(c) => (c.at, c.id.as_str()),
+        None => (i64::MAX, ""),
+    };
+    // Without a cursor every event qualifies through `at < i64::MAX`.
+    Ok(sqlx::query_as::<_, StoredEvent>(
+        "SELECT id, at, kind, ip, user_agent, device_id, detail FROM auth_events \
+         WHERE (user_id = $1 OR (user_id IS NULL AND username = $2)) \
+         AND (at < $3 OR (at = $4 AND id < $5)) \
+         ORDER BY at DESC, id DESC LIMIT $6",
+    )
+    .bind(user_id)
+    .bind(name_key)
+    .bind(at)
+    .bind(at)
+    .bind(id)
+    .bind(i64::from(limit))
+    .fetch_all(db)
+    .await?)
 }
 
 /// Deletes events that happened before `before`; returns how many.
@@ -111,6 +272,8 @@ mod tests {
                 username: Some("alice"),
                 ip: None,
                 user_agent: None,
+                device_id: None,
+                detail: None,
             };
             record(&db, event).await;
         }
@@ -121,5 +284,68 @@ mod tests {
             0,
             "the cutoff itself is kept"
         );
+    }
+
+    #[sqlx::test(migrator = "crate::db::MIGRATOR")]
+    async fn an_accounts_events_page_newest_first(pool: sqlx::SqlitePool) {
+        let db = crate::db::testing::from_sqlite(pool).await;
+        let ev = |at, user_id, username| Event {
+            kind: EventKind::SignInOk,
+            at,
+            user_id,
+            username,
+            ip: None,
+            user_agent: None,
+            device_id: None,
+            detail: None,
+        };
+        // Two events in the same second, so the id breaks the tie.
+        for at in [100, 200, 200, 300] {
+            record(&db, ev(at, Some("u1"), Some("alice"))).await;
+        }
+        record(&db, ev(250, None, Some("acct:alice"))).await;
+        record(&db, ev(260, None, Some("acct:bob"))).await;
+        record(&db, ev(270, Some("u2"), Some("bob"))).await;
+        let mut seen = Vec::new();
+        let mut before = None;
+        loop {
+            let page = of_account(&db, "u1", "acct:alice", before.as_ref(), 2)
+                .await
+                .unwrap();
+            let Some(last) = page.last() else { break };
+            before = Some(last.cursor());
+            seen.extend(page.iter().map(|e| e.at));
+        }
+        assert_eq!(seen, [300, 250, 200, 200, 100]);
+    }
+
+    #[test]
+    fn event_ids_sort_in_the_order_they_were_made() {
+        let ids: Vec<String> = (0..50)
+            .map(|_| {
+                std::thread::sleep(std::time::Duration::from_micros(2));
+                event_id()
+            })
+            .collect();
+        let mut sorted = ids.clone();
+        sorted.sort();
+        assert_eq!(ids, sorted);
+        assert!(
+            ids[0].parse::<Cursor>().is_err(),
+            "an id alone is no cursor"
+        );
+        assert!(format!("1.{}", ids[0]).parse::<Cursor>().is_ok());
+    }
+
+    #[test]
+    fn cursors_round_trip_and_refuse_junk() {
+        let c = Cursor {
+            at: 1_800_000_000,
+            id: new_id(),
+        };
+        assert_eq!(c.to_string().parse::<Cursor>().unwrap(), c);
+        for junk in ["", "12", "x.abc", "12.", "12.a b", "12.a'--", "-1.é"] {
+            assert!(junk.parse::<Cursor>().is_err(), "{junk}");
+        }
     }
 }

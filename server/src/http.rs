@@ -5,6 +5,7 @@
 //! calls the accounts service ([`crate::accounts`]), and turns the result
 //! back into cookies or JSON.
 
+pub mod account_api;
 pub mod client_ip;
 pub mod cookies;
 pub mod credentials;
@@ -31,6 +32,12 @@ use resolve::{require_user, resolve_caller, unavailable, Protection};
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/api/me", get(me))
+        .route("/api/devices", get(account_api::list))
+        .route(
+            "/api/devices/{id}",
+            axum::routing::delete(account_api::remove),
+        )
+        .route("/api/activity", get(account_api::activity))
         .route("/auth/token", post(oauth::token))
         .route("/auth/revoke", post(oauth::revoke))
         .route("/healthz", get(healthz))
@@ -104,24 +111,30 @@ async fn me(Extension(caller): Extension<Caller>, headers: http::HeaderMap) -> R
             "signed_in_at": identity.signed_in_at,
         }))
         .into_response(),
-        Caller::Anonymous => (
-            StatusCode::UNAUTHORIZED,
-            [(
-                http::header::WWW_AUTHENTICATE,
-                if headers.contains_key(http::header::AUTHORIZATION) {
-                    r#"Bearer realm="latchkey", error="invalid_token", error_description="The access token is invalid, expired or revoked""#
-                } else {
-                    r#"Bearer realm="latchkey""#
-                },
-            )],
-            Json(json!({
-                "error": "unauthorized",
-                "message": "You are not signed in.",
-            })),
-        )
-            .into_response(),
+        Caller::Anonymous => not_signed_in(headers.contains_key(http::header::AUTHORIZATION)),
         Caller::StoreUnavailable => unavailable(),
     }
+}
+
+/// `401` for a JSON endpoint, with a `WWW-Authenticate` challenge (RFC 6750:
+/// `invalid_token` when a bearer token was sent and refused).
+pub(crate) fn not_signed_in(token_refused: bool) -> Response {
+    (
+        StatusCode::UNAUTHORIZED,
+        [(
+            http::header::WWW_AUTHENTICATE,
+            if token_refused {
+                r#"Bearer realm="latchkey", error="invalid_token", error_description="The access token is invalid, expired or revoked""#
+            } else {
+                r#"Bearer realm="latchkey""#
+            },
+        )],
+        Json(json!({
+            "error": "unauthorized",
+            "message": "You are not signed in.",
+        })),
+    )
+        .into_response()
 }
 
 /// The process is up.

@@ -19,6 +19,7 @@ pub mod auth;
 pub mod clock;
 pub mod config;
 pub mod db;
+pub mod describe;
 pub mod error;
 pub mod events;
 pub mod http;

@@ -6,16 +6,16 @@
 //! signed out with the old password still valid, or the new password set and
 //! everybody signed out: never a new password beside old sessions.
 
-use super::audit::record;
+use super::audit::{record, About};
 use super::authenticate;
 use crate::auth::{AuthBackend, ClientMeta, Identity, Issued};
-use crate::events::EventKind;
+use crate::events::{Cause, EventKind};
 use crate::users;
 use crate::{AppState, Error, Result};
 
 /// Changes the signed-in user's password after checking the current one,
 /// signs out every device (both modes) and gives this device a fresh
-/// session.
+/// session, kept as long as the one it replaces.
 pub async fn change_password(
     state: &AppState,
     identity: &Identity,
@@ -44,12 +44,29 @@ pub async fn change_password(
         Err(e) => return Err(e),
     };
     let hash = state.hasher.hash(new).await?;
+    // Read first, for the audit trail: which devices this change signs out.
+    let before = state.auth.devices(&user.id).await?;
+    let persistent = before
+        .iter()
+        .find(|d| d.id == identity.device_id)
+        .is_none_or(|d| d.persistent);
     state.auth.end_user(&user.id, "password changed").await?;
     let now = state.clock.now();
     users::set_password(&state.db, &user.id, &hash, now).await?;
-    let fresh = state.auth.start(&user, client).await?;
-    let (id, name) = (Some(user.id.as_str()), Some(user.username.as_str()));
-    record(state, EventKind::PasswordChanged, id, name, client).await;
+    let fresh = state.auth.start(&user, client, persistent).await?;
+    let me = About::user(&user.id, Some(&user.username));
+    let new_device = fresh.identity().device_id.as_str();
+    record(
+        state,
+        EventKind::PasswordChanged,
+        me.device(new_device),
+        client,
+    )
+    .await;
+    for other in before.iter().filter(|d| d.id != identity.device_id) {
+        let about = me.device(&other.id).cause(Cause::PasswordChange);
+        record(state, EventKind::DeviceRevoked, about, client).await;
+    }
     Ok(fresh)
 }
 
@@ -59,8 +76,14 @@ pub async fn disable_user(state: &AppState, user_id: &str) -> Result<bool> {
     let done = users::disable(&state.db, user_id, state.clock.now()).await?;
     state.auth.end_user(user_id, "account disabled").await?;
     if done {
-        let event = EventKind::AccountDisabled;
-        record(state, event, Some(user_id), None, &ClientMeta::default()).await;
+        let about = About::user(user_id, None);
+        record(
+            state,
+            EventKind::AccountDisabled,
+            about,
+            &ClientMeta::default(),
+        )
+        .await;
     }
     Ok(done)
 }

@@ -1,10 +1,10 @@
 //! Keeping a sign-in going and ending it: refresh-token renewal (with reuse
 //! detection), sign-out, and revocation of a token by its holder.
 
-use super::audit::record;
+use super::audit::{record, About};
 use crate::auth::{AccessToken, AuthBackend, Caller, ClientMeta, Credential, Issued};
 use crate::auth::{RefreshToken, Refusal, TokenPair};
-use crate::events::EventKind;
+use crate::events::{Cause, EventKind};
 use crate::{AppState, Result};
 
 /// Trades a refresh token for new credentials. A used token that comes back
@@ -15,8 +15,9 @@ pub async fn renew(
     client: &ClientMeta,
 ) -> Result<std::result::Result<Issued, Refusal>> {
     let renewed = state.auth.renew(refresh).await?;
-    if let Err(Refusal::Reused { user_id, .. }) = &renewed {
-        record(state, EventKind::RefreshReuse, Some(user_id), None, client).await;
+    if let Err(Refusal::Reused { user_id, device_id }) = &renewed {
+        let about = About::user(user_id, None).device(device_id);
+        record(state, EventKind::RefreshReuse, about, client).await;
     }
     Ok(renewed)
 }
@@ -49,12 +50,13 @@ pub async fn sign_out(
             break;
         }
     }
-    let who = caller
-        .identity()
-        .map(|i| (i.user_id.as_str(), Some(i.username.as_str())));
-    let who = who.or(ended.as_ref().map(|e| (e.user_id.as_str(), None)));
-    if let Some((user_id, username)) = who {
-        record(state, EventKind::SignOut, Some(user_id), username, client).await;
+    let about = match (caller.identity(), &ended) {
+        (Some(i), _) => Some(About::user(&i.user_id, Some(&i.username)).device(&i.device_id)),
+        (None, Some(e)) => Some(About::user(&e.user_id, None).device(&e.device_id)),
+        (None, None) => None,
+    };
+    if let Some(about) = about {
+        record(state, EventKind::SignOut, about, client).await;
     }
     Ok(())
 }
@@ -73,14 +75,10 @@ pub async fn revoke_token(state: &AppState, raw: &str, client: &ClientMeta) -> R
         ended = state.auth.end(&refresh, reason).await?;
     }
     if let Some(e) = ended {
-        record(
-            state,
-            EventKind::DeviceRevoked,
-            Some(&e.user_id),
-            None,
-            client,
-        )
-        .await;
+        let about = About::user(&e.user_id, None)
+            .device(&e.device_id)
+            .cause(Cause::TokenHolder);
+        record(state, EventKind::DeviceRevoked, about, client).await;
     }
     Ok(())
 }

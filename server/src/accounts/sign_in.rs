@@ -1,21 +1,22 @@
 //! Creating an account and signing in: the password check, throttled, then
 //! a new device session the configured way.
 
-use super::audit::{record, record_attempt};
+use super::audit::{record, record_attempt, About};
 use crate::auth::throttle::Key;
 use crate::auth::{AuthBackend, ClientMeta, Credential, Issued, TokenPair};
-use crate::events::EventKind;
+use crate::events::{Channel, EventKind};
 use crate::users::{self, User};
 use crate::{AppState, Error, Result};
 
 /// Creates an account and signs it in on this device, ending the session
-/// the device held before (`presented`).
+/// the device held before (`presented`); `persistent`: "keep me signed in".
 pub async fn sign_up(
     state: &AppState,
     username: &str,
     password: String,
     client: &ClientMeta,
     presented: &[Credential],
+    persistent: bool,
 ) -> Result<Issued> {
     let username = users::normalize_username(username)?;
     users::check_new_password(&password)?;
@@ -38,22 +39,32 @@ pub async fn sign_up(
         }
         other => other?,
     };
-    let (id, name) = (Some(user.id.as_str()), Some(username.as_str()));
-    record(state, EventKind::SignUp, id, name, client).await;
-    start(state, &user, client, presented).await
+    let about = About::user(&user.id, Some(&username));
+    record(state, EventKind::SignUp, about, client).await;
+    let how = (persistent, Channel::Browser);
+    start(state, &user, client, presented, how).await
 }
 
 /// Checks a username and password, then signs the user in on this device,
-/// ending the session the device held before (`presented`).
+/// ending the session the device held before (`presented`); `persistent`:
+/// "keep me signed in".
 pub async fn sign_in(
     state: &AppState,
     username: &str,
     password: String,
     client: &ClientMeta,
     presented: &[Credential],
+    persistent: bool,
 ) -> Result<Issued> {
     let user = authenticate(state, username, password, client).await?;
-    start(state, &user, client, presented).await
+    start(
+        state,
+        &user,
+        client,
+        presented,
+        (persistent, Channel::Browser),
+    )
+    .await
 }
 
 /// The token endpoint's password grant: a sign-in that hands out bearer
@@ -65,18 +76,24 @@ pub async fn token_sign_in(
     client: &ClientMeta,
 ) -> Result<TokenPair> {
     super::require_tokens(state, super::USE_SESSIONS)?;
-    match sign_in(state, username, password, client, &[]).await? {
+    let user = authenticate(state, username, password, client).await?;
+    // An API client keeps its tokens as long as it likes; there is no
+    // browser to close.
+    match start(state, &user, client, &[], (true, Channel::Api)).await? {
         Issued::Tokens(pair) => Ok(pair),
         Issued::Session { .. } => Err(Error::Internal("a token backend issued a session".into())),
     }
 }
 
-/// Remembers the sign-in of an authenticated `user` the configured way.
+/// Remembers the sign-in of an authenticated `user` the configured way:
+/// `how` says whether it is kept ("keep me signed in") and where it came
+/// from.
 async fn start(
     state: &AppState,
     user: &User,
     client: &ClientMeta,
     presented: &[Credential],
+    (persistent, channel): (bool, Channel),
 ) -> Result<Issued> {
     for credential in presented {
         state
@@ -84,9 +101,11 @@ async fn start(
             .end(credential, "replaced by a new sign-in")
             .await?;
     }
-    let issued = state.auth.start(user, client).await?;
-    let (id, name) = (Some(user.id.as_str()), Some(user.username.as_str()));
-    record(state, EventKind::SignInOk, id, name, client).await;
+    let issued = state.auth.start(user, client, persistent).await?;
+    let about = About::user(&user.id, Some(&user.username))
+        .device(&issued.identity().device_id)
+        .channel(channel);
+    record(state, EventKind::SignInOk, about, client).await;
     Ok(issued)
 }
 

@@ -17,10 +17,18 @@ pub const ACCESS_COOKIE: &str = "__Host-latchkey_access";
 /// Name of the JWT-mode refresh-token cookie.
 pub const REFRESH_COOKIE: &str = "__Host-latchkey_refresh";
 
-/// An auth cookie holding `value`, kept by the browser for `max_age`.
-pub fn auth_cookie(name: &'static str, value: String, max_age: Duration) -> Cookie<'static> {
+/// An auth cookie holding `value`, kept by the browser for `max_age`, or,
+/// with `None`, until the browser closes (a sign-in not kept: no
+/// `Max-Age`, no `Expires`).
+pub fn auth_cookie(
+    name: &'static str,
+    value: String,
+    max_age: Option<Duration>,
+) -> Cookie<'static> {
     let mut c = base(name, value);
-    c.set_max_age(time::Duration::seconds(max_age.as_secs() as i64));
+    if let Some(age) = max_age {
+        c.set_max_age(time::Duration::seconds(age.as_secs() as i64));
+    }
     c
 }
 
@@ -47,7 +55,7 @@ mod tests {
 
     #[test]
     fn session_cookie_follows_the_policy() {
-        let c = auth_cookie(SESSION_COOKIE, "v".into(), Duration::from_secs(3600));
+        let c = auth_cookie(SESSION_COOKIE, "v".into(), Some(Duration::from_secs(3600)));
         let s = c.to_string();
         assert!(s.starts_with("__Host-latchkey_session=v"), "{s}");
         for attr in [
@@ -60,6 +68,13 @@ mod tests {
             assert!(s.contains(attr), "{attr} missing in {s}");
         }
         assert!(!s.contains("Domain"), "{s}");
+    }
+
+    #[test]
+    fn a_browser_session_cookie_has_no_lifetime() {
+        let s = auth_cookie(SESSION_COOKIE, "v".into(), None).to_string();
+        assert!(!s.contains("Max-Age") && !s.contains("Expires"), "{s}");
+        assert!(s.contains("HttpOnly") && s.contains("Secure"), "{s}");
     }
 
     #[test]

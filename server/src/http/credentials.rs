@@ -64,16 +64,22 @@ pub fn from_cookies(jar: &Cookies) -> Vec<Credential> {
 }
 
 /// Hands issued credentials to the browser, each cookie kept as long as
-/// the credential is good.
+/// the credential is good, or, for a sign-in not kept ("keep me signed in"
+/// unchecked), until the browser closes.
 pub fn set_cookies(jar: &Cookies, issued: &Issued) {
-    let secs = |s: i64| std::time::Duration::from_secs(s.max(0) as u64);
+    let persistent = issued
+        .identity()
+        .device
+        .as_ref()
+        .is_none_or(|d| d.persistent);
+    let age = |s: i64| persistent.then(|| std::time::Duration::from_secs(s.max(0) as u64));
     match issued {
         Issued::Session { id, expires_in, .. } => {
             let value = id.expose().to_string();
             jar.add(cookies::auth_cookie(
                 SESSION_COOKIE,
                 value,
-                secs(*expires_in),
+                age(*expires_in),
             ));
         }
         Issued::Tokens(pair) => {
@@ -82,9 +88,9 @@ pub fn set_cookies(jar: &Cookies, issued: &Issued) {
             jar.add(cookies::auth_cookie(
                 ACCESS_COOKIE,
                 access,
-                secs(pair.expires_in),
+                age(pair.expires_in),
             ));
-            let refresh_age = secs(pair.refresh_expires_in);
+            let refresh_age = age(pair.refresh_expires_in);
             jar.add(cookies::auth_cookie(REFRESH_COOKIE, refresh, refresh_age));
         }
     }

@@ -1,0 +1,123 @@
+//! The account's signed-in devices: list them, end one, end all the others,
+//! end all. Every ending is recorded, with who caused it.
+//!
+//! Ending a device works the same in both modes from here: the backend
+//! deletes the session record (session mode) or revokes the refresh family
+//! and publishes its id to the revocation set (JWT mode), so the device's
+//! next request is refused.
+
+use super::audit::{record, About};
+use crate::auth::{AuthBackend, ClientMeta, DeviceSession, Identity};
+use crate::events::{Cause, EventKind};
+use crate::{AppState, Error, Result};
+
+/// One signed-in device of the account, as its owner sees it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Device {
+    pub session: DeviceSession,
+    /// The device this request came from.
+    pub current: bool,
+}
+
+/// The caller's signed-in devices: this one first, then the most recently
+/// active.
+pub async fn devices(state: &AppState, identity: &Identity) -> Result<Vec<Device>> {
+    let mut list: Vec<Device> = state
+        .auth
+        .devices(&identity.user_id)
+        .await?
+        .into_iter()
+        .map(|session| Device {
+            current: session.id == identity.device_id,
+            session,
+        })
+        .collect();
+    list.sort_by(|a, b| {
+        (b.current, b.session.last_seen_at, &b.session.id).cmp(&(
+            a.current,
+            a.session.last_seen_at,
+            &a.session.id,
+        ))
+    });
+    Ok(list)
+}
+
+/// Signs out one of the caller's other devices. Another account's device,
+/// or one that already ended, is [`Error::NotFound`] (the same answer, so
+/// ids of other accounts' devices cannot be probed); this device is refused:
+/// signing out is the way to end it.
+pub async fn end_device(
+    state: &AppState,
+    identity: &Identity,
+    device_id: &str,
+    client: &ClientMeta,
+) -> Result<()> {
+    if device_id == identity.device_id {
+        return Err(Error::Invalid(
+            "That is the device you are using now: sign out to end it.".into(),
+        ));
+    }
+    let ended = state
+        .auth
+        .end_device(&identity.user_id, device_id, "signed out by its owner")
+        .await?;
+    if ended.is_none() {
+        return Err(Error::NotFound(
+            "There is no signed-in device with that id on your account.".into(),
+        ));
+    }
+    let about = About::user(&identity.user_id, Some(&identity.username))
+        .device(device_id)
+        .cause(Cause::Owner);
+    record(state, EventKind::DeviceRevoked, about, client).await;
+    Ok(())
+}
+
+/// Signs out every device of the caller but this one; returns how many.
+pub async fn end_other_devices(
+    state: &AppState,
+    identity: &Identity,
+    client: &ClientMeta,
+) -> Result<u64> {
+    let mut ended = 0;
+    for device in devices(state, identity).await? {
+        if device.current {
+            continue;
+        }
+        let id = &device.session.id;
+        let reason = "signed out by its owner";
+        if state
+            .auth
+            .end_device(&identity.user_id, id, reason)
+            .await?
+            .is_some()
+        {
+            ended += 1;
+            let about = About::user(&identity.user_id, Some(&identity.username))
+                .device(id)
+                .cause(Cause::Owner);
+            record(state, EventKind::DeviceRevoked, about, client).await;
+        }
+    }
+    Ok(ended)
+}
+
+/// Signs out every device of the caller, this one too; returns how many
+/// were live. The adapter clears this device's credentials.
+pub async fn end_all_devices(
+    state: &AppState,
+    identity: &Identity,
+    client: &ClientMeta,
+) -> Result<u64> {
+    let listed = state.auth.devices(&identity.user_id).await?;
+    let ended = state
+        .auth
+        .end_user(&identity.user_id, "signed out everywhere")
+        .await?;
+    let me = About::user(&identity.user_id, Some(&identity.username));
+    for device in &listed {
+        let about = me.device(&device.id).cause(Cause::Everywhere);
+        record(state, EventKind::DeviceRevoked, about, client).await;
+    }
+    Ok(ended)
+}
