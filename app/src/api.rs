@@ -4,6 +4,7 @@
 
 #[cfg(feature = "ssr")]
 pub mod context;
+pub mod devices;
 
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -72,15 +73,27 @@ pub struct AccountView {
     pub degraded: bool,
 }
 
+/// Whether a "keep me signed in" checkbox was checked (`on` as browsers
+/// send it; `true` or `1` from scripts). Absent means unchecked.
+pub fn kept(remember: Option<&str>) -> bool {
+    matches!(remember, Some("on" | "true" | "1"))
+}
+
 /// Creates an account and signs it in, then goes to `/account`.
 #[server(prefix = "/api", endpoint = "sign_up")]
-pub async fn sign_up(username: String, password: String) -> Result<(), AppError> {
+pub async fn sign_up(
+    username: String,
+    password: String,
+    remember: Option<String>,
+) -> Result<(), AppError> {
     context::respond(async move {
         let cx = context::Request::get().await?;
         let presented = cx.presented();
-        let issued =
-            server::accounts::sign_up(&cx.state, &username, password, &cx.client, &presented)
-                .await?;
+        let persistent = kept(remember.as_deref());
+        let issued = server::accounts::sign_up(
+            &cx.state, &username, password, &cx.client, &presented, persistent,
+        )
+        .await?;
         cx.hand_out(&issued);
         leptos_axum::redirect("/account");
         Ok(())
@@ -94,13 +107,16 @@ pub async fn sign_in(
     username: String,
     password: String,
     next: Option<String>,
+    remember: Option<String>,
 ) -> Result<(), AppError> {
     context::respond(async move {
         let cx = context::Request::get().await?;
         let presented = cx.presented();
-        let issued =
-            server::accounts::sign_in(&cx.state, &username, password, &cx.client, &presented)
-                .await?;
+        let persistent = kept(remember.as_deref());
+        let issued = server::accounts::sign_in(
+            &cx.state, &username, password, &cx.client, &presented, persistent,
+        )
+        .await?;
         cx.hand_out(&issued);
         let target = match next.as_deref() {
             None | Some("") => "/account".to_string(),

@@ -2,3 +2,4 @@
 
 pub mod form_error;
 pub mod header;
+pub mod local_time;

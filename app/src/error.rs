@@ -47,6 +47,16 @@ impl AppError {
         http::StatusCode::from_u16(self.status).unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR)
     }
 
+    /// Gives the page being rendered on the server this error's status
+    /// (pages render completely before their headers are sent). In the
+    /// browser there is no response to change.
+    pub fn set_page_status(&self) {
+        #[cfg(feature = "ssr")]
+        if let Some(res) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
+            res.set_status(self.status());
+        }
+    }
+
     /// Whether this means "not signed in".
     pub fn is_unauthorized(&self) -> bool {
         self.status == 401

@@ -20,7 +20,8 @@ use leptos_router::{path, SsrMode};
 
 use components::header::Header;
 use pages::{
-    account::AccountPage, home::HomePage, login::LoginPage, not_found::NotFound, signup::SignUpPage,
+    account::AccountPage, activity::ActivityPage, devices::DevicesPage, home::HomePage,
+    login::LoginPage, not_found::NotFound, signup::SignUpPage,
 };
 
 pub use error::AppError;
@@ -79,6 +80,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/signup") view=SignUpPage ssr=SsrMode::Async />
                     <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async />
                     <Route path=path!("/account") view=AccountPage ssr=SsrMode::Async />
+                    <Route path=path!("/account/devices") view=DevicesPage ssr=SsrMode::Async />
+                    <Route path=path!("/account/activity") view=ActivityPage ssr=SsrMode::Async />
                 </Routes>
             </main>
             <footer class="container footer">

@@ -1,6 +1,8 @@
 //! One module per page.
 
 pub mod account;
+pub mod activity;
+pub mod devices;
 pub mod home;
 pub mod login;
 pub mod not_found;

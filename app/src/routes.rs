@@ -41,6 +41,14 @@ pub const PAGES: &[Page] = &[
         path: "/account",
         access: Access::SignedIn,
     },
+    Page {
+        path: "/account/devices",
+        access: Access::SignedIn,
+    },
+    Page {
+        path: "/account/activity",
+        access: Access::SignedIn,
+    },
 ];
 
 /// Whether `path` (no query) is a signed-in page or lies below one.

@@ -36,9 +36,12 @@ pub fn Header() -> impl IntoView {
                             <nav class="nav" aria-label="Account">
                                 {match viewer.user {
                                     Some(user) => view! {
-                                        <A href="/account" attr:class="nav-link">
+                                        <A href="/account" attr:class="nav-link" exact=true>"Account"</A>
+                                        <A href="/account/devices" attr:class="nav-link">"Devices"</A>
+                                        <A href="/account/activity" attr:class="nav-link">"Activity"</A>
+                                        <span class="who">
                                             "Signed in as " <strong>{user.username}</strong>
-                                        </A>
+                                        </span>
                                         <ActionForm action=sign_out attr:class="inline-form">
                                             <button type="submit" class="button button-quiet">
                                                 "Sign out"

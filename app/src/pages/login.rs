@@ -21,10 +21,16 @@ pub fn LoginPage() -> impl IntoView {
     });
     let query = use_query_map();
     let next = move || query.read().get("next").unwrap_or_default();
+    let ended_everywhere = move || query.read().get("ended").as_deref() == Some("everywhere");
     view! {
         <Title text="Sign in" />
         <section class="card form-card">
             <h1>"Sign in"</h1>
+            <Show when=ended_everywhere>
+                <p class="notice" role="status">
+                    "You were signed out everywhere, on this device too."
+                </p>
+            </Show>
             <ActionForm action attr:class="form" attr:novalidate=true>
                 <input type="hidden" name="next" value=next />
                 <label for="username">"Username"</label>
@@ -47,6 +53,14 @@ pub fn LoginPage() -> impl IntoView {
                     maxlength="256"
                     required
                 />
+                <label class="check">
+                    <input type="checkbox" name="remember" value="on" />
+                    <span>"Keep me signed in"</span>
+                </label>
+                <p class="hint">
+                    "Unchecked, this sign-in ends when you close the browser, and sooner when \
+                     left unused. Leave it unchecked on a shared computer."
+                </p>
                 <FormError error=action_error(action.into()) />
                 <button type="submit" class="button button-primary" disabled=move || action.pending().get()>
                     "Sign in"

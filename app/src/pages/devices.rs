@@ -1,0 +1,199 @@
+//! `/account/devices` (protected): every signed-in device of the account,
+//! with a way to end each, all the others, or all.
+//!
+//! Every action is a plain form post to a server function, so the page
+//! works without JavaScript; hydrated, the same forms run in place. The
+//! server answers anonymous requests with `303` before rendering.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::Redirect;
+use leptos_router::hooks::use_query_map;
+
+use crate::api::devices::{
+    device_list, short_id, DeviceView, DevicesView, EndAllDevices, EndDevice, EndOtherDevices,
+};
+use crate::api::Mode;
+use crate::components::form_error::{action_error, FormError};
+use crate::components::local_time::LocalTime;
+use crate::routes::login_url;
+use crate::AuthEpoch;
+
+/// The devices page.
+#[component]
+pub fn DevicesPage() -> impl IntoView {
+    let epoch = expect_context::<AuthEpoch>();
+    let end_one = ServerAction::<EndDevice>::new();
+    let end_others = ServerAction::<EndOtherDevices>::new();
+    let end_all = ServerAction::<EndAllDevices>::new();
+    let data = Resource::new(
+        move || {
+            (
+                epoch.0.get(),
+                end_one.version().get(),
+                end_others.version().get(),
+            )
+        },
+        |_| device_list(),
+    );
+    Effect::new(move |_| {
+        if end_all.version().get() > 0 {
+            epoch.bump();
+        }
+    });
+    let query = use_query_map();
+    let notice = move || match query.read().get("ended").as_deref() {
+        Some("one") => Some("That device was signed out.".to_string()),
+        Some("others") => {
+            let n: u64 = query
+                .read()
+                .get("count")
+                .and_then(|c| c.parse().ok())
+                .unwrap_or(0);
+            Some(match n {
+                0 => "There were no other devices to sign out.".to_string(),
+                1 => "1 other device was signed out.".to_string(),
+                n => format!("{n} other devices were signed out."),
+            })
+        }
+        _ => None,
+    };
+    let errors = Signal::derive(move || {
+        action_error(end_one.into())
+            .get()
+            .or_else(|| action_error(end_others.into()).get())
+            .or_else(|| action_error(end_all.into()).get())
+    });
+    view! {
+        <Title text="Your devices" />
+        <section class="card">
+            <h1>"Your devices"</h1>
+            <p class="hint">
+                "Every browser or app signed in to your account. Sign out any you do not \
+                 recognise, or that you no longer use."
+            </p>
+            {move || notice().map(|text| view! { <p class="notice" role="status">{text}</p> })}
+            <FormError error=errors />
+        </section>
+        <Transition fallback=|| view! { <p class="status">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Ok(view) => view! { <DeviceList view end_one end_others end_all /> }.into_any(),
+                    Err(e) if e.is_unauthorized() => {
+                        view! { <Redirect path=login_url("/account/devices") /> }.into_any()
+                    }
+                    Err(e) => {
+                        e.set_page_status();
+                        view! { <p class="form-error" role="alert">{e.message}</p> }.into_any()
+                    }
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn DeviceList(
+    view: DevicesView,
+    end_one: ServerAction<EndDevice>,
+    end_others: ServerAction<EndOtherDevices>,
+    end_all: ServerAction<EndAllDevices>,
+) -> impl IntoView {
+    let others = view.devices.iter().filter(|d| !d.current).count();
+    let how_it_ends = match view.mode {
+        Mode::Session => "Signing a device out deletes its session on the server: its next \
+                          request is refused."
+            .to_string(),
+        Mode::Jwt => format!(
+            "Signing a device out revokes its refresh token and adds it to the revocation \
+             list: its access token is refused on its next request (on other server \
+             instances within {} seconds).",
+            view.revocation_sync_secs
+        ),
+    };
+    view! {
+        <section class="card" aria-labelledby="devices-heading">
+            <h2 id="devices-heading">
+                {match view.devices.len() {
+                    1 => "1 signed-in device".to_string(),
+                    n => format!("{n} signed-in devices"),
+                }}
+            </h2>
+            <p class="hint">{how_it_ends}</p>
+            <ul class="device-list">
+                {view
+                    .devices
+                    .into_iter()
+                    .map(|device| view! { <DeviceRow device end_one /> })
+                    .collect_view()}
+            </ul>
+        </section>
+        <section class="card">
+            <h2>"Sign out in bulk"</h2>
+            <div class="bulk-actions">
+                <ActionForm action=end_others attr:class="inline-form">
+                    <button
+                        type="submit"
+                        class="button"
+                        disabled=move || others == 0 || end_others.pending().get()
+                    >
+                        "Sign out all other devices"
+                    </button>
+                </ActionForm>
+                <ActionForm action=end_all attr:class="inline-form">
+                    <button type="submit" class="button button-danger" disabled=move || end_all.pending().get()>
+                        "Sign out everywhere"
+                    </button>
+                </ActionForm>
+            </div>
+            <p class="hint">"“Everywhere” includes this device: you will need to sign in again."</p>
+        </section>
+    }
+}
+
+#[component]
+fn DeviceRow(device: DeviceView, end_one: ServerAction<EndDevice>) -> impl IntoView {
+    let name = format!("{} on {}", device.browser, device.os);
+    let label = format!("Sign out {name} (device {})", short_id(&device.id));
+    view! {
+        <li class="device" class:current=device.current>
+            <div class="device-head">
+                <h3 class="device-name">{name}</h3>
+                {device.current.then(|| view! { <span class="tag tag-accent">"This device"</span> })}
+                <span class="tag">
+                    {if device.persistent { "Kept signed in" } else { "Until the browser closes" }}
+                </span>
+            </div>
+            <dl class="facts">
+                <dt>"Device"</dt>
+                <dd><code>{short_id(&device.id).to_string()}</code></dd>
+                <dt>"Address"</dt>
+                <dd>{device.address.unwrap_or_else(|| "unknown".into())}</dd>
+                <dt>"Signed in"</dt>
+                <dd><LocalTime ts=device.created_at /></dd>
+                <dt>"Last active"</dt>
+                <dd><LocalTime ts=device.last_seen_at /></dd>
+                <dt>"Ends if idle until"</dt>
+                <dd><LocalTime ts=device.idle_expires_at /></dd>
+                <dt>"Ends at the latest"</dt>
+                <dd><LocalTime ts=device.absolute_expires_at /></dd>
+            </dl>
+            {(!device.current).then(|| view! {
+                <ActionForm action=end_one attr:class="inline-form">
+                    <input type="hidden" name="id" value=device.id.clone() />
+                    <button
+                        type="submit"
+                        class="button"
+                        aria-label=label
+                        disabled=move || end_one.pending().get()
+                    >
+                        "Sign out"
+                    </button>
+                </ActionForm>
+            })}
+            {device.current.then(|| view! {
+                <p class="hint">"To end this one, sign out (top of the page)."</p>
+            })}
+        </li>
+    }
+}
