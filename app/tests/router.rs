@@ -16,6 +16,9 @@ use support::{cookie_names, Backend, TestApp};
 #[path = "router/conformance.rs"]
 mod conformance;
 
+#[path = "router/device_cases.rs"]
+mod device_cases;
+
 macro_rules! conformance_suite {
     (sqlite $backend:ident: $($case:ident),* $(,)?) => {
         $(
@@ -68,6 +71,14 @@ macro_rules! all_cases {
             idle_timeout_ends_a_quiet_session,
             absolute_timeout_ends_an_active_session,
             me_is_json,
+            devices_lists_every_sign_in,
+            ending_a_device_refuses_its_next_request,
+            ending_other_devices_keeps_this_one,
+            ending_everywhere_includes_this_device,
+            another_accounts_device_is_not_found,
+            keep_me_signed_in_decides_cookie_and_idle_lifetime,
+            activity_shows_sign_ins_and_revocations,
+            activity_pages_through_every_event,
         );
     };
 }

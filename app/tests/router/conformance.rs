@@ -4,6 +4,8 @@
 use super::*;
 use server::auth::token;
 
+pub use super::device_cases::*;
+
 pub async fn sign_up_sets_policy_cookies(app: TestApp) {
     let b = app.browser();
     let r = b.sign_up("Alice", "correct-horse").await;

@@ -12,6 +12,7 @@ use super::{Reply, TestApp};
 pub struct Browser<'a> {
     app: &'a TestApp,
     jar: Mutex<BTreeMap<String, String>>,
+    user_agent: Option<String>,
 }
 
 impl<'a> Browser<'a> {
@@ -19,7 +20,14 @@ impl<'a> Browser<'a> {
         Browser {
             app,
             jar: Mutex::default(),
+            user_agent: None,
         }
+    }
+
+    /// The same browser, naming itself `user_agent` on every request.
+    pub fn with_agent(mut self, user_agent: &str) -> Self {
+        self.user_agent = Some(user_agent.to_string());
+        self
     }
 
     fn cookie_header(&self) -> Option<String> {
@@ -35,6 +43,9 @@ impl<'a> Browser<'a> {
     async fn send(&self, mut req: http::request::Builder, body: Body) -> Reply {
         if let Some(cookies) = self.cookie_header() {
             req = req.header(header::COOKIE, cookies);
+        }
+        if let Some(agent) = &self.user_agent {
+            req = req.header(header::USER_AGENT, agent);
         }
         let reply = self.app.send(req.body(body).unwrap()).await;
         let mut jar = self.jar.lock().unwrap();
@@ -102,10 +113,22 @@ impl<'a> Browser<'a> {
     }
 
     async fn post_credentials(&self, path: &str, username: &str, password: &str) -> Reply {
-        let form = format!("username={username}&password={password}");
+        // "Keep me signed in", as the suite expected before the choice existed;
+        // the cases about the choice post their own forms.
+        let form = format!("username={username}&password={password}&remember=on");
         let r = self.post_form(path, &form).await;
         assert_eq!(r.status, StatusCode::OK, "{path} failed: {}", r.body);
         r
+    }
+
+    /// A request with any method and no body, as a script in the page
+    /// sends it (`fetch` with the cookies).
+    pub async fn request(&self, method: http::Method, path: &str) -> Reply {
+        let req = Request::builder()
+            .method(method)
+            .uri(path)
+            .header(header::ACCEPT, "application/json");
+        self.send(req, Body::empty()).await
     }
 
     /// `GET /api/me`'s status.
