@@ -57,6 +57,12 @@ async fn tokens_stay_out_of_pages_urls_and_logs(pool: sqlx::SqlitePool) {
         b.get("/account").await,
         b.post_form("/api/refresh", "").await,
         b.get("/login").await,
+        b.get("/account/devices").await,
+        b.get("/account/activity").await,
+        b.get("/api/devices").await,
+        b.get("/api/activity").await,
+        b.post_form("/api/device_list", "").await,
+        b.post_form("/api/activity_page", "").await,
     ] {
         secrets.extend(step.auth_values().into_values());
         exposed.push(step.body);

@@ -9,6 +9,8 @@ export class CredentialsForm {
   readonly username: Locator;
   readonly password: Locator;
   readonly submitButton: Locator;
+  /** "Keep me signed in". */
+  readonly keep: Locator;
   /** The form's error line (role="alert"). */
   readonly error: Locator;
 
@@ -23,6 +25,7 @@ export class CredentialsForm {
     this.username = main.getByLabel('Username', { exact: true });
     this.password = main.getByLabel('Password', { exact: true });
     this.submitButton = main.getByRole('button', { name: buttonName, exact: true });
+    this.keep = main.getByRole('checkbox', { name: 'Keep me signed in', exact: true });
     this.error = main.getByRole('alert');
   }
 
@@ -33,10 +36,12 @@ export class CredentialsForm {
     await expect(this.heading).toBeVisible();
   }
 
-  /** Fills both fields (replacing what is there) and submits the form. */
-  async submit(credentials: Credentials): Promise<void> {
+  /** Fills both fields (replacing what is there), ticks "Keep me signed
+   * in" when `keep`, and submits the form. */
+  async submit(credentials: Credentials, keep = false): Promise<void> {
     await this.username.fill(credentials.username);
     await this.password.fill(credentials.password);
+    await this.keep.setChecked(keep);
     await this.submitButton.click();
   }
 

@@ -7,6 +7,9 @@ export class Header {
   readonly signInLink: Locator;
   readonly createAccountLink: Locator;
   readonly signOutButton: Locator;
+  readonly accountLink: Locator;
+  readonly devicesLink: Locator;
+  readonly activityLink: Locator;
 
   constructor(readonly page: Page) {
     this.root = page.getByRole('banner');
@@ -14,11 +17,14 @@ export class Header {
     this.signInLink = this.root.getByRole('link', { name: 'Sign in', exact: true });
     this.createAccountLink = this.root.getByRole('link', { name: 'Create account', exact: true });
     this.signOutButton = this.root.getByRole('button', { name: 'Sign out', exact: true });
+    this.accountLink = this.root.getByRole('link', { name: 'Account', exact: true });
+    this.devicesLink = this.root.getByRole('link', { name: 'Devices', exact: true });
+    this.activityLink = this.root.getByRole('link', { name: 'Activity', exact: true });
   }
 
-  /** The "Signed in as <username>" link to /account. */
-  signedInAsLink(username: string): Locator {
-    return this.root.getByRole('link', { name: `Signed in as ${username}`, exact: true });
+  /** The "Signed in as <username>" line. */
+  signedInAs(username: string): Locator {
+    return this.root.getByText(`Signed in as ${username}`, { exact: true });
   }
 
   /** The badge naming the active auth mode, e.g. "session mode". */
@@ -27,7 +33,8 @@ export class Header {
   }
 
   async expectSignedInAs(username: string): Promise<void> {
-    await expect(this.signedInAsLink(username)).toBeVisible();
+    await expect(this.signedInAs(username)).toBeVisible();
+    await expect(this.accountLink).toBeVisible();
     await expect(this.signOutButton).toBeVisible();
     await expect(this.signInLink).toHaveCount(0);
   }

@@ -28,6 +28,8 @@ export interface SignInOptions {
   next?: string;
   /** Where the browser should end up (a path on our origin); default `/account`. */
   landsOn?: string;
+  /** Tick "Keep me signed in". */
+  keep?: boolean;
 }
 
 /** Signs in through /login; returns once the landing page shows the user. */
@@ -38,7 +40,7 @@ export async function signIn(
 ): Promise<void> {
   const login = new LoginPage(page);
   await login.goto(options.next);
-  await login.submit(user);
+  await login.submit(user, options.keep ?? false);
   await expectSignedInAt(page, options.landsOn ?? '/account', user.username.toLowerCase());
 }
 

@@ -31,7 +31,7 @@ test.describe('accessibility', () => {
 
   test('the pages of a signed-in user have no serious axe finding', async ({ page }) => {
     await signUp(page, newUser());
-    for (const path of ['/account', '/']) {
+    for (const path of ['/account', '/account/devices', '/account/activity', '/']) {
       await page.goto(path);
       expect(await seriousFindings(page), path).toEqual([]);
     }

@@ -39,7 +39,7 @@ test.describe('account flow', () => {
     await home.expectSignedInAs(user.username);
 
     // The header link leads to the account page.
-    await new Header(page).signedInAsLink(user.username).click();
+    await new Header(page).accountLink.click();
     await account.expectShows(user.username);
 
     await signOut(page);

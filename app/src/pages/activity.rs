@@ -2,6 +2,8 @@
 //! first, a page at a time (`?before=` is the cursor the server handed out,
 //! so the "Older" link works without JavaScript).
 
+use std::collections::HashMap;
+
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::{Redirect, A};
@@ -52,11 +54,19 @@ pub fn ActivityPage() -> impl IntoView {
 #[component]
 fn EventList(view: ActivityView, first_page: bool) -> impl IntoView {
     let empty = view.events.is_empty();
+    let names = device_names(&view.events);
     view! {
         <section class="card" aria-label="Events">
             {empty.then(|| view! { <p class="muted">"No events on this page."</p> })}
             <ol class="event-list">
-                {view.events.into_iter().map(|event| view! { <EventRow event /> }).collect_view()}
+                {view
+                    .events
+                    .into_iter()
+                    .map(|event| {
+                        let (title, tone) = describe(&event, &names);
+                        view! { <EventRow event title tone /> }
+                    })
+                    .collect_view()}
             </ol>
             <nav class="pager" aria-label="Pages of events">
                 {(!first_page).then(|| view! { <A href="/account/activity">"Newest"</A> })}
@@ -73,8 +83,7 @@ fn EventList(view: ActivityView, first_page: bool) -> impl IntoView {
 }
 
 #[component]
-fn EventRow(event: EventView) -> impl IntoView {
-    let (title, tone) = describe(&event);
+fn EventRow(event: EventView, title: String, tone: &'static str) -> impl IntoView {
     let from = match &event.address {
         Some(address) => format!("{} on {} · {}", event.browser, event.os, address),
         None => format!("{} on {}", event.browser, event.os),
@@ -93,13 +102,30 @@ fn EventRow(event: EventView) -> impl IntoView {
     }
 }
 
-/// What an event means, in a sentence, and how alarming it is.
-fn describe(e: &EventView) -> (String, &'static str) {
-    let device = e
-        .device_id
-        .as_deref()
-        .map(|id| format!("device {}", short_id(id)))
-        .unwrap_or_else(|| "a device".into());
+/// The devices that signed in on this page of events, by id: a sign-in
+/// event's client is the device it started ("Firefox 133 on Windows 10").
+fn device_names(events: &[EventView]) -> HashMap<String, String> {
+    events
+        .iter()
+        .filter(|e| e.kind == "sign_in_ok")
+        .filter_map(|e| {
+            let id = e.device_id.clone()?;
+            Some((id, format!("{} on {}", e.browser, e.os)))
+        })
+        .collect()
+}
+
+/// What an event means, in a sentence, and how alarming it is. Devices are
+/// named by their short id, and by browser and system when this page holds
+/// their sign-in.
+fn describe(e: &EventView, names: &HashMap<String, String>) -> (String, &'static str) {
+    let device = match e.device_id.as_deref() {
+        Some(id) => match names.get(id) {
+            Some(name) => format!("{name} (device {})", short_id(id)),
+            None => format!("device {}", short_id(id)),
+        },
+        None => "a device".into(),
+    };
     match (e.kind.as_str(), e.detail.as_deref()) {
         ("sign_up", _) => ("Account created".into(), "ok"),
         ("sign_in_ok", Some("api")) => {
@@ -111,7 +137,7 @@ fn describe(e: &EventView) -> (String, &'static str) {
             "Sign-in refused: too many failed attempts, the account is locked for a while".into(),
             "warn",
         ),
-        ("sign_out", _) => (format!("Signed out ({device})"), "ok"),
+        ("sign_out", _) => (format!("Signed out: {device}"), "ok"),
         ("device_revoked", Some("owner")) => (format!("You signed out {device}"), "ok"),
         ("device_revoked", Some("everywhere")) => {
             (format!("Signed out everywhere: {device} ended"), "ok")
@@ -136,6 +162,11 @@ fn describe(e: &EventView) -> (String, &'static str) {
     }
 }
 
+/// The short id of the event's device.
+fn short_of(e: &EventView) -> &str {
+    e.device_id.as_deref().map_or("?", short_id)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -155,19 +186,28 @@ mod tests {
 
     #[test]
     fn reuse_names_the_device_and_alarms() {
-        let (text, tone) = describe(&event("refresh_reuse_detected", None));
-        assert!(text.contains("device AbCdEf"), "{text}");
+        let (text, tone) = describe(&event("refresh_reuse_detected", None), &HashMap::new());
+        assert!(text.contains("an old token of device AbCdEf"), "{text}");
         assert!(text.contains("signed out"), "{text}");
         assert_eq!(tone, "alert");
     }
 
     #[test]
     fn revocations_say_who_caused_them() {
-        let by = |cause| describe(&event("device_revoked", Some(cause))).0;
+        let none = HashMap::new();
+        let by = |cause| describe(&event("device_revoked", Some(cause)), &none).0;
         assert!(by("owner").starts_with("You signed out"));
         assert!(by("password_changed").contains("password change"));
         assert!(by("everywhere").contains("everywhere"));
-        let api = describe(&event("sign_in_ok", Some("api"))).0;
+        let api = describe(&event("sign_in_ok", Some("api")), &none).0;
         assert!(api.contains("app or script"), "{api}");
+    }
+
+    #[test]
+    fn devices_are_named_by_their_sign_in_on_the_page() {
+        let events = [event("sign_in_ok", Some("browser"))];
+        let names = device_names(&events);
+        let (text, _) = describe(&event("device_revoked", Some("owner")), &names);
+        assert_eq!(text, "You signed out Firefox 133 on Linux (device AbCdEf)");
     }
 }

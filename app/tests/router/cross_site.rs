@@ -41,6 +41,9 @@ const MUTATIONS: &[(&str, &str)] = &[
         "/api/change_password",
         "current_password=correct-horse&new_password=mallory-password",
     ),
+    ("/api/end_device", "id=x"),
+    ("/api/end_other_devices", ""),
+    ("/api/end_all_devices", ""),
 ];
 
 async fn cross_site_posts_are_refused(app: TestApp) {
@@ -102,7 +105,36 @@ async fn same_origin_posts_pass(app: TestApp) {
     assert_eq!(b.me().await, StatusCode::UNAUTHORIZED);
 }
 
-both_modes!(cross_site_posts_are_refused, same_origin_posts_pass);
+/// `DELETE /api/devices/{id}` with the owner's cookies, from another site.
+async fn cross_site_device_deletes_are_refused(app: TestApp) {
+    let owner = app.browser();
+    owner.sign_up("cat", "correct-horse").await;
+    let other = app.browser();
+    other.sign_in("cat", "correct-horse").await;
+    let id = super::device_cases::own_id(&other).await;
+    let cookie = owner
+        .cookies()
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join("; ");
+    for headers in HOSTILE {
+        let mut req = http::Request::delete(format!("/api/devices/{id}"))
+            .header(http::header::COOKIE, &cookie);
+        for (name, value) in *headers {
+            req = req.header(*name, *value);
+        }
+        let r = app.send(req.body(axum::body::Body::empty()).unwrap()).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{headers:?}: {}", r.body);
+    }
+    assert_eq!(other.me().await, StatusCode::OK, "the device was not ended");
+}
+
+both_modes!(
+    cross_site_posts_are_refused,
+    same_origin_posts_pass,
+    cross_site_device_deletes_are_refused
+);
 
 /// A Bearer token is never attached by the browser on its own, so a request
 /// with one and no cookies is not cross-site forgery.

@@ -268,7 +268,7 @@ pub async fn activity_shows_sign_ins_and_revocations(app: TestApp) {
     assert_eq!(page.status, StatusCode::OK);
     let short = &other_id[..6];
     for text in [
-        format!("You signed out device {short}"),
+        format!("You signed out Safari 17 on iPhone (device {short})"),
         "Failed sign-in: wrong password".to_string(),
     ] {
         assert!(page.body.contains(&text), "{text} missing from the page");

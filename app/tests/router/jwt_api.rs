@@ -364,7 +364,12 @@ async fn refresh_reuse_shows_in_activity(pool: sqlx::SqlitePool) {
         .clone();
     assert_eq!(reuse["device_id"], device.as_str());
     let page = owner.get("/account/activity").await;
-    let sentence = format!("an old token of device {} was used again", &device[..6]);
+    // The router tests' browsers send no user agent.
+    let sentence = format!(
+        "an old token of Unknown browser on Unknown system (device {}) was used again; \
+         that device was signed out",
+        &device[..6]
+    );
     assert!(
         page.body.contains(&sentence),
         "{sentence} missing from the page"
