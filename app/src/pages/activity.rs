@@ -128,10 +128,15 @@ fn describe(e: &EventView, names: &HashMap<String, String>) -> (String, &'static
     };
     match (e.kind.as_str(), e.detail.as_deref()) {
         ("sign_up", _) => ("Account created".into(), "ok"),
-        ("sign_in_ok", Some("api")) => {
-            (format!("Signed in from an app or script ({device})"), "ok")
-        }
-        ("sign_in_ok", _) => (format!("Signed in from a browser ({device})"), "ok"),
+        // The line under it names the browser: here only the device id.
+        ("sign_in_ok", Some("api")) => (
+            format!("Signed in from an app or script: device {}", short_of(e)),
+            "ok",
+        ),
+        ("sign_in_ok", _) => (
+            format!("Signed in from a browser: device {}", short_of(e)),
+            "ok",
+        ),
         ("sign_in_failed", _) => ("Failed sign-in: wrong password".into(), "warn"),
         ("sign_in_throttled", _) => (
             "Sign-in refused: too many failed attempts, the account is locked for a while".into(),

@@ -107,7 +107,8 @@ fn DeviceList(
         Mode::Jwt => format!(
             "Signing a device out revokes its refresh token and adds it to the revocation \
              list: its access token is refused on its next request (on other server \
-             instances within {} seconds).",
+             instances within {} seconds). “Last active” is when the device last renewed \
+             its access token: requests checked by signature alone leave no trace.",
             view.revocation_sync_secs
         ),
     };
