@@ -2,4 +2,5 @@
 
 pub mod form_error;
 pub mod header;
+pub mod keep_signed_in;
 pub mod local_time;

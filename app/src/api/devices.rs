@@ -1,6 +1,8 @@
 //! Server functions of the devices and activity pages, and what they return.
 //! They call the same accounts service as the JSON API (`/api/devices`,
-//! `/api/activity`); these shapes are what the pages render.
+//! `/api/activity`) and return the same fields: the app is also built for
+//! the browser, without the `server` crate, so it keeps its own copy of the
+//! shapes, filled from the server's with `From`.
 
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};

@@ -7,6 +7,7 @@ use leptos_router::hooks::use_query_map;
 
 use crate::api::SignIn;
 use crate::components::form_error::{action_error, FormError};
+use crate::components::keep_signed_in::KeepSignedIn;
 use crate::AuthEpoch;
 
 /// The sign-in form; works as a plain HTML form and hydrated.
@@ -53,14 +54,7 @@ pub fn LoginPage() -> impl IntoView {
                     maxlength="256"
                     required
                 />
-                <label class="check">
-                    <input type="checkbox" name="remember" value="on" />
-                    <span>"Keep me signed in"</span>
-                </label>
-                <p class="hint">
-                    "Unchecked, this sign-in ends when you close the browser, and sooner when \
-                     left unused. Leave it unchecked on a shared computer."
-                </p>
+                <KeepSignedIn />
                 <FormError error=action_error(action.into()) />
                 <button type="submit" class="button button-primary" disabled=move || action.pending().get()>
                     "Sign in"

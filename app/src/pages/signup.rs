@@ -6,6 +6,7 @@ use leptos_router::components::A;
 
 use crate::api::SignUp;
 use crate::components::form_error::{action_error, FormError};
+use crate::components::keep_signed_in::KeepSignedIn;
 use crate::AuthEpoch;
 
 /// The sign-up form; works as a plain HTML form and hydrated.
@@ -47,14 +48,7 @@ pub fn SignUpPage() -> impl IntoView {
                     required
                 />
                 <p id="password-hint" class="hint">"8–128 characters. A long passphrase is best."</p>
-                <label class="check">
-                    <input type="checkbox" name="remember" value="on" />
-                    <span>"Keep me signed in"</span>
-                </label>
-                <p class="hint">
-                    "Unchecked, this sign-in ends when you close the browser, and sooner when \
-                     left unused. Leave it unchecked on a shared computer."
-                </p>
+                <KeepSignedIn />
                 <FormError error=action_error(action.into()) />
                 <button type="submit" class="button button-primary" disabled=move || action.pending().get()>
                     "Create account"

@@ -75,6 +75,13 @@ impl Reply {
             .collect()
     }
 
+    /// Whether this reply tells the browser to drop the auth cookie `name`.
+    pub fn clears(&self, name: &str) -> bool {
+        self.auth_set_cookies()
+            .iter()
+            .any(|c| c.starts_with(name) && c.contains("Max-Age=0"))
+    }
+
     /// Auth cookies this reply sets to a non-empty value, by name.
     pub fn auth_values(&self) -> BTreeMap<String, String> {
         self.auth_set_cookies()

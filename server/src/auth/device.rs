@@ -78,6 +78,25 @@ macro_rules! select_device {
 }
 pub(crate) use select_device;
 
+/// The live `sessions` rows of a user: session-mode records in the
+/// database store, or JWT refresh families (both modes list devices
+/// through it).
+pub(crate) async fn live_of_user(
+    db: &crate::db::Db,
+    user_id: &str,
+    now: i64,
+) -> Result<Vec<DeviceSession>> {
+    Ok(sqlx::query_as::<_, DeviceSession>(select_device!(
+        "WHERE s.user_id = $1 AND s.revoked_at IS NULL AND u.disabled_at IS NULL \
+         AND s.idle_expires_at > $2 AND s.absolute_expires_at > $3"
+    ))
+    .bind(user_id)
+    .bind(now)
+    .bind(now)
+    .fetch_all(db)
+    .await?)
+}
+
 /// Inserts one `sessions` row keyed by `hash`: a session-mode record (the hash
 /// of its session ID) or a JWT refresh family (the hash of a value nobody
 /// holds).

@@ -232,7 +232,7 @@ impl AuthBackend for JwtBackend {
     }
 
     async fn devices(&self, user_id: &str) -> Result<Vec<DeviceSession>> {
-        families::of_user(&self.db, user_id, self.clock.now()).await
+        super::device::live_of_user(&self.db, user_id, self.clock.now()).await
     }
 
     /// Its refresh tokens stop at once; its access token on its next request,

@@ -19,19 +19,6 @@ pub async fn family(db: &Db, id: &str, now: i64) -> Result<Option<DeviceSession>
     .await?)
 }
 
-/// The live families of a user.
-pub async fn of_user(db: &Db, user_id: &str, now: i64) -> Result<Vec<DeviceSession>> {
-    Ok(sqlx::query_as::<_, DeviceSession>(select_device!(
-        "WHERE s.user_id = $1 AND s.revoked_at IS NULL AND u.disabled_at IS NULL \
-         AND s.idle_expires_at > $2 AND s.absolute_expires_at > $3"
-    ))
-    .bind(user_id)
-    .bind(now)
-    .bind(now)
-    .fetch_all(db)
-    .await?)
-}
-
 /// Revokes the live family `family_id` if it belongs to `user_id`; whether
 /// it did.
 pub async fn revoke_of_user(

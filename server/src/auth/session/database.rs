@@ -4,7 +4,7 @@
 //! sessions stop resolving at once.
 
 use super::{DeviceSession, SessionStore};
-use crate::auth::device::{insert_row, select_device};
+use crate::auth::device::{insert_row, live_of_user, select_device};
 use crate::auth::token::TokenHash;
 use crate::db::Db;
 use crate::Result;
@@ -69,15 +69,7 @@ impl SessionStore for DatabaseStore {
     }
 
     async fn list_user(&self, user_id: &str, now: i64) -> Result<Vec<DeviceSession>> {
-        Ok(sqlx::query_as::<_, DeviceSession>(select_device!(
-            "WHERE s.user_id = $1 AND s.revoked_at IS NULL AND u.disabled_at IS NULL \
-             AND s.idle_expires_at > $2 AND s.absolute_expires_at > $3"
-        ))
-        .bind(user_id)
-        .bind(now)
-        .bind(now)
-        .fetch_all(&self.db)
-        .await?)
+        live_of_user(&self.db, user_id, now).await
     }
 
     async fn remove_device(&self, user_id: &str, device_id: &str) -> Result<bool> {
