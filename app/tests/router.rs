@@ -19,6 +19,9 @@ mod conformance;
 #[path = "router/device_cases.rs"]
 mod device_cases;
 
+#[path = "router/activity_cases.rs"]
+mod activity_cases;
+
 macro_rules! conformance_suite {
     (sqlite $backend:ident: $($case:ident),* $(,)?) => {
         $(
@@ -157,6 +160,9 @@ mod inputs;
 
 #[path = "router/jwt_api.rs"]
 mod jwt_api;
+
+#[path = "router/jwt_devices.rs"]
+mod jwt_devices;
 
 #[path = "router/adversarial.rs"]
 mod adversarial;

@@ -125,6 +125,9 @@ fn event_id() -> String {
     format!("{micros:014x}{}", &new_id()[..11])
 }
 
+mod history;
+pub use history::{of_account, Cursor, StoredEvent};
+
 /// Appends `event`; failures are logged, not returned.
 pub async fn record(db: &Db, event: Event<'_>) {
     let result = sqlx::query(
@@ -145,100 +148,6 @@ pub async fn record(db: &Db, event: Event<'_>) {
     if let Err(e) = result {
         tracing::warn!(error = %e, kind = event.kind.as_str(), "could not record auth event");
     }
-}
-
-/// An event as the account's owner reads it back.
-#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
-pub struct StoredEvent {
-    pub id: String,
-    pub at: i64,
-    /// An [`EventKind`]'s stored name.
-    pub kind: String,
-    pub ip: Option<String>,
-    pub user_agent: Option<String>,
-    pub device_id: Option<String>,
-    pub detail: Option<String>,
-}
-
-impl StoredEvent {
-    /// Where the next, older page starts: this event's place in the order.
-    pub fn cursor(&self) -> Cursor {
-        Cursor {
-            at: self.at,
-            id: self.id.clone(),
-        }
-    }
-}
-
-/// A place in an account's events, newest first: a page holds the events
-/// after it. Written as `<at>.<id>` in URLs.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Cursor {
-    pub at: i64,
-    pub id: String,
-}
-
-impl std::fmt::Display for Cursor {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}.{}", self.at, self.id)
-    }
-}
-
-impl std::str::FromStr for Cursor {
-    type Err = crate::Error;
-
-    fn from_str(s: &str) -> Result<Self> {
-        let invalid = || {
-            crate::Error::Invalid(
-                "That page of the activity list does not exist (a malformed `before`).".into(),
-            )
-        };
-        let (at, id) = s.split_once('.').ok_or_else(invalid)?;
-        let at = at.parse().map_err(|_| invalid())?;
-        let well_formed = !id.is_empty()
-            && id.len() <= 64
-            && id
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
-        if !well_formed {
-            return Err(invalid());
-        }
-        Ok(Cursor {
-            at,
-            id: id.to_string(),
-        })
-    }
-}
-
-/// Up to `limit` events of the account `user_id`, newest first, older than
-/// `before`: those recorded with its id, and failed or throttled attempts on
-/// its name (`name_key`: the hash they were stored under).
-pub async fn of_account(
-    db: &Db,
-    user_id: &str,
-    name_key: &str,
-    before: Option<&Cursor>,
-    limit: u32,
-) -> Result<Vec<StoredEvent>> {
-    let (at, id) = match before {
-        Some(c) => (c.at, c.id.as_str()),
-        None => (i64::MAX, ""),
-    };
-    // Without a cursor every event qualifies through `at < i64::MAX`.
-    Ok(sqlx::query_as::<_, StoredEvent>(
-        "SELECT id, at, kind, ip, user_agent, device_id, detail FROM auth_events \
-         WHERE (user_id = $1 OR (user_id IS NULL AND username = $2)) \
-         AND (at < $3 OR (at = $4 AND id < $5)) \
-         ORDER BY at DESC, id DESC LIMIT $6",
-    )
-    .bind(user_id)
-    .bind(name_key)
-    .bind(at)
-    .bind(at)
-    .bind(id)
-    .bind(i64::from(limit))
-    .fetch_all(db)
-    .await?)
 }
 
 /// Deletes events that happened before `before`; returns how many.
@@ -286,39 +195,6 @@ mod tests {
         );
     }
 
-    #[sqlx::test(migrator = "crate::db::MIGRATOR")]
-    async fn an_accounts_events_page_newest_first(pool: sqlx::SqlitePool) {
-        let db = crate::db::testing::from_sqlite(pool).await;
-        let ev = |at, user_id, username| Event {
-            kind: EventKind::SignInOk,
-            at,
-            user_id,
-            username,
-            ip: None,
-            user_agent: None,
-            device_id: None,
-            detail: None,
-        };
-        // Two events in the same second, so the id breaks the tie.
-        for at in [100, 200, 200, 300] {
-            record(&db, ev(at, Some("u1"), Some("alice"))).await;
-        }
-        record(&db, ev(250, None, Some("acct:alice"))).await;
-        record(&db, ev(260, None, Some("acct:bob"))).await;
-        record(&db, ev(270, Some("u2"), Some("bob"))).await;
-        let mut seen = Vec::new();
-        let mut before = None;
-        loop {
-            let page = of_account(&db, "u1", "acct:alice", before.as_ref(), 2)
-                .await
-                .unwrap();
-            let Some(last) = page.last() else { break };
-            before = Some(last.cursor());
-            seen.extend(page.iter().map(|e| e.at));
-        }
-        assert_eq!(seen, [300, 250, 200, 200, 100]);
-    }
-
     #[test]
     fn event_ids_sort_in_the_order_they_were_made() {
         let ids: Vec<String> = (0..50)
@@ -335,17 +211,5 @@ mod tests {
             "an id alone is no cursor"
         );
         assert!(format!("1.{}", ids[0]).parse::<Cursor>().is_ok());
-    }
-
-    #[test]
-    fn cursors_round_trip_and_refuse_junk() {
-        let c = Cursor {
-            at: 1_800_000_000,
-            id: new_id(),
-        };
-        assert_eq!(c.to_string().parse::<Cursor>().unwrap(), c);
-        for junk in ["", "12", "x.abc", "12.", "12.a b", "12.a'--", "-1.é"] {
-            assert!(junk.parse::<Cursor>().is_err(), "{junk}");
-        }
     }
 }

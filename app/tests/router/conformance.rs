@@ -4,6 +4,7 @@
 use super::*;
 use server::auth::token;
 
+pub use super::activity_cases::*;
 pub use super::device_cases::*;
 
 pub async fn sign_up_sets_policy_cookies(app: TestApp) {
