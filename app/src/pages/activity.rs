@@ -6,12 +6,12 @@ use std::collections::HashMap;
 
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::components::{Redirect, A};
+use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 
 use crate::api::devices::{activity_page, short_id, ActivityView, EventView};
 use crate::components::local_time::LocalTime;
-use crate::routes::login_url;
+use crate::components::signed_in::signed_in_view;
 use crate::AuthEpoch;
 
 /// The activity page.
@@ -36,16 +36,10 @@ pub fn ActivityPage() -> impl IntoView {
         </section>
         <Transition fallback=|| view! { <p class="status">"Loading…"</p> }>
             {move || Suspend::new(async move {
-                match data.await {
-                    Ok(view) => view! { <EventList view first_page=before().is_none() /> }.into_any(),
-                    Err(e) if e.is_unauthorized() => {
-                        view! { <Redirect path=login_url("/account/activity") /> }.into_any()
-                    }
-                    Err(e) => {
-                        e.set_page_status();
-                        view! { <p class="form-error" role="alert">{e.message}</p> }.into_any()
-                    }
-                }
+                let first_page = before().is_none();
+                signed_in_view(data.await, "/account/activity", |view| {
+                    view! { <EventList view first_page /> }.into_any()
+                })
             })}
         </Transition>
     }

@@ -7,7 +7,6 @@
 
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::components::Redirect;
 use leptos_router::hooks::use_query_map;
 
 use crate::api::devices::{
@@ -16,7 +15,7 @@ use crate::api::devices::{
 use crate::api::Mode;
 use crate::components::form_error::{action_error, FormError};
 use crate::components::local_time::LocalTime;
-use crate::routes::login_url;
+use crate::components::signed_in::signed_in_view;
 use crate::AuthEpoch;
 
 /// The devices page.
@@ -77,16 +76,9 @@ pub fn DevicesPage() -> impl IntoView {
         </section>
         <Transition fallback=|| view! { <p class="status">"Loading…"</p> }>
             {move || Suspend::new(async move {
-                match data.await {
-                    Ok(view) => view! { <DeviceList view end_one end_others end_all /> }.into_any(),
-                    Err(e) if e.is_unauthorized() => {
-                        view! { <Redirect path=login_url("/account/devices") /> }.into_any()
-                    }
-                    Err(e) => {
-                        e.set_page_status();
-                        view! { <p class="form-error" role="alert">{e.message}</p> }.into_any()
-                    }
-                }
+                signed_in_view(data.await, "/account/devices", |view| {
+                    view! { <DeviceList view end_one end_others end_all /> }.into_any()
+                })
             })}
         </Transition>
     }

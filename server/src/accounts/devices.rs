@@ -57,19 +57,11 @@ pub async fn end_device(
             "That is the device you are using now: sign out to end it.".into(),
         ));
     }
-    let ended = state
-        .auth
-        .end_device(&identity.user_id, device_id, "signed out by its owner")
-        .await?;
-    if ended.is_none() {
+    if !end_recorded(state, identity, device_id, client).await? {
         return Err(Error::NotFound(
             "There is no signed-in device with that id on your account.".into(),
         ));
     }
-    let about = About::user(&identity.user_id, Some(&identity.username))
-        .device(device_id)
-        .cause(Cause::Owner);
-    record(state, EventKind::DeviceRevoked, about, client).await;
     Ok(())
 }
 
@@ -80,26 +72,35 @@ pub async fn end_other_devices(
     client: &ClientMeta,
 ) -> Result<u64> {
     let mut ended = 0;
-    for device in devices(state, identity).await? {
-        if device.current {
-            continue;
-        }
-        let id = &device.session.id;
-        let reason = "signed out by its owner";
-        if state
-            .auth
-            .end_device(&identity.user_id, id, reason)
-            .await?
-            .is_some()
+    for device in state.auth.devices(&identity.user_id).await? {
+        if device.id != identity.device_id
+            && end_recorded(state, identity, &device.id, client).await?
         {
             ended += 1;
-            let about = About::user(&identity.user_id, Some(&identity.username))
-                .device(id)
-                .cause(Cause::Owner);
-            record(state, EventKind::DeviceRevoked, about, client).await;
         }
     }
     Ok(ended)
+}
+
+/// Ends the caller's device `device_id` at its owner's request and records
+/// it; whether it was a live device of theirs.
+async fn end_recorded(
+    state: &AppState,
+    identity: &Identity,
+    device_id: &str,
+    client: &ClientMeta,
+) -> Result<bool> {
+    let ended = state
+        .auth
+        .end_device(&identity.user_id, device_id, "signed out by its owner")
+        .await?;
+    if ended.is_some() {
+        let about = About::user(&identity.user_id, Some(&identity.username))
+            .device(device_id)
+            .cause(Cause::Owner);
+        record(state, EventKind::DeviceRevoked, about, client).await;
+    }
+    Ok(ended.is_some())
 }
 
 /// Signs out every device of the caller, this one too; returns how many
