@@ -1,4 +1,6 @@
-//! Server bootstrap: configuration → database → state → router → serve.
+//! Server bootstrap: configuration → database → state → router → serve; or,
+//! given a subcommand (`latchkey users disable NAME`, …), one admin command
+//! against the same configuration.
 
 // Every request allocates (headers, cookies, the identity, the page): with
 // glibc's allocator, malloc and free were a fifth of the server's CPU on a
@@ -16,10 +18,16 @@ async fn main() -> std::process::ExitCode {
 
     use clap::Parser;
     use leptos::prelude::LeptosOptions;
-    use server::{config::Config, AppState};
+    use server::admin::Cli;
+    use server::AppState;
 
-    server::telemetry::init();
-    let config = Config::parse();
+    let Cli { config, command } = Cli::parse();
+    if let Some(command) = command {
+        // An admin command prints its own answer; only warnings are logged.
+        server::telemetry::init(config.log_format, "warn");
+        return server::admin::main(config, command).await;
+    }
+    server::telemetry::init(config.log_format, "info");
     let addr = config.site_addr;
     let options = LeptosOptions::builder()
         .output_name("latchkey")

@@ -2,7 +2,9 @@
 //! included), redirect URLs, or the server's logs at any level.
 //!
 //! A test binary of its own, because it installs a process-wide log
-//! subscriber that records everything.
+//! subscriber that records everything, as the JSON lines of
+//! `LATCHKEY_LOG_FORMAT=json` with every span's fields (request id, route,
+//! mode, user id, status).
 
 mod support;
 
@@ -34,6 +36,9 @@ async fn tokens_stay_out_of_pages_urls_and_logs(pool: sqlx::SqlitePool) {
     tracing_subscriber::fmt()
         .with_max_level(tracing::Level::TRACE)
         .with_writer(move || writer.clone())
+        .json()
+        .with_current_span(true)
+        .with_span_list(true)
         .init();
 
     let app = TestApp::new(db, Backend::Jwt);
@@ -110,6 +115,15 @@ async fn tokens_stay_out_of_pages_urls_and_logs(pool: sqlx::SqlitePool) {
         logs.contains("refresh token reuse"),
         "the log captured the run"
     );
+    // The request spans' fields are in the captured lines, so the check
+    // below covers them too.
+    for field in [
+        r#""route":"/auth/token""#,
+        r#""request_id":""#,
+        r#""user_id":""#,
+    ] {
+        assert!(logs.contains(field), "{field} missing from the log");
+    }
     for secret in &secrets {
         assert!(
             !logs.contains(secret.as_str()),

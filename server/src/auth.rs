@@ -13,7 +13,6 @@
 //! mode is configured; everything else asks [`Auth`].
 
 mod backend;
-pub mod counters;
 mod credentials;
 pub mod device;
 #[cfg(test)]

@@ -159,8 +159,7 @@ pub struct Config {
     #[arg(long, env = "LATCHKEY_AUDIT_RETENTION", default_value = "90d", value_parser = parse_duration)]
     pub audit_retention: Duration,
 
-    /// Serve `GET /metrics` (Prometheus text: callers resolved and the store
-    /// operations that took). Off by default: put it behind your proxy's
+    /// Record metrics and serve them on `GET /metrics` (Prometheus text). Off by default: put it behind your proxy's
     /// access rules before turning it on.
     #[arg(
         long,
@@ -170,6 +169,10 @@ pub struct Config {
         value_parser = clap::builder::BoolishValueParser::new()
     )]
     pub metrics: bool,
+
+    /// Log lines as `text` or `json` (one object per line).
+    #[arg(long, env = "LATCHKEY_LOG_FORMAT", value_enum, default_value = "text")]
+    pub log_format: crate::telemetry::LogFormat,
 
     /// Address to listen on.
     #[arg(long, env = "LEPTOS_SITE_ADDR", default_value = "127.0.0.1:3000")]

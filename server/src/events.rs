@@ -25,6 +25,8 @@ pub enum EventKind {
     SignInOk,
     SignInFailed,
     SignInThrottled,
+    /// The right password for a disabled account: answered like a wrong one.
+    SignInDisabled,
     SignOut,
     /// A device session ended by a request naming it (`/auth/revoke`).
     DeviceRevoked,
@@ -43,6 +45,7 @@ impl EventKind {
             EventKind::SignInOk => "sign_in_ok",
             EventKind::SignInFailed => "sign_in_failed",
             EventKind::SignInThrottled => "sign_in_throttled",
+            EventKind::SignInDisabled => "sign_in_disabled",
             EventKind::SignOut => "sign_out",
             EventKind::DeviceRevoked => "device_revoked",
             EventKind::RefreshReuse => "refresh_reuse_detected",
@@ -80,6 +83,8 @@ pub enum Cause {
     PasswordChange,
     /// The holder of a token revoked it (RFC 7009).
     TokenHolder,
+    /// An operator disabled the account.
+    AccountDisabled,
 }
 
 impl Cause {
@@ -90,6 +95,7 @@ impl Cause {
             Cause::Everywhere => "everywhere",
             Cause::PasswordChange => "password_changed",
             Cause::TokenHolder => "token_holder",
+            Cause::AccountDisabled => "account_disabled",
         }
     }
 }

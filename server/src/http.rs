@@ -12,6 +12,7 @@ pub mod credentials;
 mod csrf;
 pub mod headers;
 mod oauth;
+pub mod observe;
 pub mod redirect;
 pub mod resolve;
 
@@ -45,17 +46,31 @@ pub fn routes() -> Router<AppState> {
         .route("/metrics", get(metrics))
 }
 
-/// The auth counters in the Prometheus text format, when enabled.
+/// The metrics in the Prometheus text format, when enabled; the gauges are
+/// read now.
 async fn metrics(axum::extract::State(state): axum::extract::State<AppState>) -> Response {
-    if !state.config.metrics {
+    if !state.metrics.is_on() {
         return (
             StatusCode::NOT_FOUND,
             "Metrics are off; set LATCHKEY_METRICS=true to serve them.",
         )
             .into_response();
     }
-    let (mode, store) = (state.auth.mode().as_str(), state.auth.store_name());
-    let body = state.auth.counters().prometheus(mode, store);
+    let m = &state.metrics;
+    match state.throttle.lockouts_active(state.clock.now()).await {
+        Ok(n) => m.gauge("latchkey_throttle_lockouts_active", n as f64),
+        // The other series are still worth serving; the gauge keeps its
+        // last value.
+        Err(e) => tracing::warn!(error = %e, "could not count active lockouts"),
+    }
+    if let Some(n) = state.auth.revocation_set_size() {
+        m.gauge("latchkey_revocation_set_size", n as f64);
+    }
+    m.gauge(
+        "latchkey_password_hash_queue_depth",
+        state.hasher.queued() as f64,
+    );
+    let body = m.render().unwrap_or_default();
     (
         [(
             http::header::CONTENT_TYPE,
@@ -72,7 +87,7 @@ pub fn with_auth_layers<S>(router: Router<S>, state: AppState, protection: Prote
 where
     S: Clone + Send + Sync + 'static,
 {
-    router
+    let router = router
         .layer(from_fn(move |req, next| {
             require_user(protection, req, next)
         }))
@@ -85,7 +100,8 @@ where
         ))
         .layer(map_response(retry_after_on_503))
         .layer(RequestBodyLimitLayer::new(headers::MAX_BODY))
-        .layer(from_fn(headers::security_headers))
+        .layer(from_fn(headers::security_headers));
+    observe::observed(router, &state)
 }
 
 /// Every `503` (a store out of reach) tells clients when to try again.

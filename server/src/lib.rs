@@ -15,6 +15,7 @@ compile_error!("enable exactly one of the server features `rust_crypto` and `aws
 compile_error!("enable one of the server features `rust_crypto` and `aws_lc_rs`");
 
 pub mod accounts;
+pub mod admin;
 pub mod auth;
 pub mod clock;
 pub mod config;
@@ -23,6 +24,7 @@ pub mod describe;
 pub mod error;
 pub mod events;
 pub mod http;
+pub mod metrics;
 pub mod random;
 pub mod redis_client;
 pub mod shared_store;

@@ -13,9 +13,10 @@ use crate::auth::{password::Hasher, throttle::Throttle, Auth, SessionBackend};
 use crate::clock::Clock;
 use crate::config::{AuthMode, Config, SessionStoreKind};
 use crate::db::{self, Db};
+use crate::metrics::Metrics;
 use crate::redis_client::RedisClient;
 use crate::shared_store::SharedStore;
-use crate::{events, Error, Result};
+use crate::{accounts, events, Error, Result};
 
 /// How often expired sessions are deleted.
 const PURGE_EVERY: Duration = Duration::from_secs(600);
@@ -49,6 +50,17 @@ pub struct Services {
     pub redis: Option<RedisClient>,
     /// Failed sign-in counters, in the shared store.
     pub throttle: Throttle,
+    /// What the app records for operators (a no-op unless
+    /// `LATCHKEY_METRICS` is on).
+    pub metrics: Metrics,
+}
+
+/// What one purge deleted.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Purged {
+    pub sessions: u64,
+    pub counters: u64,
+    pub events: u64,
 }
 
 impl AppState {
@@ -87,6 +99,7 @@ impl AppState {
     ) -> Result<Self> {
         config.validate().map_err(Error::Invalid)?;
         let shared = SharedStore::open(&config, &db)?;
+        let metrics = Metrics::new(config.metrics);
         let auth = match config.auth_mode {
             AuthMode::Session => {
                 let store = match (config.session_store, &shared) {
@@ -103,7 +116,8 @@ impl AppState {
                     short_idle: config.short_idle_ttl,
                     absolute: config.session_absolute_ttl,
                 };
-                Auth::Session(SessionBackend::new(store, life, clock.clone()))
+                let backend = SessionBackend::new(store, life, clock.clone());
+                Auth::Session(backend.with_metrics(metrics.clone()))
             }
             AuthMode::Jwt => {
                 let keys =
@@ -115,13 +129,8 @@ impl AppState {
                     absolute_ttl: config.session_absolute_ttl,
                     grace: config.refresh_grace,
                 };
-                Auth::Jwt(JwtBackend::new(
-                    keys,
-                    db.clone(),
-                    &shared,
-                    settings,
-                    clock.clone(),
-                ))
+                let backend = JwtBackend::new(keys, db.clone(), &shared, settings, clock.clone());
+                Auth::Jwt(backend.with_metrics(metrics.clone()))
             }
         };
         let redis = shared.redis().cloned();
@@ -133,6 +142,7 @@ impl AppState {
             hasher,
             clock,
             redis,
+            metrics,
         })))
     }
 
@@ -142,14 +152,25 @@ impl AppState {
     pub fn spawn_maintenance(&self) -> tokio::task::JoinHandle<()> {
         let auth = self.auth.clone();
         tokio::spawn(async move { auth.listen().await });
-        let auth = self.auth.clone();
+        let state = self.clone();
         tokio::spawn(async move {
             let mut tick = tokio::time::interval(SYNC_EVERY);
+            let mut disabled_since = state.clock.now();
             loop {
                 tick.tick().await;
-                if let Err(e) = auth.sync().await {
+                if let Err(e) = state.auth.sync().await {
                     tracing::warn!(error = %e, "could not read changes made by other instances");
                 }
+                // Sessions in this process's memory are out of reach of the
+                // admin command: disabled accounts are read from the
+                // database instead, like revocations.
+                if state.auth.keeps_sessions_in_process() {
+                    match accounts::end_disabled_since(&state, disabled_since).await {
+                        Ok(next) => disabled_since = next,
+                        Err(e) => tracing::warn!(error = %e, "could not read disabled accounts"),
+                    }
+                }
+                state.metrics.upkeep();
             }
         });
         let state = self.clone();
@@ -162,24 +183,33 @@ impl AppState {
         })
     }
 
-    /// Deletes what has expired: device sessions, quiet sign-in counters and
-    /// audit events older than the retention period. Failures are logged;
-    /// the next round tries again.
+    /// Deletes what has expired (the maintenance task's round): failures
+    /// are logged, and the next round tries again.
     pub async fn purge(&self) {
+        match self.purge_now().await {
+            Ok(p) if p == Purged::default() => {}
+            Ok(p) => tracing::info!(
+                sessions = p.sessions,
+                counters = p.counters,
+                events = p.events,
+                "deleted expired records"
+            ),
+            Err(e) => tracing::warn!(error = %e, "could not purge expired records"),
+        }
+    }
+
+    /// Deletes expired device sessions, quiet sign-in counters and audit
+    /// events older than the retention period; says how many of each.
+    pub async fn purge_now(&self) -> Result<Purged> {
         let now = self.clock.now();
-        match self.auth.purge_expired().await {
-            Ok(0) => {}
-            Ok(n) => tracing::info!(purged = n, "deleted expired sessions"),
-            Err(e) => tracing::warn!(error = %e, "could not purge expired sessions"),
-        }
-        if let Err(e) = self.throttle.purge(now).await {
-            tracing::warn!(error = %e, "could not purge sign-in counters");
-        }
+        let sessions = self.auth.purge_expired().await?;
+        let counters = self.throttle.purge(now).await?;
         let before = now - self.config.audit_retention.as_secs() as i64;
-        match events::purge(&self.db, before).await {
-            Ok(0) => {}
-            Ok(n) => tracing::info!(purged = n, "deleted audit events past their retention"),
-            Err(e) => tracing::warn!(error = %e, "could not purge audit events"),
-        }
+        let events = events::purge(&self.db, before).await?;
+        Ok(Purged {
+            sessions,
+            counters,
+            events,
+        })
     }
 }

@@ -3,6 +3,10 @@
 //! Usernames are case-insensitive: they are lower-cased before validation and
 //! stored that way, so the unique index alone keeps them unique.
 
+mod roster;
+
+pub use roster::{by_id, by_name, disabled_since, enable, list, Account};
+
 use crate::db::Db;
 use crate::random::new_id;
 use crate::{Error, Result};

@@ -25,8 +25,32 @@ pub struct Settings {
     pub database_url: String,
     pub redis_url: String,
     pub redis_prefix: String,
+    /// `LATCHKEY_SESSION_STORE`.
+    pub session_store: &'static str,
     /// Shared by the instances: JWT mode keeps its signing key there.
     pub data_dir: std::path::PathBuf,
+    /// When set, the server logs JSON lines at `info` into this file;
+    /// otherwise only errors, to the test's stderr.
+    pub json_log: Option<std::path::PathBuf>,
+}
+
+/// The `latchkey` binary with the environment of `settings` and nothing
+/// else: for a server, or for an admin command against the same stores.
+pub fn command(settings: &Settings) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_latchkey"));
+    cmd.env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("LATCHKEY_AUTH_MODE", settings.mode)
+        .env("DATABASE_URL", &settings.database_url)
+        .env("LATCHKEY_SESSION_STORE", settings.session_store)
+        .env("REDIS_URL", &settings.redis_url)
+        .env("LATCHKEY_REDIS_PREFIX", &settings.redis_prefix)
+        .env("LATCHKEY_DATA_DIR", &settings.data_dir)
+        .env("LATCHKEY_REFRESH_GRACE", "2s")
+        .env("LEPTOS_SITE_ROOT", settings.data_dir.join("site"))
+        .stdin(Stdio::null())
+        .kill_on_drop(true);
+    cmd
 }
 
 pub struct Instance {
@@ -38,24 +62,19 @@ pub struct Instance {
 impl Instance {
     /// Starts the server and waits until `/healthz` answers.
     pub async fn start(settings: &Settings, port: u16) -> Self {
-        let child = Command::new(env!("CARGO_BIN_EXE_latchkey"))
-            .env_clear()
-            .env("PATH", std::env::var("PATH").unwrap_or_default())
-            .env("LATCHKEY_AUTH_MODE", settings.mode)
-            .env("DATABASE_URL", &settings.database_url)
-            .env("LATCHKEY_SESSION_STORE", "redis")
-            .env("REDIS_URL", &settings.redis_url)
-            .env("LATCHKEY_REDIS_PREFIX", &settings.redis_prefix)
-            .env("LATCHKEY_DATA_DIR", &settings.data_dir)
-            .env("LATCHKEY_REFRESH_GRACE", "2s")
-            .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
-            .env("LEPTOS_SITE_ROOT", settings.data_dir.join("site"))
-            .env("RUST_LOG", "error")
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .kill_on_drop(true)
-            .spawn()
-            .expect("start latchkey");
+        let mut cmd = command(settings);
+        cmd.env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
+            .stdout(Stdio::null());
+        match &settings.json_log {
+            Some(path) => {
+                let file = std::fs::File::create(path).expect("log file");
+                cmd.env("LATCHKEY_LOG_FORMAT", "json")
+                    .env("RUST_LOG", "info")
+                    .stderr(file)
+            }
+            None => cmd.env("RUST_LOG", "error"),
+        };
+        let child = cmd.spawn().expect("start latchkey");
         let instance = Instance {
             port,
             base: format!("http://127.0.0.1:{port}"),

@@ -52,7 +52,9 @@ impl Stores {
             database_url: with_authority(&self.pg.url, self.pg_proxy.addr),
             redis_url: with_authority(&redis_url, self.redis_proxy.addr),
             redis_prefix: self.redis.key(""),
+            session_store: "redis",
             data_dir: self.dir.path().to_path_buf(),
+            json_log: None,
         }
     }
 

@@ -136,6 +136,10 @@ fn describe(e: &EventView, names: &HashMap<String, String>) -> (String, &'static
             "Sign-in refused: too many failed attempts, the account is locked for a while".into(),
             "warn",
         ),
+        ("sign_in_disabled", _) => (
+            "Sign-in refused: the account is disabled (the password was right)".into(),
+            "alert",
+        ),
         ("sign_out", _) => (format!("Signed out: {device}"), "ok"),
         ("device_revoked", Some("owner")) => (format!("You signed out {device}"), "ok"),
         ("device_revoked", Some("everywhere")) => {
@@ -146,6 +150,9 @@ fn describe(e: &EventView, names: &HashMap<String, String>) -> (String, &'static
         }
         ("device_revoked", Some("token_holder")) => {
             (format!("An app revoked its token: {device} ended"), "ok")
+        }
+        ("device_revoked", Some("account_disabled")) => {
+            (format!("The account was disabled: {device} ended"), "alert")
         }
         ("device_revoked", _) => (format!("{device} was signed out"), "ok"),
         ("refresh_reuse_detected", _) => (

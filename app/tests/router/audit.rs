@@ -169,7 +169,8 @@ async fn browser_flows_are_one_event_each(app: TestApp) {
     let added = added_by(&app, async {
         assert!(server::accounts::disable_user(&app.state, &id)
             .await
-            .unwrap());
+            .unwrap()
+            .is_some());
     })
     .await;
     assert_eq!(added, ["account_disabled"]);

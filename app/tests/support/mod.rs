@@ -93,6 +93,15 @@ impl Reply {
             .collect()
     }
 
+    /// The headers two answers must share to look the same to a client:
+    /// all but those that differ on every response (`Date`, the request id).
+    pub fn comparable_headers(&self) -> http::HeaderMap {
+        let mut h = self.headers.clone();
+        h.remove(header::DATE);
+        h.remove(server::http::observe::REQUEST_ID);
+        h
+    }
+
     pub fn json(&self) -> serde_json::Value {
         serde_json::from_str(&self.body).unwrap_or_else(|_| panic!("not JSON: {}", self.body))
     }

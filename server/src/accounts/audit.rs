@@ -50,7 +50,9 @@ impl<'a> About<'a> {
     }
 }
 
-/// Writes an event of `kind` about `about`, from `client`.
+/// Writes an event of `kind` about `about`, from `client`, and counts it in
+/// the metrics: every outcome of every transport passes here, so the series
+/// and the audit trail cannot disagree.
 pub(super) async fn record(
     state: &AppState,
     kind: EventKind,
@@ -67,7 +69,48 @@ pub(super) async fn record(
         device_id: about.device_id,
         detail: about.detail,
     };
+    count(state, kind, about.detail);
     events::record(&state.db, event).await;
+}
+
+/// The metric an event moves. Labels come from fixed lists: an unexpected
+/// detail is counted as `other`, never copied into a label.
+fn count(state: &AppState, kind: EventKind, detail: Option<&str>) {
+    let transport = match detail {
+        Some(d) if d == Channel::Browser.as_str() => "browser",
+        Some(d) if d == Channel::Api.as_str() => "api",
+        _ => "other",
+    };
+    let sign_in = |outcome| {
+        let labels = [("transport", transport), ("outcome", outcome)];
+        state.metrics.count("latchkey_sign_ins_total", &labels);
+    };
+    let m = &state.metrics;
+    match kind {
+        EventKind::SignInOk => sign_in("ok"),
+        EventKind::SignInFailed => sign_in("bad_credentials"),
+        EventKind::SignInThrottled => sign_in("throttled"),
+        EventKind::SignInDisabled => sign_in("disabled"),
+        EventKind::SignUp => m.count("latchkey_sign_ups_total", &[]),
+        EventKind::SignOut => m.count("latchkey_sign_outs_total", &[]),
+        EventKind::RefreshReuse => m.count("latchkey_refresh_reuse_detected_total", &[]),
+        EventKind::PasswordChanged => m.count("latchkey_password_changes_total", &[]),
+        EventKind::AccountDisabled => m.count("latchkey_accounts_disabled_total", &[]),
+        EventKind::DeviceRevoked => {
+            let cause = [
+                Cause::Owner,
+                Cause::Everywhere,
+                Cause::PasswordChange,
+                Cause::TokenHolder,
+                Cause::AccountDisabled,
+            ]
+            .into_iter()
+            .map(Cause::as_str)
+            .find(|c| Some(*c) == detail)
+            .unwrap_or("other");
+            m.count("latchkey_devices_revoked_total", &[("cause", cause)]);
+        }
+    }
 }
 
 /// Writes a failed or throttled attempt on the name `typed`, kept only as
@@ -77,11 +120,13 @@ pub(super) async fn record_attempt(
     kind: EventKind,
     typed: &str,
     client: &ClientMeta,
+    channel: Channel,
 ) {
     let key = Key::account(typed);
     let about = About {
         username: Some(key.name()),
         ..About::default()
-    };
+    }
+    .channel(channel);
     record(state, kind, about, client).await;
 }

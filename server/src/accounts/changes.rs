@@ -8,8 +8,8 @@
 
 use super::audit::{record, About};
 use super::authenticate;
-use crate::auth::{AuthBackend, ClientMeta, Identity, Issued};
-use crate::events::{Cause, EventKind};
+use crate::auth::{AuthBackend, ClientMeta, DeviceSession, Identity, Issued};
+use crate::events::{Cause, Channel, EventKind};
 use crate::users;
 use crate::{AppState, Error, Result};
 
@@ -34,7 +34,8 @@ pub async fn change_password(
     }
     // The same check and throttle as a sign-in: a borrowed, unlocked device
     // must not become a way to guess the password.
-    let user = match authenticate(state, &identity.username, current, client).await {
+    let checked = authenticate(state, &identity.username, current, client, Channel::Browser);
+    let user = match checked.await {
         Ok(user) if user.id == identity.user_id => user,
         Ok(_) | Err(Error::InvalidCredentials) => {
             return Err(Error::Invalid(
@@ -70,20 +71,60 @@ pub async fn change_password(
     Ok(fresh)
 }
 
-/// Disables an account: it cannot sign in, and every session it has ends on
-/// its next request, in both modes. `false` if there was no such active user.
-pub async fn disable_user(state: &AppState, user_id: &str) -> Result<bool> {
-    let done = users::disable(&state.db, user_id, state.clock.now()).await?;
-    state.auth.end_user(user_id, "account disabled").await?;
-    if done {
-        let about = About::user(user_id, None);
+/// Disables an account: it cannot sign in, and every device session it has
+/// ends on its next request, in both modes (instances that keep sessions in
+/// their own memory learn it from the database: [`end_disabled_since`]).
+/// `None` if there is no such user; else how many device sessions ended
+/// (an account already disabled is checked again for live sessions).
+pub async fn disable_user(state: &AppState, user_id: &str) -> Result<Option<usize>> {
+    let Some(user) = users::by_id(&state.db, user_id).await? else {
+        return Ok(None);
+    };
+    // Read first: the stored lists leave disabled accounts out.
+    let before = state.auth.devices(user_id).await?;
+    if users::disable(&state.db, user_id, state.clock.now()).await? {
+        let me = About::user(user_id, Some(&user.username));
         record(
             state,
             EventKind::AccountDisabled,
+            me,
+            &ClientMeta::default(),
+        )
+        .await;
+    }
+    end_listed(state, user_id, &before).await.map(Some)
+}
+
+/// Ends every device session of a disabled account, `before` being the
+/// ones listed before it was disabled, each recorded as revoked by the
+/// disable; how many there were.
+async fn end_listed(state: &AppState, user_id: &str, before: &[DeviceSession]) -> Result<usize> {
+    state.auth.end_user(user_id, "account disabled").await?;
+    let me = About::user(user_id, None);
+    for device in before {
+        let about = me.device(&device.id).cause(Cause::AccountDisabled);
+        record(
+            state,
+            EventKind::DeviceRevoked,
             about,
             &ClientMeta::default(),
         )
         .await;
     }
-    Ok(done)
+    Ok(before.len())
+}
+
+/// Ends the device sessions of accounts disabled since `since` (by another
+/// process: the admin command) that this process keeps in its memory;
+/// returns the `since` of the next round.
+pub async fn end_disabled_since(state: &AppState, since: i64) -> Result<i64> {
+    let now = state.clock.now();
+    for id in users::disabled_since(&state.db, since).await? {
+        // The memory store lists sessions without asking the database.
+        let before = state.auth.devices(&id).await?;
+        end_listed(state, &id, &before).await?;
+    }
+    // The same second is read again next round: a disable written later in
+    // this second is not missed, and ending nothing twice is harmless.
+    Ok(now)
 }

@@ -15,6 +15,13 @@ pub async fn renew(
     client: &ClientMeta,
 ) -> Result<std::result::Result<Issued, Refusal>> {
     let renewed = state.auth.renew(refresh).await?;
+    let outcome = match &renewed {
+        Ok(_) => "ok",
+        Err(Refusal::Reused { .. }) => "reused",
+        Err(_) => "refused",
+    };
+    let labels = [("outcome", outcome)];
+    state.metrics.count("latchkey_refreshes_total", &labels);
     if let Err(Refusal::Reused { user_id, device_id }) = &renewed {
         let about = About::user(user_id, None).device(device_id);
         record(state, EventKind::RefreshReuse, about, client).await;

@@ -56,7 +56,7 @@ pub async fn sign_in(
     presented: &[Credential],
     persistent: bool,
 ) -> Result<Issued> {
-    let user = authenticate(state, username, password, client).await?;
+    let user = authenticate(state, username, password, client, Channel::Browser).await?;
     start(
         state,
         &user,
@@ -76,7 +76,7 @@ pub async fn token_sign_in(
     client: &ClientMeta,
 ) -> Result<TokenPair> {
     super::require_tokens(state, super::USE_SESSIONS)?;
-    let user = authenticate(state, username, password, client).await?;
+    let user = authenticate(state, username, password, client, Channel::Api).await?;
     // An API client keeps its tokens as long as it likes; there is no
     // browser to close.
     match start(state, &user, client, &[], (true, Channel::Api)).await? {
@@ -109,7 +109,8 @@ async fn start(
     Ok(issued)
 }
 
-/// Checks a username and password; the user if they match.
+/// Checks a username and password typed into `channel`; the user if they
+/// match.
 ///
 /// Unknown user, wrong password, disabled account and a username that could
 /// never exist all cost one password verification and end in the same
@@ -121,6 +122,7 @@ pub async fn authenticate(
     username: &str,
     password: String,
     client: &ClientMeta,
+    channel: Channel,
 ) -> Result<User> {
     if username.trim().is_empty() || password.is_empty() {
         return Err(Error::Invalid(
@@ -130,7 +132,7 @@ pub async fn authenticate(
     let keys = throttle_keys(username, client);
     let now = state.clock.now();
     if let Some(wait) = state.throttle.locked_for(&keys, now).await? {
-        record_attempt(state, EventKind::SignInThrottled, username, client).await;
+        record_attempt(state, EventKind::SignInThrottled, username, client, channel).await;
         return Err(Error::Throttled(wait));
     }
     let candidate = match users::normalize_username(username) {
@@ -149,9 +151,19 @@ pub async fn authenticate(
             state.throttle.clear(&keys[0]).await?;
             Ok(User::from(u))
         }
-        _ => {
+        other => {
             state.throttle.fail(&keys, state.clock.now()).await?;
-            record_attempt(state, EventKind::SignInFailed, username, client).await;
+            match other {
+                // The owner (or whoever has the password) is told nothing
+                // more than a wrong password would tell; the trail says why.
+                Some(u) if matches => {
+                    let about = About::user(&u.id, Some(&u.username)).channel(channel);
+                    record(state, EventKind::SignInDisabled, about, client).await;
+                }
+                _ => {
+                    record_attempt(state, EventKind::SignInFailed, username, client, channel).await
+                }
+            }
             Err(Error::InvalidCredentials)
         }
     }

@@ -8,11 +8,11 @@
 
 use std::future::Future;
 
-use super::counters::AuthCounters;
 use super::session::{ConfiguredStore, SessionStore};
 use super::{ClientMeta, Credential, DeviceSession, Identity, Issued, RefreshToken};
 use super::{JwtBackend, SessionBackend};
 use crate::config::AuthMode;
+use crate::metrics::Metrics;
 use crate::users::User;
 use crate::Result;
 
@@ -126,14 +126,16 @@ impl Auth {
     /// Where the device sessions live, as the metrics label them.
     pub fn store_name(&self) -> &'static str {
         match self {
-            Auth::Session(b) => match b.store() {
-                ConfiguredStore::Memory(_) => "memory",
-                ConfiguredStore::Database(_) => "database",
-                ConfiguredStore::Redis(_) => "redis",
-            },
+            Auth::Session(b) => b.store().name(),
             // Refresh families always live in the SQL database.
             Auth::Jwt(_) => "database",
         }
+    }
+
+    /// Whether device sessions live only in this process's memory, out of
+    /// reach of other processes (session mode, memory store).
+    pub fn keeps_sessions_in_process(&self) -> bool {
+        matches!(self, Auth::Session(b) if matches!(b.store(), ConfiguredStore::Memory(_)))
     }
 
     /// Deletes expired server-side records.
@@ -157,9 +159,18 @@ impl Auth {
         }
     }
 
-    /// What resolving callers has cost the stores so far.
-    pub fn counters(&self) -> &AuthCounters {
-        each!(self, b => &b.counters)
+    /// Where this backend records what it does.
+    pub fn metrics(&self) -> &Metrics {
+        each!(self, b => &b.metrics)
+    }
+
+    /// How many revoked device sessions this instance holds in its
+    /// revocation set (JWT); `None` in session mode, which needs none.
+    pub fn revocation_set_size(&self) -> Option<usize> {
+        match self {
+            Auth::Session(_) => None,
+            Auth::Jwt(b) => Some(b.revocation_set_size()),
+        }
     }
 
     /// Whether the stores behind this backend answer.

@@ -22,11 +22,11 @@ use self::keys::Keyring;
 use self::refresh::Lifetimes;
 use self::revocation::Revocations;
 use self::verified::VerifiedTokens;
-use super::counters::AuthCounters;
 use super::{token, AccessToken, AuthBackend, ClientMeta, Credential, DeviceSession, Ended};
 use super::{Identity, Issued, RefreshToken, Refusal, TokenPair};
 use crate::clock::Clock;
 use crate::db::Db;
+use crate::metrics::{timed, Metrics};
 use crate::shared_store::SharedStore;
 use crate::users::User;
 use crate::Result;
@@ -41,7 +41,7 @@ pub struct JwtBackend {
     clock: Clock,
     revocations: Revocations,
     verified: VerifiedTokens,
-    pub(crate) counters: Arc<AuthCounters>,
+    pub(crate) metrics: Metrics,
 }
 
 /// Settings of a [`JwtBackend`].
@@ -69,7 +69,7 @@ impl JwtBackend {
         let keys = Arc::new(keys);
         JwtBackend {
             verified: VerifiedTokens::new(keys.clone()),
-            counters: Arc::default(),
+            metrics: Metrics::default(),
             keys,
             db,
             access_ttl,
@@ -82,6 +82,20 @@ impl JwtBackend {
             clock,
             revocations: Revocations::new(access_ttl + claims::LEEWAY, shared.redis().cloned()),
         }
+    }
+
+    /// Records what the backend does into `metrics`.
+    pub fn with_metrics(self, metrics: Metrics) -> Self {
+        JwtBackend {
+            revocations: self.revocations.with_metrics(metrics.clone()),
+            metrics,
+            ..self
+        }
+    }
+
+    /// How many revoked device sessions this instance holds in its set.
+    pub fn revocation_set_size(&self) -> usize {
+        self.revocations.len()
     }
 
     /// The tokens of `device`, minted at `now`, with `refresh_token`. The
@@ -144,8 +158,10 @@ impl JwtBackend {
     /// Rotates a refresh token into new tokens.
     pub async fn refresh(&self, raw: &str) -> Result<std::result::Result<TokenPair, Refusal>> {
         let now = self.clock.now();
-        self.counters.refresh();
-        match refresh::rotate(&self.db, &self.keys.refresh_secret, raw, self.life, now).await? {
+        self.metrics
+            .resolving_operation("jwt", "database", "refresh_rotation");
+        let rotate = refresh::rotate(&self.db, &self.keys.refresh_secret, raw, self.life, now);
+        match timed(&self.metrics, "database", "refresh_rotation", rotate).await? {
             Ok((device, successor)) => Ok(Ok(self.pair(device, successor, now)?)),
             Err(refusal @ Refusal::Reused { .. }) => {
                 if let Refusal::Reused { device_id, .. } = &refusal {

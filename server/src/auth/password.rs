@@ -13,6 +13,7 @@
 //! verification against a dummy hash, so response time does not tell whether a
 //! username exists.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
 
@@ -36,6 +37,8 @@ pub struct Hasher {
 struct Inner {
     argon: Argon2<'static>,
     permits: Semaphore,
+    /// Requests waiting for a permit: the queue an operator watches.
+    waiting: AtomicUsize,
     dummy_hash: String,
     /// Work for the hashing threads; they stop when this is dropped.
     jobs: mpsc::Sender<Job>,
@@ -85,12 +88,18 @@ impl Hasher {
             inner: Arc::new(Inner {
                 argon,
                 permits: Semaphore::new(concurrency),
+                waiting: AtomicUsize::new(0),
                 dummy_hash,
                 jobs,
                 #[cfg(test)]
                 queue: Arc::downgrade(&queue),
             }),
         }
+    }
+
+    /// How many hashes and verifications wait for a free hashing thread.
+    pub fn queued(&self) -> usize {
+        self.inner.waiting.load(Ordering::Relaxed)
     }
 
     /// Hashes a new password into a PHC string.
@@ -128,12 +137,11 @@ impl Hasher {
         &self,
         work: impl FnOnce(&Inner) -> Result<T> + Send + 'static,
     ) -> Result<T> {
-        let _permit = self
-            .inner
-            .permits
-            .acquire()
-            .await
-            .map_err(|_| Error::Internal("hasher closed".into()))?;
+        let permit = {
+            let _queued = Queued::join(&self.inner.waiting);
+            self.inner.permits.acquire().await
+        };
+        let _permit = permit.map_err(|_| Error::Internal("hasher closed".into()))?;
         let inner = self.inner.clone();
         let (done, result) = oneshot::channel();
         let job: Job = Box::new(move || {
@@ -172,6 +180,23 @@ fn hashing_thread(queue: &Mutex<mpsc::Receiver<Job>>) {
 impl Default for Hasher {
     fn default() -> Self {
         Self::new()
+    }
+}
+
+/// A place in the hashing queue, left when dropped (also when the waiting
+/// request is cancelled).
+struct Queued<'a>(&'a AtomicUsize);
+
+impl<'a> Queued<'a> {
+    fn join(count: &'a AtomicUsize) -> Self {
+        count.fetch_add(1, Ordering::Relaxed);
+        Queued(count)
+    }
+}
+
+impl Drop for Queued<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::Relaxed);
     }
 }
 

@@ -15,7 +15,6 @@ mod memory;
 mod redis;
 mod store;
 
-use std::sync::Arc;
 use std::time::Duration;
 
 pub use crate::auth::device::DeviceSession;
@@ -24,11 +23,11 @@ pub use memory::MemoryStore;
 pub use redis::RedisStore;
 pub use store::{ConfiguredStore, SessionStore};
 
-use super::counters::AuthCounters;
 use super::token::{self, TokenHash};
 use super::{AuthBackend, ClientMeta, Credential, Ended, Identity, Issued, RefreshToken};
 use super::{Refusal, SessionId};
 use crate::clock::Clock;
+use crate::metrics::{timed, Metrics};
 use crate::users::User;
 use crate::Result;
 
@@ -54,7 +53,7 @@ pub struct SessionBackend {
     short_idle_ttl: i64,
     absolute_ttl: i64,
     clock: Clock,
-    pub(crate) counters: Arc<AuthCounters>,
+    pub(crate) metrics: Metrics,
 }
 
 impl SessionBackend {
@@ -67,11 +66,16 @@ impl SessionBackend {
             short_idle_ttl: (life.short_idle.as_secs() as i64).min(idle_ttl),
             absolute_ttl: life.absolute.as_secs() as i64,
             clock,
-            counters: Arc::default(),
+            metrics: Metrics::default(),
         }
     }
 
     /// The store behind this backend.
+    /// Records what the backend does into `metrics`.
+    pub fn with_metrics(self, metrics: Metrics) -> Self {
+        SessionBackend { metrics, ..self }
+    }
+
     pub fn store(&self) -> &ConfiguredStore {
         &self.store
     }
@@ -91,14 +95,29 @@ impl SessionBackend {
 
     async fn lookup(&self, hash: &TokenHash) -> Result<Option<DeviceSession>> {
         let now = self.clock.now();
-        self.counters.lookup();
-        let Some(mut record) = self.store.find(hash, now).await? else {
+        let store = self.store.name();
+        self.metrics
+            .resolving_operation("session", store, "session_lookup");
+        let found = timed(
+            &self.metrics,
+            store,
+            "session_lookup",
+            self.store.find(hash, now),
+        );
+        let Some(mut record) = found.await? else {
             return Ok(None);
         };
         if now - record.last_seen_at >= self.touch_interval() {
             let idle = (now + self.idle_for(record.persistent)).min(record.absolute_expires_at);
-            self.counters.touch();
-            self.store.touch(hash, now, idle).await?;
+            self.metrics
+                .resolving_operation("session", store, "session_touch");
+            timed(
+                &self.metrics,
+                store,
+                "session_touch",
+                self.store.touch(hash, now, idle),
+            )
+            .await?;
             record.last_seen_at = now;
             record.idle_expires_at = idle;
         }
@@ -143,7 +162,9 @@ impl AuthBackend for SessionBackend {
             ip: client.ip.clone(),
             persistent,
         };
-        self.store.insert(&TokenHash::of(&raw), &record).await?;
+        let hash = TokenHash::of(&raw);
+        let insert = self.store.insert(&hash, &record);
+        timed(&self.metrics, self.store.name(), "session_insert", insert).await?;
         Ok(Issued::Session {
             id: SessionId::new(raw),
             expires_in: self.absolute_ttl,
@@ -165,7 +186,8 @@ impl AuthBackend for SessionBackend {
             return Ok(None);
         };
         let found = self.store.find(&hash, self.clock.now()).await?;
-        let removed = self.store.remove(&hash).await?;
+        let remove = self.store.remove(&hash);
+        let removed = timed(&self.metrics, self.store.name(), "session_remove", remove).await?;
         Ok(found.filter(|_| removed).map(|d| Ended {
             device_id: d.id,
             user_id: d.user_id,

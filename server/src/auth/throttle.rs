@@ -132,6 +132,15 @@ impl Key {
     }
 }
 
+/// The policy of a stored key name.
+fn policy_of(name: &str) -> Policy {
+    if name.starts_with("acct:") {
+        Policy::ACCOUNT
+    } else {
+        Policy::CLIENT
+    }
+}
+
 /// Where the counters live.
 #[derive(Clone, Debug)]
 pub enum Throttle {
@@ -183,6 +192,21 @@ impl Throttle {
             Throttle::Database(db) => database::clear(db, key.name()).await,
             Throttle::Redis(r) => redis::clear(r, key.name()).await,
         }
+    }
+
+    /// How many keys (accounts and clients, on every instance) are locked at
+    /// `now`: read from the shared store when metrics are scraped.
+    pub async fn lockouts_active(&self, now: i64) -> Result<u64> {
+        let longest = Policy::ACCOUNT.reset.max(Policy::CLIENT.reset);
+        let recent = match self {
+            Throttle::Database(db) => database::recent(db, now - longest).await?,
+            Throttle::Redis(r) => redis::all(r).await?,
+        };
+        let locked = recent
+            .iter()
+            .filter(|(name, f)| f.locked_for(&policy_of(name), now).is_some())
+            .count();
+        Ok(locked as u64)
     }
 
     /// Deletes counters quiet for longer than any reset period (Redis expires

@@ -65,11 +65,11 @@ impl From<Device> for DeviceJson {
 pub struct EventJson {
     pub id: String,
     pub at: i64,
-    /// `sign_in_ok`, `sign_in_failed`, `sign_in_throttled`, `sign_out`,
+    /// `sign_in_ok`, `sign_in_failed`, `sign_in_throttled`, `sign_in_disabled`, `sign_out`,
     /// `device_revoked`, `refresh_reuse_detected`, `password_changed`, …
     pub kind: String,
     /// For `device_revoked`: `owner`, `everywhere`, `password_changed`,
-    /// `token_holder`.
+    /// `token_holder`, `account_disabled`.
     pub cause: Option<String>,
     pub device_id: Option<String>,
     /// The client that made the request, as its user agent names it.

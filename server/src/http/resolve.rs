@@ -16,7 +16,6 @@ use tower_cookies::Cookies;
 
 use super::credentials;
 use crate::accounts;
-use crate::auth::counters::Outcome;
 use crate::auth::{Caller, ClientMeta};
 use crate::AppState;
 
@@ -62,16 +61,20 @@ pub async fn resolve_caller(
                     credentials::clear_cookies(&jar);
                 }
                 match r.identity {
-                    Some(identity) => (Caller::User(Arc::new(identity)), Outcome::SignedIn),
-                    None => (Caller::Anonymous, Outcome::Anonymous),
+                    Some(identity) => {
+                        super::observe::record_user(&identity.user_id);
+                        (Caller::User(Arc::new(identity)), "signed_in")
+                    }
+                    None => (Caller::Anonymous, "anonymous"),
                 }
             }
             Err(e) => {
                 tracing::error!(error = %e, "could not resolve the caller");
-                (Caller::StoreUnavailable, Outcome::StoreUnavailable)
+                // "unknown": the label the benchmark and dashboards read.
+                (Caller::StoreUnavailable, "unknown")
             }
         };
-        state.auth.counters().resolved(outcome);
+        state.metrics.resolved(state.auth.mode().as_str(), outcome);
         req.extensions_mut().insert(caller);
         req.extensions_mut().insert(client);
     }

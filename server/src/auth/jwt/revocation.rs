@@ -23,12 +23,16 @@
 //! subscribes again, and the periodic sync covers the rest.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 
 use tokio::sync::mpsc;
 
+use self::awaiting::Awaiting;
+
 use crate::db::Db;
+use crate::metrics::{timed, Metrics};
 use crate::redis_client::RedisClient;
 use crate::Result;
 
@@ -57,6 +61,10 @@ pub struct Revocations {
     /// Revocations published here and still awaiting confirmations, by the
     /// nonce they were published with.
     awaiting: Arc<Waiters>,
+    /// Whether the set was read once: what the first read finds was not
+    /// "learned late", it was there before this instance started.
+    synced: Arc<AtomicBool>,
+    metrics: Metrics,
 }
 
 impl Revocations {
@@ -68,6 +76,28 @@ impl Revocations {
             window,
             redis,
             awaiting: Arc::default(),
+            synced: Arc::default(),
+            metrics: Metrics::default(),
+        }
+    }
+
+    /// Records how late revocations arrive, and how long syncs take, into
+    /// `metrics`.
+    pub fn with_metrics(self, metrics: Metrics) -> Self {
+        Revocations { metrics, ..self }
+    }
+
+    /// Adds a revocation made elsewhere at `revoked_at`, learned at `now`.
+    fn learn(&self, sid: &str, revoked_at: i64, now: i64) {
+        let known = self
+            .map
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(sid.to_string(), revoked_at)
+            .is_some();
+        if !known && self.synced.load(Ordering::Relaxed) {
+            let wait = u64::try_from(now - revoked_at).unwrap_or(0);
+            self.metrics.revocation_learned(Duration::from_secs(wait));
         }
     }
 
@@ -131,7 +161,7 @@ impl Revocations {
                         };
                         if msg.get_channel_name() == applied {
                             self.confirmed(&payload);
-                        } else if let Some(nonce) = self.apply(&payload) {
+                        } else if let Some(nonce) = self.apply(&payload, clock.now()) {
                             // After the insert: the publisher answers its
                             // request only once this arrives.
                             let confirm = redis::cmd("PUBLISH")
@@ -154,11 +184,11 @@ impl Revocations {
 
     /// Adds the revocation in a published message (`<revoked_at> <sid>
     /// <nonce>`); returns its nonce.
-    fn apply<'m>(&self, payload: &'m str) -> Option<&'m str> {
+    fn apply<'m>(&self, payload: &'m str, now: i64) -> Option<&'m str> {
         let mut parts = payload.split(' ');
         let at = parts.next()?.parse().ok()?;
         let sid = parts.next()?;
-        self.insert(sid, at);
+        self.learn(sid, at, now);
         parts.next()
     }
 
@@ -191,31 +221,44 @@ impl Revocations {
     /// entries older than the window.
     pub async fn sync(&self, db: &Db, now: i64) -> Result<()> {
         let since = now - self.window;
-        let rows: Vec<(String, i64)> = match &self.redis {
-            Some(redis) => {
-                let key = redis.key("revoked");
-                let (rows,): (Vec<(String, i64)>,) = redis::pipe()
-                    .atomic()
-                    .zrembyscore(&key, "-inf", since)
-                    .ignore()
-                    .zrangebyscore_withscores(&key, format!("({since}"), "+inf")
-                    .query_async(&mut redis.conn())
-                    .await?;
-                rows
-            }
-            None => {
-                sqlx::query_as(
-                    "SELECT id, revoked_at FROM sessions \
-                     WHERE revoked_at IS NOT NULL AND revoked_at > $1",
-                )
-                .bind(since)
-                .fetch_all(db)
-                .await?
-            }
+        let store = if self.redis.is_some() {
+            "redis"
+        } else {
+            "database"
         };
-        let mut map = self.map.write().unwrap_or_else(|e| e.into_inner());
-        map.retain(|_, at| *at > since);
-        map.extend(rows);
+        let read = async {
+            Ok::<_, crate::Error>(match &self.redis {
+                Some(redis) => {
+                    let key = redis.key("revoked");
+                    let (rows,): (Vec<(String, i64)>,) = redis::pipe()
+                        .atomic()
+                        .zrembyscore(&key, "-inf", since)
+                        .ignore()
+                        .zrangebyscore_withscores(&key, format!("({since}"), "+inf")
+                        .query_async(&mut redis.conn())
+                        .await?;
+                    rows
+                }
+                None => {
+                    sqlx::query_as(
+                        "SELECT id, revoked_at FROM sessions \
+                     WHERE revoked_at IS NOT NULL AND revoked_at > $1",
+                    )
+                    .bind(since)
+                    .fetch_all(db)
+                    .await?
+                }
+            })
+        };
+        let rows: Vec<(String, i64)> = timed(&self.metrics, store, "revocation_sync", read).await?;
+        self.map
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .retain(|_, at| *at > since);
+        for (sid, at) in rows {
+            self.learn(&sid, at, now);
+        }
+        self.synced.store(true, Ordering::Relaxed);
         Ok(())
     }
 
@@ -230,33 +273,7 @@ impl Revocations {
     }
 }
 
-/// A publisher's place in [`Revocations::awaiting`], removed when dropped so
-/// that no entry outlives its wait (also when the publish fails).
-struct Awaiting<'a> {
-    map: &'a Waiters,
-    nonce: String,
-}
-
-impl<'a> Awaiting<'a> {
-    fn register(map: &'a Waiters, nonce: &str, tx: mpsc::UnboundedSender<()>) -> Self {
-        map.lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .insert(nonce.to_string(), tx);
-        Awaiting {
-            map,
-            nonce: nonce.to_string(),
-        }
-    }
-}
-
-impl Drop for Awaiting<'_> {
-    fn drop(&mut self) {
-        self.map
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .remove(&self.nonce);
-    }
-}
+mod awaiting;
 
 #[cfg(test)]
 mod tests;

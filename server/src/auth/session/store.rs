@@ -88,6 +88,17 @@ pub enum ConfiguredStore {
     Redis(RedisStore),
 }
 
+impl ConfiguredStore {
+    /// The store's name, as metrics label it.
+    pub fn name(&self) -> &'static str {
+        match self {
+            ConfiguredStore::Memory(_) => "memory",
+            ConfiguredStore::Database(_) => "database",
+            ConfiguredStore::Redis(_) => "redis",
+        }
+    }
+}
+
 macro_rules! dispatch {
     ($self:ident, $s:ident => $e:expr) => {
         match $self {

@@ -15,6 +15,20 @@ pub async fn get(db: &Db, key: &str) -> Result<Option<Failures>> {
     Ok(row.map(|(count, last_at)| Failures { count, last_at }))
 }
 
+/// Every key with a failure after `since`.
+pub async fn recent(db: &Db, since: i64) -> Result<Vec<(String, Failures)>> {
+    let rows: Vec<(String, i64, i64)> = sqlx::query_as(
+        "SELECT key, failures, last_failure_at FROM sign_in_failures WHERE last_failure_at > $1",
+    )
+    .bind(since)
+    .fetch_all(db)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(key, count, last_at)| (key, Failures { count, last_at }))
+        .collect())
+}
+
 pub async fn fail(db: &Db, key: &str, now: i64, reset: i64) -> Result<()> {
     sqlx::query(
         "INSERT INTO sign_in_failures (key, failures, last_failure_at) VALUES ($1, 1, $2) \

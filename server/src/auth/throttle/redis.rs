@@ -24,6 +24,36 @@ pub async fn get(redis: &RedisClient, name: &str) -> Result<Option<Failures>> {
         .map(|(count, last_at)| Failures { count, last_at }))
 }
 
+/// Every key Redis still holds (it expires quiet ones itself), found with
+/// `SCAN` (never `KEYS`, which blocks the server) and read in one pipeline.
+pub async fn all(redis: &RedisClient) -> Result<Vec<(String, Failures)>> {
+    let prefix = key(redis, "");
+    let mut conn = redis.conn();
+    let mut names = Vec::new();
+    {
+        let mut found: redis::AsyncIter<String> = conn.scan_match(format!("{prefix}*")).await?;
+        while let Some(k) = found.next_item().await {
+            names.push(k?);
+        }
+    }
+    let mut pipe = redis::pipe();
+    for k in &names {
+        pipe.cmd("HMGET").arg(k).arg("n").arg("t");
+    }
+    let values: Vec<(Option<i64>, Option<i64>)> = pipe.query_async(&mut conn).await?;
+    Ok(names
+        .into_iter()
+        .zip(values)
+        .filter_map(|(k, (count, last_at))| {
+            let failures = Failures {
+                count: count?,
+                last_at: last_at?,
+            };
+            Some((k[prefix.len()..].to_string(), failures))
+        })
+        .collect())
+}
+
 pub async fn fail(redis: &RedisClient, name: &str, now: i64, reset: i64) -> Result<()> {
     let k = key(redis, name);
     let _: () = redis::pipe()

@@ -123,12 +123,16 @@ async fn a_silent_subscriber_delays_a_revocation_but_does_not_hold_it(pool: sqlx
 #[test]
 fn published_messages_are_read_back() {
     let r = Revocations::new(60, None);
-    assert_eq!(r.apply("1000 sid-1 nonce-1"), Some("nonce-1"));
+    assert_eq!(r.apply("1000 sid-1 nonce-1", 1000), Some("nonce-1"));
     assert!(r.contains("sid-1"));
-    assert_eq!(r.apply("1000 sid-2"), None, "a message without a nonce");
+    assert_eq!(
+        r.apply("1000 sid-2", 1000),
+        None,
+        "a message without a nonce"
+    );
     assert!(r.contains("sid-2"));
     for garbage in ["", "x sid-3 n", "1000", " sid-4 n"] {
-        assert_eq!(r.apply(garbage), None);
+        assert_eq!(r.apply(garbage, 1000), None);
     }
     assert!(!r.contains("sid-3") && !r.contains("sid-4"));
     assert_eq!(r.len(), 2);

@@ -1,0 +1,138 @@
+//! Seeing each request from outside: which one it was, what became of it,
+//! how long it took.
+//!
+//! - A request id: the client's `x-request-id` if it sent one, else a new
+//!   UUID (tower-http's request-id layers), echoed on the response so a
+//!   person reporting a failure can quote it and an operator can find it.
+//! - One span per request (tower-http's trace layer) with the method, the
+//!   route template, the mode, the caller's user id once the resolver knows
+//!   it, and the status; one log line when the request is answered. Never the
+//!   path with its query, a header value or a cookie: no credential can reach
+//!   the logs through here.
+//! - The request's latency in the metrics, by route template, method and
+//!   status.
+
+use std::time::{Duration, Instant};
+
+use axum::extract::{MatchedPath, Request, State};
+use axum::middleware::{from_fn_with_state, Next};
+use axum::response::Response;
+use axum::Router;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::trace::TraceLayer;
+use tracing::field::Empty;
+use tracing::Span;
+
+use crate::metrics::Metrics;
+use crate::AppState;
+
+/// The header carrying the request id.
+pub const REQUEST_ID: &str = "x-request-id";
+
+/// The route label of a request no route matched: static files under
+/// `/pkg/`, or anything else (a page the site does not have).
+fn unmatched_route(path: &str) -> &'static str {
+    if path.starts_with("/pkg/") {
+        "/pkg/{file}"
+    } else {
+        "unmatched"
+    }
+}
+
+/// The route template of `req`, bounded whatever path a client sends.
+fn route_of(req: &Request) -> &str {
+    match req.extensions().get::<MatchedPath>() {
+        Some(m) => m.as_str(),
+        None => unmatched_route(req.uri().path()),
+    }
+}
+
+/// Wraps `router` (as its outermost layers) in request ids, the request span
+/// and log line, and latency metrics.
+pub fn observed<S>(router: Router<S>, state: &AppState) -> Router<S>
+where
+    S: Clone + Send + Sync + 'static,
+{
+    let mode = state.auth.mode().as_str();
+    let trace = TraceLayer::new_for_http()
+        .make_span_with(move |req: &Request| {
+            let id = req
+                .headers()
+                .get(REQUEST_ID)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("");
+            tracing::info_span!(
+                "request",
+                request_id = id,
+                method = %req.method(),
+                route = route_of(req),
+                mode,
+                user_id = Empty,
+                status = Empty,
+            )
+        })
+        .on_request(())
+        .on_response(|res: &Response, latency: Duration, span: &Span| {
+            span.record("status", res.status().as_u16());
+            tracing::info!(
+                status = res.status().as_u16(),
+                latency_ms = latency.as_secs_f64() * 1000.0,
+                "request answered"
+            );
+        })
+        // A failure is a 5xx, already in the line above.
+        .on_failure(());
+    router
+        .layer(from_fn_with_state(state.metrics.clone(), record_latency))
+        .layer(trace)
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+}
+
+/// Records the caller's user id on the request span (the resolver calls it).
+pub fn record_user(user_id: &str) {
+    Span::current().record("user_id", user_id);
+}
+
+/// Times the request into the latency histogram.
+async fn record_latency(State(metrics): State<Metrics>, req: Request, next: Next) -> Response {
+    if !metrics.is_on() {
+        return next.run(req).await;
+    }
+    let route = route_of(&req).to_string();
+    let method = method_label(req.method());
+    let started = Instant::now();
+    let res = next.run(req).await;
+    metrics.request(&route, method, res.status().as_u16(), started.elapsed());
+    res
+}
+
+/// The method as a label from a fixed list.
+fn method_label(m: &http::Method) -> &'static str {
+    use http::Method;
+    match *m {
+        Method::GET => "GET",
+        Method::HEAD => "HEAD",
+        Method::POST => "POST",
+        Method::PUT => "PUT",
+        Method::PATCH => "PATCH",
+        Method::DELETE => "DELETE",
+        Method::OPTIONS => "OPTIONS",
+        _ => "other",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unmatched_paths_get_one_of_two_labels() {
+        assert_eq!(unmatched_route("/pkg/latchkey-3f2a.wasm"), "/pkg/{file}");
+        assert_eq!(unmatched_route("/users/alice/secret-token"), "unmatched");
+        assert_eq!(
+            method_label(&http::Method::from_bytes(b"BREW").unwrap()),
+            "other"
+        );
+    }
+}

@@ -1,0 +1,209 @@
+//! What an operator on call asks of an auth server, as Prometheus series:
+//! are sign-ins failing right now, is somebody guessing passwords, was a
+//! refresh token replayed, how long do the stores take, which routes are slow.
+//!
+//! Recorded through the `metrics` facade into a Prometheus recorder from
+//! `metrics-exporter-prometheus`, served on `GET /metrics` when
+//! `LATCHKEY_METRICS=true`. The recorder belongs to the application state
+//! rather than being installed process-wide: tests build many states in one
+//! process, and each must count only its own requests, so every record goes
+//! through [`metrics::with_local_recorder`]. With metrics off nothing is
+//! recorded at all, and a record costs one branch.
+//!
+//! Every label value is one of a fixed set (a mode, a store, an outcome, a
+//! route template, a status code): never a username, an id or a raw path, so
+//! the number of series stays bounded whatever clients send.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use metrics::{counter, gauge, histogram, Label};
+use metrics_exporter_prometheus::{
+    Matcher, PrometheusBuilder, PrometheusHandle, PrometheusRecorder,
+};
+
+/// Latency buckets, in seconds: from a lookup in process memory (µs) to a
+/// store at its timeout (s).
+const LATENCY: &[f64] = &[
+    0.000_05, 0.000_1, 0.000_25, 0.000_5, 0.001, 0.002_5, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5,
+    1.0, 2.5, 5.0,
+];
+/// How long a revocation took to reach this instance, in seconds (revocation
+/// times are kept to the second; the database sync runs every 2 s).
+const PROPAGATION: &[f64] = &[0.0, 1.0, 2.0, 3.0, 5.0, 10.0, 30.0];
+
+/// The series that are histograms, by name.
+pub const REQUEST_SECONDS: &str = "latchkey_http_request_duration_seconds";
+pub const STORE_SECONDS: &str = "latchkey_store_operation_duration_seconds";
+pub const PROPAGATION_SECONDS: &str = "latchkey_revocation_propagation_seconds";
+
+/// The app's metrics; cheap to clone. `Default` is off.
+#[derive(Clone, Default)]
+pub struct Metrics(Option<Arc<Exporter>>);
+
+struct Exporter {
+    recorder: PrometheusRecorder,
+    handle: PrometheusHandle,
+}
+
+impl std::fmt::Debug for Metrics {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.is_on() {
+            "Metrics(on)"
+        } else {
+            "Metrics(off)"
+        })
+    }
+}
+
+impl Metrics {
+    /// Metrics that record when `on`, else a no-op.
+    pub fn new(on: bool) -> Self {
+        if !on {
+            return Metrics(None);
+        }
+        let buckets = |b: PrometheusBuilder, name: &str, values: &[f64]| {
+            b.set_buckets_for_metric(Matcher::Full(name.into()), values)
+                .expect("bucket lists are not empty")
+        };
+        let builder = PrometheusBuilder::new();
+        let builder = buckets(builder, REQUEST_SECONDS, LATENCY);
+        let builder = buckets(builder, STORE_SECONDS, LATENCY);
+        let recorder = buckets(builder, PROPAGATION_SECONDS, PROPAGATION).build_recorder();
+        let handle = recorder.handle();
+        Metrics(Some(Arc::new(Exporter { recorder, handle })))
+    }
+
+    /// Whether anything is recorded.
+    pub fn is_on(&self) -> bool {
+        self.0.is_some()
+    }
+
+    fn record(&self, f: impl FnOnce()) {
+        if let Some(e) = &self.0 {
+            metrics::with_local_recorder(&e.recorder, f);
+        }
+    }
+
+    /// Adds one to the counter `name` with `labels`.
+    pub fn count(&self, name: &'static str, labels: &[(&'static str, &'static str)]) {
+        self.record(|| counter!(name, labels).increment(1));
+    }
+
+    /// A request's caller was resolved with `outcome` (`signed_in`,
+    /// `anonymous`, `unknown`).
+    pub fn resolved(&self, mode: &'static str, outcome: &'static str) {
+        self.count(
+            "latchkey_auth_requests_total",
+            &[("mode", mode), ("outcome", outcome)],
+        );
+    }
+
+    /// A store round trip made while resolving a caller (what the benchmark
+    /// divides by the requests of a run).
+    pub fn resolving_operation(&self, mode: &'static str, store: &'static str, op: &'static str) {
+        self.count(
+            "latchkey_auth_store_operations_total",
+            &[("mode", mode), ("store", store), ("op", op)],
+        );
+    }
+
+    /// How long one store operation took.
+    pub fn store_latency(&self, store: &'static str, op: &'static str, took: Duration) {
+        let labels = [("store", store), ("op", op)];
+        self.record(|| histogram!(STORE_SECONDS, &labels).record(took.as_secs_f64()));
+    }
+
+    /// One answered request: `route` is the matched route template (or a
+    /// fixed word for requests no route matched).
+    pub fn request(&self, route: &str, method: &'static str, status: u16, took: Duration) {
+        self.record(|| {
+            let labels = vec![
+                Label::new("route", route.to_string()),
+                Label::new("method", method),
+                Label::new("status", status.to_string()),
+            ];
+            histogram!(REQUEST_SECONDS, labels).record(took.as_secs_f64());
+        });
+    }
+
+    /// A revocation made elsewhere reached this instance `wait` after it
+    /// was made.
+    pub fn revocation_learned(&self, wait: Duration) {
+        self.record(|| histogram!(PROPAGATION_SECONDS).record(wait.as_secs_f64()));
+    }
+
+    /// Sets the gauge `name` (read at scrape time).
+    pub fn gauge(&self, name: &'static str, value: f64) {
+        self.record(|| gauge!(name).set(value));
+    }
+
+    /// Everything recorded, in the Prometheus text format; `None` when off.
+    pub fn render(&self) -> Option<String> {
+        self.0.as_ref().map(|e| e.handle.render())
+    }
+
+    /// Folds recorded histogram samples into their buckets, so memory stays
+    /// flat between scrapes (the maintenance task calls it).
+    pub fn upkeep(&self) {
+        if let Some(e) = &self.0 {
+            e.handle.run_upkeep();
+        }
+    }
+}
+
+/// Times `work` and records it as the store operation `op` on `store`.
+pub async fn timed<T>(
+    metrics: &Metrics,
+    store: &'static str,
+    op: &'static str,
+    work: impl std::future::Future<Output = T>,
+) -> T {
+    if !metrics.is_on() {
+        return work.await;
+    }
+    let started = std::time::Instant::now();
+    let out = work.await;
+    metrics.store_latency(store, op, started.elapsed());
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn off_records_and_renders_nothing() {
+        let m = Metrics::default();
+        m.count("latchkey_sign_ups_total", &[]);
+        assert!(m.render().is_none());
+    }
+
+    #[test]
+    fn counters_and_histograms_render_under_their_labels() {
+        let m = Metrics::new(true);
+        m.resolved("session", "signed_in");
+        m.resolved("session", "signed_in");
+        m.store_latency("redis", "session_lookup", Duration::from_micros(300));
+        m.request("/api/me", "GET", 200, Duration::from_millis(3));
+        let text = m.render().unwrap();
+        assert!(
+            text.lines()
+                .any(|l| l
+                    == r#"latchkey_auth_requests_total{mode="session",outcome="signed_in"} 2"#),
+            "{text}"
+        );
+        assert!(
+            text.contains(
+                r#"latchkey_store_operation_duration_seconds_bucket{store="redis",op="session_lookup",le="0.0005"} 1"#
+            ),
+            "{text}"
+        );
+        assert!(
+            text.contains(
+                r#"latchkey_http_request_duration_seconds_count{route="/api/me",method="GET",status="200"} 1"#
+            ),
+            "{text}"
+        );
+    }
+}

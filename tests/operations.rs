@@ -1,0 +1,280 @@
+//! The operator's tools against real server processes on loopback ports:
+//!
+//! - `latchkey users disable NAME`, run as its own process over the same
+//!   stores, ends a signed-in user's browser and Bearer sign-ins: at once
+//!   with Redis, within one sync (2 s) where the sessions or the revocation
+//!   set live in a server's memory; in both modes. Then `users list`,
+//!   `users enable`, `sessions purge`, and a wrong name (exit 1).
+//! - `LATCHKEY_LOG_FORMAT=json`: one JSON line per answered request,
+//!   carrying its `x-request-id`.
+//!
+//! The database is a SQLite file both processes open; the Redis cases need
+//! `LATCHKEY_TEST_REDIS_URL` and say they were skipped without it.
+
+#![cfg(feature = "ssr")]
+
+// Shared with the scale-out tests; not every helper is used here.
+#[allow(dead_code)]
+#[path = "scale_out/instance.rs"]
+mod instance;
+
+use std::process::Output;
+use std::time::{Duration, Instant};
+
+use reqwest::StatusCode;
+use server::redis_client::{self, RedisClient};
+
+use instance::{client, command, free_port, Browser, Instance, Settings, TempDir};
+
+const PASSWORD: &str = "correct-horse";
+
+/// Settings over a SQLite file in `dir`, sessions in `store`.
+fn settings(
+    dir: &TempDir,
+    mode: &'static str,
+    store: &'static str,
+    redis: Option<&RedisClient>,
+) -> Settings {
+    Settings {
+        mode,
+        database_url: format!("sqlite://{}", dir.path().join("latchkey.db").display()),
+        redis_url: std::env::var(redis_client::TEST_ENV)
+            .ok()
+            .filter(|_| redis.is_some())
+            // Never dialled: the memory store opens no Redis connection.
+            .unwrap_or_else(|| "redis://127.0.0.1:1".into()),
+        redis_prefix: redis.map_or_else(String::new, |r| r.key("")),
+        session_store: store,
+        data_dir: dir.path().to_path_buf(),
+        json_log: None,
+    }
+}
+
+/// Runs `latchkey <args>` with the servers' environment.
+async fn admin(settings: &Settings, args: &[&str]) -> Output {
+    command(settings)
+        .args(args)
+        .output()
+        .await
+        .expect("run the admin command")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// `GET /api/me`'s status with `authorization`, or with `browser`'s cookies.
+async fn me(
+    http: &reqwest::Client,
+    base: &str,
+    browser: &Browser,
+    bearer: Option<&str>,
+) -> StatusCode {
+    let mut req = http.get(format!("{base}/api/me"));
+    req = match bearer {
+        Some(token) => req.bearer_auth(token),
+        None => {
+            let cookie: Vec<String> = browser
+                .cookies
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect();
+            req.header(reqwest::header::COOKIE, cookie.join("; "))
+        }
+    };
+    req.send().await.unwrap().status()
+}
+
+/// Asks until the answer is `401`; fails if that takes longer than `bound`
+/// (zero: the very first request must be refused).
+async fn refused_within(bound: Duration, mut ask: impl AsyncFnMut() -> StatusCode) {
+    let deadline = Instant::now() + bound;
+    loop {
+        let status = ask().await;
+        if status == StatusCode::UNAUTHORIZED {
+            return;
+        }
+        assert_eq!(status, StatusCode::OK, "neither signed in nor refused");
+        assert!(Instant::now() < deadline, "still signed in after {bound:?}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+async fn disable_ends_sign_ins_everywhere(mode: &'static str, store: &'static str) {
+    let redis = match store {
+        "redis" => match RedisClient::for_tests() {
+            Some(r) => Some(r),
+            None => return server::testing::skip("Redis", redis_client::TEST_ENV),
+        },
+        _ => None,
+    };
+    let dir = TempDir::new("admin");
+    let settings = settings(&dir, mode, store, redis.as_ref());
+    let server = Instance::start(&settings, free_port()).await;
+    let http = client();
+    let mut browser = Browser::default();
+    let form = [("username", "alice"), ("password", PASSWORD)];
+    let r = browser
+        .post_form(&http, &format!("{}/api/sign_up", server.base), &form)
+        .await
+        .unwrap();
+    assert!(r.status.is_redirection(), "{}: {}", r.status, r.body);
+    assert_eq!(
+        me(&http, &server.base, &browser, None).await,
+        StatusCode::OK
+    );
+    let bearer = if mode == "jwt" {
+        let grant = [
+            ("grant_type", "password"),
+            ("username", "alice"),
+            ("password", PASSWORD),
+        ];
+        let r = http
+            .post(format!("{}/auth/token", server.base))
+            .form(&grant)
+            .send()
+            .await
+            .unwrap();
+        let body: serde_json::Value = r.json().await.unwrap();
+        let token = body["access_token"]
+            .as_str()
+            .expect("an access token")
+            .to_string();
+        assert_eq!(
+            me(&http, &server.base, &browser, Some(&token)).await,
+            StatusCode::OK
+        );
+        Some(token)
+    } else {
+        None
+    };
+
+    let out = admin(&settings, &["users", "disable", "Alice"]).await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let said = text(&out.stdout);
+    assert!(said.starts_with("Disabled alice"), "{said}");
+
+    // Redis carries the change to the server before the command returns;
+    // a server's own memory learns it at its next sync.
+    let bound = match store {
+        "redis" => Duration::ZERO,
+        _ => server::auth::jwt::revocation::SYNC_EVERY + Duration::from_secs(1),
+    };
+    refused_within(bound, async || {
+        me(&http, &server.base, &browser, None).await
+    })
+    .await;
+    if let Some(token) = &bearer {
+        refused_within(bound, async || {
+            me(&http, &server.base, &browser, Some(token)).await
+        })
+        .await;
+    }
+    let sign_in = format!("{}/api/sign_in", server.base);
+    let mut again = Browser::default();
+    again.post_form(&http, &sign_in, &form).await.unwrap();
+    assert!(again.cookies.is_empty(), "a disabled account signed in");
+
+    let out = admin(&settings, &["users", "list", "--disabled"]).await;
+    let listed = text(&out.stdout);
+    assert!(
+        out.status.success() && listed.contains("alice") && listed.contains("disabled"),
+        "{listed}"
+    );
+    let out = admin(&settings, &["users", "disable", "nobody"]).await;
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("no account named \"nobody\""),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = admin(&settings, &["users", "enable", "alice"]).await;
+    assert!(
+        text(&out.stdout).starts_with("Enabled alice"),
+        "{}",
+        text(&out.stdout)
+    );
+    again.post_form(&http, &sign_in, &form).await.unwrap();
+    assert_eq!(me(&http, &server.base, &again, None).await, StatusCode::OK);
+    let out = admin(&settings, &["sessions", "purge"]).await;
+    assert!(
+        text(&out.stdout).starts_with("Deleted "),
+        "{}",
+        text(&out.stdout)
+    );
+
+    server.kill().await;
+    if let Some(redis) = redis {
+        redis.delete_all().await.ok();
+    }
+}
+
+#[tokio::test]
+async fn session_mode_memory_store_disable() {
+    disable_ends_sign_ins_everywhere("session", "memory").await;
+}
+
+#[tokio::test]
+async fn session_mode_redis_store_disable() {
+    disable_ends_sign_ins_everywhere("session", "redis").await;
+}
+
+#[tokio::test]
+async fn jwt_mode_database_revocations_disable() {
+    disable_ends_sign_ins_everywhere("jwt", "memory").await;
+}
+
+#[tokio::test]
+async fn jwt_mode_redis_revocations_disable() {
+    disable_ends_sign_ins_everywhere("jwt", "redis").await;
+}
+
+#[tokio::test]
+async fn json_logs_carry_each_request_id() {
+    let dir = TempDir::new("logs");
+    let log = dir.path().join("server.log");
+    let settings = Settings {
+        json_log: Some(log.clone()),
+        ..settings(&dir, "session", "memory", None)
+    };
+    let server = Instance::start(&settings, free_port()).await;
+    let http = client();
+    let mut ids = Vec::new();
+    for (path, sent) in [
+        ("/healthz", Some("ops-1")),
+        ("/api/me", Some("ops-2")),
+        ("/nope", None),
+    ] {
+        let mut req = http.get(format!("{}{path}", server.base));
+        if let Some(id) = sent {
+            req = req.header("x-request-id", id);
+        }
+        let r = req.send().await.unwrap();
+        let id = r.headers()["x-request-id"].to_str().unwrap().to_string();
+        if let Some(sent) = sent {
+            assert_eq!(id, sent, "the client's id is echoed");
+        }
+        ids.push((id, path, r.status().as_u16()));
+    }
+    server.kill().await;
+    let logs = std::fs::read_to_string(&log).unwrap();
+    let lines: Vec<serde_json::Value> = logs
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}")))
+        .collect();
+    for (id, path, status) in ids {
+        let answered: Vec<_> = lines
+            .iter()
+            .filter(|l| {
+                l["span"]["request_id"] == id.as_str()
+                    && l["fields"]["message"] == "request answered"
+            })
+            .collect();
+        assert_eq!(answered.len(), 1, "{id}: {logs}");
+        let line = answered[0];
+        assert_eq!(line["fields"]["status"], status);
+        assert_eq!(line["span"]["mode"], "session");
+        let route = if path == "/nope" { "unmatched" } else { path };
+        assert_eq!(line["span"]["route"], route);
+    }
+}
