@@ -176,6 +176,9 @@ mod fuzz;
 #[path = "router/metrics.rs"]
 mod metrics;
 
+#[path = "router/admin.rs"]
+mod admin;
+
 #[path = "router/operator_metrics.rs"]
 mod operator_metrics;
 

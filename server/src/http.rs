@@ -101,7 +101,7 @@ where
         .layer(map_response(retry_after_on_503))
         .layer(RequestBodyLimitLayer::new(headers::MAX_BODY))
         .layer(from_fn(headers::security_headers));
-    observe::observed(router, &state)
+    observe::observed(router, state.auth.mode().as_str(), state.metrics.clone())
 }
 
 /// Every `503` (a store out of reach) tells clients when to try again.

@@ -69,7 +69,8 @@ pub struct EventJson {
     /// `device_revoked`, `refresh_reuse_detected`, `password_changed`, …
     pub kind: String,
     /// For `device_revoked`: `owner`, `everywhere`, `password_changed`,
-    /// `token_holder`, `account_disabled`.
+    /// `token_holder`, `account_disabled`; for the `sign_in_*` kinds: where
+    /// the attempt came from, `browser` or `api`.
     pub cause: Option<String>,
     pub device_id: Option<String>,
     /// The client that made the request, as its user agent names it.

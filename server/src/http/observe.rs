@@ -24,7 +24,6 @@ use tracing::field::Empty;
 use tracing::Span;
 
 use crate::metrics::Metrics;
-use crate::AppState;
 
 /// The header carrying the request id.
 pub const REQUEST_ID: &str = "x-request-id";
@@ -48,12 +47,11 @@ fn route_of(req: &Request) -> &str {
 }
 
 /// Wraps `router` (as its outermost layers) in request ids, the request span
-/// and log line, and latency metrics.
-pub fn observed<S>(router: Router<S>, state: &AppState) -> Router<S>
+/// and log line (naming `mode`), and latency `metrics`.
+pub fn observed<S>(router: Router<S>, mode: &'static str, metrics: Metrics) -> Router<S>
 where
     S: Clone + Send + Sync + 'static,
 {
-    let mode = state.auth.mode().as_str();
     let trace = TraceLayer::new_for_http()
         .make_span_with(move |req: &Request| {
             let id = req
@@ -82,8 +80,13 @@ where
         })
         // A failure is a 5xx, already in the line above.
         .on_failure(());
+    // With metrics off the timing layer is left out, not skipped per request.
+    let router = if metrics.is_on() {
+        router.layer(from_fn_with_state(metrics, record_latency))
+    } else {
+        router
+    };
     router
-        .layer(from_fn_with_state(state.metrics.clone(), record_latency))
         .layer(trace)
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
@@ -96,9 +99,6 @@ pub fn record_user(user_id: &str) {
 
 /// Times the request into the latency histogram.
 async fn record_latency(State(metrics): State<Metrics>, req: Request, next: Next) -> Response {
-    if !metrics.is_on() {
-        return next.run(req).await;
-    }
     let route = route_of(&req).to_string();
     let method = method_label(req.method());
     let started = Instant::now();

@@ -32,22 +32,21 @@ pub async fn list(db: &Db, disabled_only: bool) -> Result<Vec<Account>> {
 
 /// The account named `username` (normalised), disabled or not.
 pub async fn by_name(db: &Db, username: &str) -> Result<Option<Account>> {
-    Ok(
-        sqlx::query_as::<_, Account>(&format!("{COLUMNS} WHERE username = $1"))
-            .bind(username)
-            .fetch_optional(db)
-            .await?,
-    )
+    one(db, "username", username).await
 }
 
 /// The account with id `id`, disabled or not.
 pub async fn by_id(db: &Db, id: &str) -> Result<Option<Account>> {
-    Ok(
-        sqlx::query_as::<_, Account>(&format!("{COLUMNS} WHERE id = $1"))
-            .bind(id)
-            .fetch_optional(db)
-            .await?,
-    )
+    one(db, "id", id).await
+}
+
+/// The account whose unique `column` (a name from this file) is `value`.
+async fn one(db: &Db, column: &'static str, value: &str) -> Result<Option<Account>> {
+    let query = format!("{COLUMNS} WHERE {column} = $1");
+    Ok(sqlx::query_as::<_, Account>(&query)
+        .bind(value)
+        .fetch_optional(db)
+        .await?)
 }
 
 /// Lets a disabled account sign in again. `false` if it was not disabled.
