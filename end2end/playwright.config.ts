@@ -106,12 +106,14 @@ export default defineConfig({
       LEPTOS_SITE_ADDR: `127.0.0.1:${port}`,
       LATCHKEY_DATA_DIR: dataDir,
       LATCHKEY_AUTH_MODE: authMode,
+      // One log line per request would bury the test report: warnings only,
+      // unless RUST_LOG says otherwise.
+      RUST_LOG: process.env.RUST_LOG ?? 'warn',
       // Optional overrides, passed on when set (the JWT run shortens both).
       ...(process.env.LATCHKEY_ACCESS_TTL ? { LATCHKEY_ACCESS_TTL: process.env.LATCHKEY_ACCESS_TTL } : {}),
       ...(process.env.LATCHKEY_REFRESH_GRACE
         ? { LATCHKEY_REFRESH_GRACE: process.env.LATCHKEY_REFRESH_GRACE }
         : {}),
-      RUST_LOG: 'info',
     },
   },
 });

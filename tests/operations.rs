@@ -274,7 +274,7 @@ async fn json_logs_carry_each_request_id() {
         let line = answered[0];
         assert_eq!(line["fields"]["status"], status);
         assert_eq!(line["span"]["mode"], "session");
-        let route = if path == "/nope" { "unmatched" } else { path };
+        let route = if path == "/nope" { "fallback" } else { path };
         assert_eq!(line["span"]["route"], route);
     }
 }

@@ -28,13 +28,14 @@ use crate::metrics::Metrics;
 /// The header carrying the request id.
 pub const REQUEST_ID: &str = "x-request-id";
 
-/// The route label of a request no route matched: static files under
-/// `/pkg/`, or anything else (a page the site does not have).
+/// The route label of a request no route matched, which the fallback
+/// answers: the built assets under `/pkg/`, or `fallback` for the other
+/// static files (the icon) and pages the site does not have.
 fn unmatched_route(path: &str) -> &'static str {
     if path.starts_with("/pkg/") {
         "/pkg/{file}"
     } else {
-        "unmatched"
+        "fallback"
     }
 }
 
@@ -129,7 +130,7 @@ mod tests {
     #[test]
     fn unmatched_paths_get_one_of_two_labels() {
         assert_eq!(unmatched_route("/pkg/latchkey-3f2a.wasm"), "/pkg/{file}");
-        assert_eq!(unmatched_route("/users/alice/secret-token"), "unmatched");
+        assert_eq!(unmatched_route("/users/alice/secret-token"), "fallback");
         assert_eq!(
             method_label(&http::Method::from_bytes(b"BREW").unwrap()),
             "other"
