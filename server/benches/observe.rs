@@ -8,17 +8,29 @@ use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use server::http::observe::observed;
-use server::metrics::Metrics;
+use server::metrics::{Metrics, Outcome};
 use tower_http::request_id::{MakeRequestId, MakeRequestUuid};
 
 fn record(c: &mut Criterion) {
     let on = Metrics::new(true);
     let off = Metrics::default();
+    let (resolved_on, resolved_off) = (on.resolved("session"), off.resolved("session"));
     c.bench_function("metrics_resolved_on", |b| {
-        b.iter(|| on.resolved("session", "signed_in"))
+        b.iter(|| resolved_on.count(Outcome::SignedIn))
     });
     c.bench_function("metrics_resolved_off", |b| {
-        b.iter(|| off.resolved("session", "signed_in"))
+        b.iter(|| resolved_off.count(Outcome::SignedIn))
+    });
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    let lookup = on.resolving_op("session", "memory", "session_lookup");
+    c.bench_function("metrics_store_op_on", |b| {
+        b.iter(|| rt.block_on(lookup.run(async { 1 })))
+    });
+    let noop = server::metrics::StoreOp::default();
+    c.bench_function("metrics_store_op_off", |b| {
+        b.iter(|| rt.block_on(noop.run(async { 1 })))
     });
     c.bench_function("metrics_request_on", |b| {
         b.iter(|| on.request("/account", "GET", 200, Duration::from_micros(180)))

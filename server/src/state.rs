@@ -13,7 +13,7 @@ use crate::auth::{password::Hasher, throttle::Throttle, Auth, SessionBackend};
 use crate::clock::Clock;
 use crate::config::{AuthMode, Config, SessionStoreKind};
 use crate::db::{self, Db};
-use crate::metrics::Metrics;
+use crate::metrics::{Metrics, Resolved};
 use crate::redis_client::RedisClient;
 use crate::shared_store::SharedStore;
 use crate::{accounts, events, Error, Result};
@@ -53,6 +53,8 @@ pub struct Services {
     /// What the app records for operators (a no-op unless
     /// `LATCHKEY_METRICS` is on).
     pub metrics: Metrics,
+    /// The counters of resolved callers, registered once.
+    pub resolved: Resolved,
 }
 
 /// What one purge deleted.
@@ -134,6 +136,7 @@ impl AppState {
             }
         };
         let redis = shared.redis().cloned();
+        let config_mode = config.auth_mode.as_str();
         Ok(AppState(Arc::new(Services {
             throttle: Throttle::new(&shared),
             db,
@@ -142,6 +145,7 @@ impl AppState {
             hasher,
             clock,
             redis,
+            resolved: metrics.resolved(config_mode),
             metrics,
         })))
     }

@@ -26,7 +26,7 @@ use super::{token, AccessToken, AuthBackend, ClientMeta, Credential, DeviceSessi
 use super::{Identity, Issued, RefreshToken, Refusal, TokenPair};
 use crate::clock::Clock;
 use crate::db::Db;
-use crate::metrics::{timed, Metrics};
+use crate::metrics::{Metrics, StoreOp};
 use crate::shared_store::SharedStore;
 use crate::users::User;
 use crate::Result;
@@ -42,6 +42,8 @@ pub struct JwtBackend {
     revocations: Revocations,
     verified: VerifiedTokens,
     pub(crate) metrics: Metrics,
+    /// Refresh-token rotations, registered once.
+    rotation: StoreOp,
 }
 
 /// Settings of a [`JwtBackend`].
@@ -70,6 +72,7 @@ impl JwtBackend {
         JwtBackend {
             verified: VerifiedTokens::new(keys.clone()),
             metrics: Metrics::default(),
+            rotation: StoreOp::default(),
             keys,
             db,
             access_ttl,
@@ -88,6 +91,7 @@ impl JwtBackend {
     pub fn with_metrics(self, metrics: Metrics) -> Self {
         JwtBackend {
             revocations: self.revocations.with_metrics(metrics.clone()),
+            rotation: metrics.resolving_op("jwt", "database", "refresh_rotation"),
             metrics,
             ..self
         }
@@ -158,10 +162,8 @@ impl JwtBackend {
     /// Rotates a refresh token into new tokens.
     pub async fn refresh(&self, raw: &str) -> Result<std::result::Result<TokenPair, Refusal>> {
         let now = self.clock.now();
-        self.metrics
-            .resolving_operation("jwt", "database", "refresh_rotation");
         let rotate = refresh::rotate(&self.db, &self.keys.refresh_secret, raw, self.life, now);
-        match timed(&self.metrics, "database", "refresh_rotation", rotate).await? {
+        match self.rotation.run(rotate).await? {
             Ok((device, successor)) => Ok(Ok(self.pair(device, successor, now)?)),
             Err(refusal @ Refusal::Reused { .. }) => {
                 if let Refusal::Reused { device_id, .. } = &refusal {

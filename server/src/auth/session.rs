@@ -27,7 +27,7 @@ use super::token::{self, TokenHash};
 use super::{AuthBackend, ClientMeta, Credential, Ended, Identity, Issued, RefreshToken};
 use super::{Refusal, SessionId};
 use crate::clock::Clock;
-use crate::metrics::{timed, Metrics};
+use crate::metrics::{timed, Metrics, StoreOp};
 use crate::users::User;
 use crate::Result;
 
@@ -54,6 +54,15 @@ pub struct SessionBackend {
     absolute_ttl: i64,
     clock: Clock,
     pub(crate) metrics: Metrics,
+    /// The operations of a lookup, registered once.
+    ops: LookupOps,
+}
+
+/// The store operations of a session lookup.
+#[derive(Clone, Debug, Default)]
+struct LookupOps {
+    lookup: StoreOp,
+    touch: StoreOp,
 }
 
 impl SessionBackend {
@@ -67,13 +76,24 @@ impl SessionBackend {
             absolute_ttl: life.absolute.as_secs() as i64,
             clock,
             metrics: Metrics::default(),
+            ops: LookupOps::default(),
         }
     }
 
     /// The store behind this backend.
     /// Records what the backend does into `metrics`.
     pub fn with_metrics(self, metrics: Metrics) -> Self {
-        SessionBackend { metrics, ..self }
+        let store = self.store.name();
+        let op = |op| metrics.resolving_op("session", store, op);
+        let ops = LookupOps {
+            lookup: op("session_lookup"),
+            touch: op("session_touch"),
+        };
+        SessionBackend {
+            metrics,
+            ops,
+            ..self
+        }
     }
 
     pub fn store(&self) -> &ConfiguredStore {
@@ -95,29 +115,14 @@ impl SessionBackend {
 
     async fn lookup(&self, hash: &TokenHash) -> Result<Option<DeviceSession>> {
         let now = self.clock.now();
-        let store = self.store.name();
-        self.metrics
-            .resolving_operation("session", store, "session_lookup");
-        let found = timed(
-            &self.metrics,
-            store,
-            "session_lookup",
-            self.store.find(hash, now),
-        );
+        let found = self.ops.lookup.run(self.store.find(hash, now));
         let Some(mut record) = found.await? else {
             return Ok(None);
         };
         if now - record.last_seen_at >= self.touch_interval() {
             let idle = (now + self.idle_for(record.persistent)).min(record.absolute_expires_at);
-            self.metrics
-                .resolving_operation("session", store, "session_touch");
-            timed(
-                &self.metrics,
-                store,
-                "session_touch",
-                self.store.touch(hash, now, idle),
-            )
-            .await?;
+            let touch = self.store.touch(hash, now, idle);
+            self.ops.touch.run(touch).await?;
             record.last_seen_at = now;
             record.idle_expires_at = idle;
         }

@@ -6,9 +6,9 @@
 //!   person reporting a failure can quote it and an operator can find it.
 //! - One span per request (tower-http's trace layer) with the method, the
 //!   route template, the mode, the caller's user id once the resolver knows
-//!   it, and the status; one log line when the request is answered. Never the
-//!   path with its query, a header value or a cookie: no credential can reach
-//!   the logs through here.
+//!   it, the status and the latency; one log line when the request is
+//!   answered. Never the path with its query, a header value or a cookie:
+//!   no credential can reach the logs through here.
 //! - The request's latency in the metrics, by route template, method and
 //!   status.
 
@@ -68,16 +68,15 @@ where
                 mode,
                 user_id = Empty,
                 status = Empty,
+                latency_ms = Empty,
             )
         })
         .on_request(())
         .on_response(|res: &Response, latency: Duration, span: &Span| {
-            span.record("status", res.status().as_u16());
-            tracing::info!(
-                status = res.status().as_u16(),
-                latency_ms = latency.as_secs_f64() * 1000.0,
-                "request answered"
-            );
+            let (status, ms) = (res.status().as_u16(), latency.as_secs_f64() * 1000.0);
+            span.record("status", status);
+            span.record("latency_ms", ms);
+            tracing::info!(status, latency_ms = ms, "request answered");
         })
         // A failure is a 5xx, already in the line above.
         .on_failure(());

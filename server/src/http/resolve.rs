@@ -17,6 +17,7 @@ use tower_cookies::Cookies;
 use super::credentials;
 use crate::accounts;
 use crate::auth::{Caller, ClientMeta};
+use crate::metrics::Outcome;
 use crate::AppState;
 
 /// Longest user agent kept.
@@ -63,18 +64,17 @@ pub async fn resolve_caller(
                 match r.identity {
                     Some(identity) => {
                         super::observe::record_user(&identity.user_id);
-                        (Caller::User(Arc::new(identity)), "signed_in")
+                        (Caller::User(Arc::new(identity)), Outcome::SignedIn)
                     }
-                    None => (Caller::Anonymous, "anonymous"),
+                    None => (Caller::Anonymous, Outcome::Anonymous),
                 }
             }
             Err(e) => {
                 tracing::error!(error = %e, "could not resolve the caller");
-                // "unknown": the label the benchmark and dashboards read.
-                (Caller::StoreUnavailable, "unknown")
+                (Caller::StoreUnavailable, Outcome::Unknown)
             }
         };
-        state.metrics.resolved(state.auth.mode().as_str(), outcome);
+        state.resolved.count(outcome);
         req.extensions_mut().insert(caller);
         req.extensions_mut().insert(client);
     }
