@@ -14,13 +14,16 @@
 //! named something that is not there, `2` a store could not be reached.
 
 use std::process::ExitCode;
-use std::time::{Duration, UNIX_EPOCH};
+use std::time::{Duration, Instant, UNIX_EPOCH};
 
 use clap::{Parser, Subcommand};
 
 use crate::config::Config;
 use crate::users::{self, Account};
 use crate::{accounts, AppState, Error};
+
+/// The longest wait for the subscription to the servers' confirmations.
+const FOLLOW_WAIT: Duration = Duration::from_secs(2);
 
 /// The binary's command line: serve (no subcommand) or run an admin command.
 #[derive(Debug, Parser)]
@@ -80,7 +83,10 @@ pub enum Answer {
 /// Runs `command` against the configured stores; prints its answer.
 pub async fn main(config: Config, command: Command) -> ExitCode {
     let answer = match AppState::connect(config).await {
-        Ok(state) => run(&state, command).await,
+        Ok(state) => {
+            follow_changes(&state).await;
+            run(&state, command).await
+        }
         Err(e) => Err(e),
     };
     match answer {
@@ -96,6 +102,18 @@ pub async fn main(config: Config, command: Command) -> ExitCode {
             eprintln!("latchkey: the command could not run: {e}");
             ExitCode::from(2)
         }
+    }
+}
+
+/// Subscribes to what the servers confirm (JWT with Redis: applied
+/// revocations), as a server does, so that `users disable` returns once the
+/// servers refuse the account's tokens rather than after a timeout.
+async fn follow_changes(state: &AppState) {
+    let auth = state.auth.clone();
+    tokio::spawn(async move { auth.listen().await });
+    let deadline = Instant::now() + FOLLOW_WAIT;
+    while !state.auth.listening() && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(10)).await;
     }
 }
 

@@ -159,6 +159,17 @@ impl Auth {
         }
     }
 
+    /// Whether the changes of other instances are followed as they come
+    /// (JWT with Redis: subscribed to revocations), so that a revocation
+    /// published here is confirmed by the others; `true` where nothing needs
+    /// following.
+    pub fn listening(&self) -> bool {
+        match self {
+            Auth::Session(_) => true,
+            Auth::Jwt(b) => b.listening(),
+        }
+    }
+
     /// Where this backend records what it does.
     pub fn metrics(&self) -> &Metrics {
         each!(self, b => &b.metrics)

@@ -200,6 +200,11 @@ impl JwtBackend {
             .await
     }
 
+    /// Whether revocations published here get confirmed.
+    pub fn listening(&self) -> bool {
+        self.revocations.listening()
+    }
+
     /// Reads revocations made by other instances.
     pub async fn sync_revocations(&self) -> Result<()> {
         self.revocations.sync(&self.db, self.clock.now()).await

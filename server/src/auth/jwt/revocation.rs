@@ -64,6 +64,9 @@ pub struct Revocations {
     /// Whether the set was read once: what the first read finds was not
     /// "learned late", it was there before this instance started.
     synced: Arc<AtomicBool>,
+    /// Whether [`Self::listen`] is subscribed: confirmations reach this
+    /// instance only then.
+    subscribed: Arc<AtomicBool>,
     metrics: Metrics,
 }
 
@@ -77,6 +80,7 @@ impl Revocations {
             redis,
             awaiting: Arc::default(),
             synced: Arc::default(),
+            subscribed: Arc::default(),
             metrics: Metrics::default(),
         }
     }
@@ -152,6 +156,7 @@ impl Revocations {
         loop {
             match redis.subscribe(&[CHANNEL, APPLIED]).await {
                 Ok(mut messages) => {
+                    self.subscribed.store(true, Ordering::Relaxed);
                     if let Err(e) = self.sync(&db, clock.now()).await {
                         tracing::warn!(error = %e, "could not read revocations");
                     }
@@ -174,6 +179,7 @@ impl Revocations {
                             }
                         }
                     }
+                    self.subscribed.store(false, Ordering::Relaxed);
                     tracing::warn!("lost the revocation channel; resubscribing");
                 }
                 Err(e) => tracing::warn!(error = %e, "cannot subscribe to revocations"),
@@ -190,6 +196,12 @@ impl Revocations {
         let sid = parts.next()?;
         self.learn(sid, at, now);
         parts.next()
+    }
+
+    /// Whether revocations published here can be confirmed: there is no
+    /// channel (database only), or [`Self::listen`] is subscribed to it.
+    pub fn listening(&self) -> bool {
+        self.redis.is_none() || self.subscribed.load(Ordering::Relaxed)
     }
 
     /// Counts a confirmation of a revocation published here.
