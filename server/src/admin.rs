@@ -68,7 +68,8 @@ pub enum Users {
 #[derive(Debug, Subcommand)]
 pub enum Sessions {
     /// Delete expired device sessions, quiet sign-in counters and audit
-    /// events past their retention now, rather than at the next hourly round.
+    /// events past their retention now, rather than at the maintenance
+    /// task's next round (every 10 minutes).
     Purge,
 }
 

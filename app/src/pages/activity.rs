@@ -78,10 +78,7 @@ fn EventList(view: ActivityView, first_page: bool) -> impl IntoView {
 
 #[component]
 fn EventRow(event: EventView, title: String, tone: &'static str) -> impl IntoView {
-    let from = match &event.address {
-        Some(address) => format!("{} on {} · {}", event.browser, event.os, address),
-        None => format!("{} on {}", event.browser, event.os),
-    };
+    let from = origin(&event);
     view! {
         <li class="event" data-kind=event.kind.clone()>
             <span class=format!("event-mark {tone}") aria-hidden="true"></span>
@@ -93,6 +90,19 @@ fn EventRow(event: EventView, title: String, tone: &'static str) -> impl IntoVie
                 </p>
             </div>
         </li>
+    }
+}
+
+/// Where an event came from: the client's browser, system and network, or
+/// the operator's command for what only the admin command does.
+fn origin(e: &EventView) -> String {
+    let disable = "account_disabled";
+    if e.kind == disable || e.detail.as_deref() == Some(disable) {
+        return "by an operator (latchkey users disable)".into();
+    }
+    match &e.address {
+        Some(address) => format!("{} on {} · {}", e.browser, e.os, address),
+        None => format!("{} on {}", e.browser, e.os),
     }
 }
 
@@ -207,6 +217,20 @@ mod tests {
         assert!(by("everywhere").contains("everywhere"));
         let api = describe(&event("sign_in_ok", Some("api")), &none).0;
         assert!(api.contains("app or script"), "{api}");
+    }
+
+    #[test]
+    fn what_an_operator_did_says_so() {
+        let by_operator = "by an operator (latchkey users disable)";
+        assert_eq!(origin(&event("account_disabled", None)), by_operator);
+        assert_eq!(
+            origin(&event("device_revoked", Some("account_disabled"))),
+            by_operator
+        );
+        assert_eq!(
+            origin(&event("sign_in_disabled", Some("browser"))),
+            "Firefox 133 on Linux"
+        );
     }
 
     #[test]
