@@ -35,9 +35,6 @@ fn record(c: &mut Criterion) {
     c.bench_function("metrics_request_on", |b| {
         b.iter(|| on.request("/account", "GET", 200, Duration::from_micros(180)))
     });
-    c.bench_function("metrics_store_latency_on", |b| {
-        b.iter(|| on.store_latency("memory", "session_lookup", Duration::from_micros(1)))
-    });
     let req = http::Request::new(());
     let mut make = MakeRequestUuid;
     c.bench_function("request_id_uuid", |b| b.iter(|| make.make_request_id(&req)));

@@ -130,17 +130,20 @@ impl Metrics {
         let labels = [("mode", mode), ("store", store), ("op", op)];
         StoreOp {
             count: self.counter("latchkey_auth_store_operations_total", &labels),
-            time: self.0.as_ref().map(|e| {
-                let labels = [("store", store), ("op", op)];
-                metrics::with_local_recorder(&e.recorder, || histogram!(STORE_SECONDS, &labels))
-            }),
+            ..self.store_op(store, op)
         }
     }
 
-    /// How long one store operation took.
-    pub fn store_latency(&self, store: &'static str, op: &'static str, took: Duration) {
+    /// A store operation off the resolving path (a sign-in's insert, a
+    /// revocation sync), registered now: its latency only.
+    pub fn store_op(&self, store: &'static str, op: &'static str) -> StoreOp {
         let labels = [("store", store), ("op", op)];
-        self.record(|| histogram!(STORE_SECONDS, &labels).record(took.as_secs_f64()));
+        StoreOp {
+            count: Counter::noop(),
+            time: self.0.as_ref().map(|e| {
+                metrics::with_local_recorder(&e.recorder, || histogram!(STORE_SECONDS, &labels))
+            }),
+        }
     }
 
     /// One answered request: `route` is the matched route template (or a
@@ -242,22 +245,6 @@ impl StoreOp {
     }
 }
 
-/// Times `work` and records it as the store operation `op` on `store`.
-pub async fn timed<T>(
-    metrics: &Metrics,
-    store: &'static str,
-    op: &'static str,
-    work: impl std::future::Future<Output = T>,
-) -> T {
-    if !metrics.is_on() {
-        return work.await;
-    }
-    let started = std::time::Instant::now();
-    let out = work.await;
-    metrics.store_latency(store, op, started.elapsed());
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -269,13 +256,15 @@ mod tests {
         assert!(m.render().is_none());
     }
 
-    #[test]
-    fn counters_and_histograms_render_under_their_labels() {
+    #[tokio::test]
+    async fn counters_and_histograms_render_under_their_labels() {
         let m = Metrics::new(true);
         let resolved = m.resolved("session");
         resolved.count(Outcome::SignedIn);
         resolved.count(Outcome::SignedIn);
-        m.store_latency("redis", "session_lookup", Duration::from_micros(300));
+        let lookup = m.resolving_op("session", "redis", "session_lookup");
+        lookup.run(async {}).await;
+        m.store_op("redis", "session_insert").run(async {}).await;
         m.request("/api/me", "GET", 200, Duration::from_millis(3));
         let text = m.render().unwrap();
         assert!(
@@ -286,7 +275,11 @@ mod tests {
         );
         assert!(
             text.contains(
-                r#"latchkey_store_operation_duration_seconds_bucket{store="redis",op="session_lookup",le="0.0005"} 1"#
+                r#"latchkey_store_operation_duration_seconds_count{store="redis",op="session_lookup"} 1"#
+            ) && text.contains(
+                r#"latchkey_auth_store_operations_total{mode="session",store="redis",op="session_lookup"} 1"#
+            ) && text.contains(
+                r#"latchkey_store_operation_duration_seconds_count{store="redis",op="session_insert"} 1"#
             ),
             "{text}"
         );

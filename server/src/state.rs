@@ -136,7 +136,7 @@ impl AppState {
             }
         };
         let redis = shared.redis().cloned();
-        let config_mode = config.auth_mode.as_str();
+        let mode = config.auth_mode.as_str();
         Ok(AppState(Arc::new(Services {
             throttle: Throttle::new(&shared),
             db,
@@ -145,7 +145,7 @@ impl AppState {
             hasher,
             clock,
             redis,
-            resolved: metrics.resolved(config_mode),
+            resolved: metrics.resolved(mode),
             metrics,
         })))
     }

@@ -27,7 +27,7 @@ use super::token::{self, TokenHash};
 use super::{AuthBackend, ClientMeta, Credential, Ended, Identity, Issued, RefreshToken};
 use super::{Refusal, SessionId};
 use crate::clock::Clock;
-use crate::metrics::{timed, Metrics, StoreOp};
+use crate::metrics::{Metrics, StoreOp};
 use crate::users::User;
 use crate::Result;
 
@@ -54,15 +54,18 @@ pub struct SessionBackend {
     absolute_ttl: i64,
     clock: Clock,
     pub(crate) metrics: Metrics,
-    /// The operations of a lookup, registered once.
-    ops: LookupOps,
+    ops: StoreOps,
 }
 
-/// The store operations of a session lookup.
+/// The store operations the backend counts and times, registered once.
 #[derive(Clone, Debug, Default)]
-struct LookupOps {
+struct StoreOps {
+    /// While resolving callers: counted and timed.
     lookup: StoreOp,
     touch: StoreOp,
+    /// At sign-in and sign-out: timed.
+    insert: StoreOp,
+    remove: StoreOp,
 }
 
 impl SessionBackend {
@@ -76,7 +79,7 @@ impl SessionBackend {
             absolute_ttl: life.absolute.as_secs() as i64,
             clock,
             metrics: Metrics::default(),
-            ops: LookupOps::default(),
+            ops: StoreOps::default(),
         }
     }
 
@@ -84,10 +87,12 @@ impl SessionBackend {
     /// Records what the backend does into `metrics`.
     pub fn with_metrics(self, metrics: Metrics) -> Self {
         let store = self.store.name();
-        let op = |op| metrics.resolving_op("session", store, op);
-        let ops = LookupOps {
-            lookup: op("session_lookup"),
-            touch: op("session_touch"),
+        let resolving = |op| metrics.resolving_op("session", store, op);
+        let ops = StoreOps {
+            lookup: resolving("session_lookup"),
+            touch: resolving("session_touch"),
+            insert: metrics.store_op(store, "session_insert"),
+            remove: metrics.store_op(store, "session_remove"),
         };
         SessionBackend {
             metrics,
@@ -168,8 +173,10 @@ impl AuthBackend for SessionBackend {
             persistent,
         };
         let hash = TokenHash::of(&raw);
-        let insert = self.store.insert(&hash, &record);
-        timed(&self.metrics, self.store.name(), "session_insert", insert).await?;
+        self.ops
+            .insert
+            .run(self.store.insert(&hash, &record))
+            .await?;
         Ok(Issued::Session {
             id: SessionId::new(raw),
             expires_in: self.absolute_ttl,
@@ -191,8 +198,7 @@ impl AuthBackend for SessionBackend {
             return Ok(None);
         };
         let found = self.store.find(&hash, self.clock.now()).await?;
-        let remove = self.store.remove(&hash);
-        let removed = timed(&self.metrics, self.store.name(), "session_remove", remove).await?;
+        let removed = self.ops.remove.run(self.store.remove(&hash)).await?;
         Ok(found.filter(|_| removed).map(|d| Ended {
             device_id: d.id,
             user_id: d.user_id,

@@ -32,7 +32,7 @@ use tokio::sync::mpsc;
 use self::awaiting::Awaiting;
 
 use crate::db::Db;
-use crate::metrics::{timed, Metrics};
+use crate::metrics::{Metrics, StoreOp};
 use crate::redis_client::RedisClient;
 use crate::Result;
 
@@ -68,6 +68,8 @@ pub struct Revocations {
     /// instance only then.
     subscribed: Arc<AtomicBool>,
     metrics: Metrics,
+    /// Reading the set, timed.
+    sync_op: StoreOp,
 }
 
 impl Revocations {
@@ -82,13 +84,22 @@ impl Revocations {
             synced: Arc::default(),
             subscribed: Arc::default(),
             metrics: Metrics::default(),
+            sync_op: StoreOp::default(),
         }
     }
 
     /// Records how late revocations arrive, and how long syncs take, into
     /// `metrics`.
     pub fn with_metrics(self, metrics: Metrics) -> Self {
-        Revocations { metrics, ..self }
+        let store = match self.redis {
+            Some(_) => "redis",
+            None => "database",
+        };
+        Revocations {
+            sync_op: metrics.store_op(store, "revocation_sync"),
+            metrics,
+            ..self
+        }
     }
 
     /// Adds a revocation made elsewhere at `revoked_at`, learned at `now`.
@@ -233,11 +244,6 @@ impl Revocations {
     /// entries older than the window.
     pub async fn sync(&self, db: &Db, now: i64) -> Result<()> {
         let since = now - self.window;
-        let store = if self.redis.is_some() {
-            "redis"
-        } else {
-            "database"
-        };
         let read = async {
             Ok::<_, crate::Error>(match &self.redis {
                 Some(redis) => {
@@ -262,7 +268,7 @@ impl Revocations {
                 }
             })
         };
-        let rows: Vec<(String, i64)> = timed(&self.metrics, store, "revocation_sync", read).await?;
+        let rows: Vec<(String, i64)> = self.sync_op.run(read).await?;
         self.map
             .write()
             .unwrap_or_else(|e| e.into_inner())
