@@ -23,7 +23,7 @@ const NOW: i64 = 1_800_000_000;
 
 fn claims() -> AccessClaims {
     AccessClaims {
-        iss: claims::ISSUER.into(),
+        iss: server::auth::jwt::keys::DEFAULT_ISSUER.into(),
         aud: claims::AUDIENCE.into(),
         sub: token::new_id(),
         exp: NOW + 1800,

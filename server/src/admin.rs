@@ -5,6 +5,8 @@
 //! latchkey users disable NAME
 //! latchkey users enable NAME
 //! latchkey sessions purge
+//! latchkey keys list
+//! latchkey keys rotate [--delay 5m]
 //! ```
 //!
 //! A command reads the same configuration as the servers (environment and
@@ -17,6 +19,8 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant, UNIX_EPOCH};
 
 use clap::{Parser, Subcommand};
+
+mod keys;
 
 use crate::config::Config;
 use crate::users::{self, Account};
@@ -47,6 +51,11 @@ pub enum Command {
     Sessions {
         #[command(subcommand)]
         action: Sessions,
+    },
+    /// List or rotate the EdDSA signing keys.
+    Keys {
+        #[command(subcommand)]
+        action: keys::Keys,
     },
 }
 
@@ -83,12 +92,10 @@ pub enum Answer {
 
 /// Runs `command` against the configured stores; prints its answer.
 pub async fn main(config: Config, command: Command) -> ExitCode {
-    let answer = match AppState::connect(config).await {
-        Ok(state) => {
-            follow_changes(&state).await;
-            run(&state, command).await
-        }
-        Err(e) => Err(e),
+    let answer = match command {
+        // Keys live in the data directory: no store is opened.
+        Command::Keys { action } => keys::run(&config, action),
+        command => with_state(config, command).await,
     };
     match answer {
         Ok(Answer::Done(text)) => {
@@ -103,6 +110,16 @@ pub async fn main(config: Config, command: Command) -> ExitCode {
             eprintln!("latchkey: the command could not run: {e}");
             ExitCode::from(2)
         }
+    }
+}
+
+async fn with_state(config: Config, command: Command) -> crate::Result<Answer> {
+    match AppState::connect(config).await {
+        Ok(state) => {
+            follow_changes(&state).await;
+            run(&state, command).await
+        }
+        Err(e) => Err(e),
     }
 }
 
@@ -129,6 +146,7 @@ pub async fn run(state: &AppState, command: Command) -> crate::Result<Answer> {
         Command::Sessions {
             action: Sessions::Purge,
         } => purge(state).await,
+        Command::Keys { action } => keys::run(&state.config, action),
     }
 }
 

@@ -4,12 +4,16 @@
 //! A bad value stops startup with a message that names the allowed values;
 //! tests build [`Config`] directly.
 
-use std::net::{IpAddr, SocketAddr};
+use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::{Parser, ValueEnum};
 use ipnet::IpNet;
+
+mod parse;
+use self::parse::{parse_duration, parse_grace, parse_issuer, parse_secret};
+pub use self::parse::{parse_trusted, Secret};
 
 /// How the server remembers who is signed in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -148,6 +152,34 @@ pub struct Config {
     #[arg(long, env = "LATCHKEY_PUBLIC_ORIGIN")]
     pub public_origin: Option<String>,
 
+    /// The issuer: the URL other services know Latchkey by, the `iss` of
+    /// every access token and the base of the discovery endpoints. Default:
+    /// `LATCHKEY_PUBLIC_ORIGIN`, else `http://` and `LEPTOS_SITE_ADDR`.
+    #[arg(long, env = "LATCHKEY_ISSUER", value_parser = parse_issuer)]
+    pub issuer: Option<String>,
+
+    /// How long other services may cache `/.well-known/jwks.json`; also
+    /// how long `latchkey keys rotate` waits before a new key signs, so
+    /// they hold it before they see a token it signed.
+    #[arg(long, env = "LATCHKEY_JWKS_MAX_AGE", default_value = "5m", value_parser = parse_duration)]
+    pub jwks_max_age: Duration,
+
+    /// The secret resource servers present (HTTP Basic, any client name)
+    /// to `POST /auth/introspect`; unset, introspection is off.
+    #[arg(long, env = "LATCHKEY_INTROSPECTION_SECRET", hide_env_values = true, value_parser = parse_secret)]
+    pub introspection_secret: Option<Secret>,
+
+    /// After a switch of `LATCHKEY_AUTH_MODE`, accept the other mode's
+    /// sign-in once and turn it into this mode's, so nobody is signed out.
+    #[arg(
+        long,
+        env = "LATCHKEY_MODE_MIGRATION",
+        default_value = "true",
+        action = clap::ArgAction::Set,
+        value_parser = clap::builder::BoolishValueParser::new()
+    )]
+    pub mode_migration: bool,
+
     /// Proxies whose `X-Forwarded-For` is believed, as addresses or CIDR
     /// blocks separated by commas (e.g. `10.0.0.0/8,::1`). Empty: the socket's
     /// peer is the client, and the header is ignored.
@@ -183,35 +215,6 @@ pub struct Config {
     pub site_root: String,
 }
 
-/// Parses a humantime duration (`2s`, `30m`, `14d`) of at least one second.
-fn parse_duration(s: &str) -> Result<Duration, String> {
-    let d = humantime::parse_duration(s)
-        .map_err(|e| format!("{e}; use a duration such as 2s, 30m, 12h or 14d"))?;
-    if d < Duration::from_secs(1) {
-        return Err("must be at least 1s".into());
-    }
-    Ok(d)
-}
-
-/// Parses one entry of `LATCHKEY_TRUSTED_PROXIES`: an address or a CIDR block.
-pub fn parse_trusted(s: &str) -> Result<IpNet, String> {
-    let s = s.trim();
-    s.parse::<IpNet>()
-        .or_else(|_| s.parse::<IpAddr>().map(IpNet::from))
-        .map_err(|_| {
-            format!("{s:?} is not an IP address or CIDR block (e.g. 10.0.0.0/8, 127.0.0.1, ::1)")
-        })
-}
-
-/// Parses the grace window: 0s (no grace) up to one minute.
-fn parse_grace(s: &str) -> Result<Duration, String> {
-    let d = humantime::parse_duration(s).map_err(|e| format!("{e}; use a duration such as 10s"))?;
-    if d > Duration::from_secs(60) {
-        return Err("must be at most 60s".into());
-    }
-    Ok(d)
-}
-
 impl Config {
     /// Defaults for everything, as if no flag or variable were given.
     pub fn defaults() -> Self {
@@ -223,6 +226,15 @@ impl Config {
         match &self.database_url {
             Some(url) => url.clone(),
             None => format!("sqlite://{}", self.data_dir.join("latchkey.db").display()),
+        }
+    }
+
+    /// The issuer URL (see [`Config::issuer`]), without a trailing slash.
+    pub fn issuer(&self) -> String {
+        match (&self.issuer, &self.public_origin) {
+            (Some(issuer), _) => issuer.clone(),
+            (None, Some(origin)) => origin.trim_end_matches('/').to_string(),
+            (None, None) => format!("http://{}", self.site_addr),
         }
     }
 

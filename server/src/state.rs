@@ -122,8 +122,9 @@ impl AppState {
                 Auth::Session(backend.with_metrics(metrics.clone()))
             }
             AuthMode::Jwt => {
-                let keys =
-                    keys.ok_or_else(|| Error::Internal("JWT mode needs a keyring".into()))?;
+                let keys = keys
+                    .ok_or_else(|| Error::Internal("JWT mode needs a keyring".into()))?
+                    .with_issuer(config.issuer());
                 let settings = JwtSettings {
                     access_ttl: config.access_ttl,
                     refresh_ttl: config.refresh_ttl,

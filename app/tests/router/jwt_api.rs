@@ -63,7 +63,7 @@ async fn bad_bearer_tokens_get_401_with_a_challenge(pool: sqlx::SqlitePool) {
     let keys = Keyring::hs256(TEST_SECRET, [0; 32]);
     let forge = |edit: &dyn Fn(&mut AccessClaims)| {
         let mut c = AccessClaims {
-            iss: claims::ISSUER.into(),
+            iss: server::auth::jwt::keys::DEFAULT_ISSUER.into(),
             aud: claims::AUDIENCE.into(),
             sub: "someone".into(),
             exp: T0 + 600,

@@ -68,6 +68,9 @@ impl JwtBackend {
         clock: Clock,
     ) -> Self {
         let access_ttl = settings.access_ttl.as_secs() as i64;
+        let mut keys = keys;
+        // A superseded key verifies as long as a token it signed can live.
+        keys.set_overlap(access_ttl + claims::LEEWAY);
         let keys = Arc::new(keys);
         JwtBackend {
             verified: VerifiedTokens::new(keys.clone()),
@@ -107,7 +110,7 @@ impl JwtBackend {
     /// session's absolute deadline, whichever comes first.
     fn pair(&self, device: DeviceSession, refresh_token: String, now: i64) -> Result<TokenPair> {
         let claims = AccessClaims {
-            iss: claims::ISSUER.into(),
+            iss: self.keys.issuer().into(),
             aud: claims::AUDIENCE.into(),
             sub: device.user_id.clone(),
             exp: (now + self.access_ttl).min(device.absolute_expires_at),
@@ -134,6 +137,12 @@ impl JwtBackend {
     /// Checks an access token: signature and claims (once per token, see
     /// [`verified`]), its times and the revocation set (on every call).
     pub fn verify_access(&self, token: &str) -> std::result::Result<Identity, TokenError> {
+        self.valid_claims(token).map(|claims| identity(&claims))
+    }
+
+    /// The claims of an access token that passes every check of
+    /// [`Self::verify_access`] (token introspection reports them).
+    pub fn valid_claims(&self, token: &str) -> std::result::Result<Arc<AccessClaims>, TokenError> {
         let claims = self.verified.verify(token, self.clock.now())?;
         // No token we issue lives longer than the access lifetime; a longer one
         // was minted elsewhere with our key, or under an older, longer setting.
@@ -143,7 +152,7 @@ impl JwtBackend {
         if self.revocations.contains(&claims.sid) {
             return Err(TokenError::Invalid);
         }
-        Ok(identity(&claims))
+        Ok(claims)
     }
 
     /// Starts a device session for `user` and returns its first tokens.
@@ -205,9 +214,18 @@ impl JwtBackend {
         self.revocations.listening()
     }
 
-    /// Reads revocations made by other instances.
+    /// Reads revocations made by other instances, and the key set if
+    /// `latchkey keys rotate` changed it.
     pub async fn sync_revocations(&self) -> Result<()> {
+        if let Err(e) = self.keys.reload() {
+            tracing::warn!(error = %e, "could not read the key set");
+        }
         self.revocations.sync(&self.db, self.clock.now()).await
+    }
+
+    /// The keys tokens are signed and verified with.
+    pub fn keys(&self) -> &Keyring {
+        &self.keys
     }
 }
 

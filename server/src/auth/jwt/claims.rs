@@ -2,19 +2,21 @@
 //!
 //! Checks follow RFC 8725 and RFC 9068: the algorithm comes from our keyring,
 //! never from the header; `typ` must be `at+jwt` (so no other JWT we might
-//! ever sign passes as an access token); `kid` must name our key; `exp`, `nbf`,
-//! `iat`, `iss`, `aud` and `sub` are required. Time checks use the caller's
+//! ever sign passes as an access token); `kid` must name one of our keys that
+//! still verifies ([`super::keys`]); `exp`, `nbf`, `iat`, `iss` (the
+//! configured issuer URL), `aud` and `sub` are required. Time checks use the caller's
 //! `now` with a small leeway, so tests drive them with a manual clock.
 //! Headers such as `jku`, `x5u` and `jwk` are never followed.
 
 use jsonwebtoken::{decode, decode_header, encode, Header, Validation};
 use serde::{Deserialize, Serialize};
 
-use super::keys::Keyring;
+use std::sync::Arc;
 
-/// `iss` and `aud` of every access token.
-pub const ISSUER: &str = "latchkey";
-/// The audience: this API.
+use super::keys::{Key, Keyring};
+
+/// The audience (`aud`) of every access token: Latchkey's API, and the
+/// services that accept its tokens.
 pub const AUDIENCE: &str = "latchkey";
 /// The `typ` header of access tokens (RFC 9068).
 pub const ACCESS_TYP: &str = "at+jwt";
@@ -51,40 +53,52 @@ pub enum TokenError {
     Invalid,
 }
 
-/// Signs `claims` with the keyring's key.
+/// Signs `claims` with the key that signs at their `iat`.
 pub fn issue(keys: &Keyring, claims: &AccessClaims) -> crate::Result<String> {
+    let key = keys.signer(claims.iat);
     let mut header = Header::new(keys.alg);
     header.typ = Some(ACCESS_TYP.into());
-    header.kid = Some(keys.kid.clone());
-    encode(&header, claims, &keys.encoding)
+    header.kid = Some(key.kid.clone());
+    encode(&header, claims, &key.encoding)
         .map_err(|e| crate::Error::Internal(format!("signing an access token: {e}")))
 }
 
 /// Checks `token` at time `now`; returns its claims if every check passes.
 pub fn verify(keys: &Keyring, token: &str, now: i64) -> Result<AccessClaims, TokenError> {
+    verify_keyed(keys, token, now).map(|(claims, _)| claims)
+}
+
+/// [`verify`], also naming the key that signed the token.
+pub fn verify_keyed(
+    keys: &Keyring,
+    token: &str,
+    now: i64,
+) -> Result<(AccessClaims, Arc<Key>), TokenError> {
     if token.len() > MAX_TOKEN_LEN {
         return Err(TokenError::Invalid);
     }
     let header = decode_header(token).map_err(|_| TokenError::Invalid)?;
-    if header.alg != keys.alg
-        || header.typ.as_deref() != Some(ACCESS_TYP)
-        || header.kid.as_deref() != Some(keys.kid.as_str())
-    {
+    if header.alg != keys.alg || header.typ.as_deref() != Some(ACCESS_TYP) {
         return Err(TokenError::Invalid);
     }
+    let key = header
+        .kid
+        .as_deref()
+        .and_then(|kid| keys.verifier(kid, now))
+        .ok_or(TokenError::Invalid)?;
     let mut validation = Validation::new(keys.alg);
     validation.set_required_spec_claims(&["exp", "nbf", "iat", "iss", "aud", "sub"]);
-    validation.set_issuer(&[ISSUER]);
+    validation.set_issuer(&[keys.issuer()]);
     validation.set_audience(&[AUDIENCE]);
     // Time is checked below against the injected clock.
     validation.validate_exp = false;
     validation.validate_nbf = false;
     validation.leeway = 0;
-    let claims = decode::<AccessClaims>(token, &keys.decoding, &validation)
+    let claims = decode::<AccessClaims>(token, &key.decoding, &validation)
         .map_err(|_| TokenError::Invalid)?
         .claims;
     check_times(&claims, now)?;
-    Ok(claims)
+    Ok((claims, key))
 }
 
 /// The time checks of [`verify`]: not before `nbf` or `iat`, not from `exp`
@@ -104,7 +118,7 @@ pub fn check_times(claims: &AccessClaims, now: i64) -> Result<(), TokenError> {
 #[cfg(test)]
 pub(crate) fn sample(now: i64) -> AccessClaims {
     AccessClaims {
-        iss: ISSUER.into(),
+        iss: super::keys::DEFAULT_ISSUER.into(),
         aud: AUDIENCE.into(),
         sub: "user-1".into(),
         exp: now + 1800,

@@ -1,97 +1,331 @@
-//! The signing keyring: one algorithm, one key, its `kid`.
+//! The signing keyring: one algorithm, a key set, and the issuer they sign as.
 //!
 //! The algorithm is fixed by configuration and never read from a token's
-//! header (no `alg: none`, no HS/EdDSA confusion). A missing key is generated
-//! once from the OS CSPRNG and kept in the data directory with mode 0600;
-//! there is no built-in default key. Instances that share the data directory
-//! (or a copy of its key files) verify each other's tokens.
+//! header (no `alg: none`, no HS/EdDSA confusion). Keys are generated from
+//! the OS CSPRNG and kept in the data directory with mode 0600; there is no
+//! built-in default key.
+//!
+//! EdDSA keys form a rotating set ([`set`]): `latchkey keys rotate` adds a
+//! key that is published at once and signs after a delay, and the old one
+//! verifies until its tokens have expired. Servers pick a rotation up without
+//! a restart: each checks the set file's modification time every
+//! [`crate::auth::jwt::revocation::SYNC_EVERY`] and, at most once a second,
+//! when a token names a key it does not know. HS256 has one secret: a
+//! verifier holding it could sign too, so it is never published, and
+//! replacing it signs everybody out.
 
-use std::path::Path;
+mod file;
+pub mod set;
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::{Arc, Mutex, RwLock};
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
+use jsonwebtoken::jwk::{self, Jwk, JwkSet};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey};
 use sha2::{Digest, Sha256};
 
+pub use self::file::KEY_BYTES;
+use self::file::{Stamp, StoredKey};
+pub use self::set::{Key, KeySet, KeyState};
 use crate::config::JwtAlg;
 use crate::{Error, Result};
 
-/// Bytes of secret material in every generated key.
-const KEY_BYTES: usize = 32;
+/// The issuer of a keyring built without configuration (tests): the
+/// default `LATCHKEY_ISSUER`.
+pub const DEFAULT_ISSUER: &str = "http://127.0.0.1:3000";
+/// How long a superseded key verifies when nothing else is said: the
+/// default access-token lifetime plus leeway.
+const DEFAULT_OVERLAP: i64 = 30 * 60 + super::claims::LEEWAY;
 
 /// The keys tokens are signed and verified with.
-#[derive(Clone)]
 pub struct Keyring {
     pub alg: Algorithm,
-    pub kid: String,
-    pub encoding: EncodingKey,
-    pub decoding: DecodingKey,
     /// Secret for deriving refresh-token successors (never a signing key).
     pub refresh_secret: [u8; KEY_BYTES],
+    issuer: String,
+    set: RwLock<Arc<KeySet>>,
+    /// The key set file followed for rotations (EdDSA from a data directory).
+    watched: Option<Watched>,
+}
+
+struct Watched {
+    path: PathBuf,
+    stamp: Mutex<Option<Stamp>>,
+    /// The second of the last reload for an unknown `kid`.
+    last_try: AtomicI64,
 }
 
 impl std::fmt::Debug for Keyring {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Keyring")
             .field("alg", &self.alg)
-            .field("kid", &self.kid)
+            .field("issuer", &self.issuer)
             .finish_non_exhaustive()
     }
+}
+
+/// What `latchkey keys rotate` did.
+#[derive(Debug)]
+pub struct Rotation {
+    pub kid: String,
+    pub signs_from: i64,
+    /// Retired keys dropped from the file.
+    pub dropped: Vec<String>,
 }
 
 impl Keyring {
     /// Loads the keys for `alg` from `dir`, creating any that are missing.
     pub fn load_or_create(dir: &Path, alg: JwtAlg) -> Result<Self> {
-        std::fs::create_dir_all(dir).map_err(|e| io_error(dir, e))?;
-        let refresh_secret = secret_file(&dir.join("refresh-derivation.key"))?;
+        std::fs::create_dir_all(dir)
+            .map_err(|e| Error::Invalid(format!("cannot use {}: {e}", dir.display())))?;
+        let refresh_secret = file::secret_file(&dir.join("refresh-derivation.key"))?;
         match alg {
             JwtAlg::Hs256 => Ok(Self::hs256(
-                secret_file(&dir.join("jwt-hs256.key"))?,
+                file::secret_file(&dir.join("jwt-hs256.key"))?,
                 refresh_secret,
             )),
             JwtAlg::EdDsa => {
-                Self::ed25519(secret_file(&dir.join("jwt-ed25519.key"))?, refresh_secret)
+                let path = file::set_path(dir);
+                let stored = file::read_or_create_set(dir, || {
+                    let now = crate::clock::Clock::System.now();
+                    stored_ed25519(&file::random_key(), now, now)
+                })?;
+                let stamp = file::stamp(&path);
+                let mut ring = Self::from_set(Algorithm::EdDSA, keys_of(&stored)?, refresh_secret);
+                ring.watched = Some(Watched {
+                    path,
+                    stamp: Mutex::new(stamp),
+                    last_try: AtomicI64::new(0),
+                });
+                Ok(ring)
             }
+        }
+    }
+
+    fn from_set(alg: Algorithm, keys: Vec<Key>, refresh_secret: [u8; KEY_BYTES]) -> Self {
+        let set = KeySet::new(keys, DEFAULT_OVERLAP).expect("a key set holds at least one key");
+        Keyring {
+            alg,
+            refresh_secret,
+            issuer: DEFAULT_ISSUER.into(),
+            set: RwLock::new(Arc::new(set)),
+            watched: None,
         }
     }
 
     /// An HS256 keyring over a 256-bit secret.
     pub fn hs256(secret: [u8; KEY_BYTES], refresh_secret: [u8; KEY_BYTES]) -> Self {
-        Keyring {
-            alg: Algorithm::HS256,
+        let key = Key {
             kid: kid(b"HS256", &secret),
+            created_at: 0,
+            signs_from: 0,
             encoding: EncodingKey::from_secret(&secret),
             decoding: DecodingKey::from_secret(&secret),
-            refresh_secret,
-        }
+            public: None,
+        };
+        Self::from_set(Algorithm::HS256, vec![key], refresh_secret)
     }
 
-    /// An EdDSA (Ed25519) keyring from a 32-byte seed.
+    /// An EdDSA (Ed25519) keyring with one key from a 32-byte seed.
     pub fn ed25519(seed: [u8; KEY_BYTES], refresh_secret: [u8; KEY_BYTES]) -> Result<Self> {
-        use ed25519_dalek::pkcs8::EncodePrivateKey;
-        let signing = ed25519_dalek::SigningKey::from_bytes(&seed);
-        let der = signing
-            .to_pkcs8_der()
-            .map_err(|e| Error::Internal(format!("encoding the Ed25519 key: {e}")))?;
-        let public = signing.verifying_key().to_bytes();
-        let decoding = DecodingKey::from_ed_components(&URL_SAFE_NO_PAD.encode(public))
-            .map_err(|e| Error::Internal(format!("loading the Ed25519 public key: {e}")))?;
-        Ok(Keyring {
-            alg: Algorithm::EdDSA,
-            kid: kid(b"EdDSA", &public),
-            encoding: EncodingKey::from_ed_der(der.as_bytes()),
-            decoding,
-            refresh_secret,
-        })
+        let key = ed25519_key(&stored_ed25519(&seed, 0, 0)?)?;
+        Ok(Self::from_set(Algorithm::EdDSA, vec![key], refresh_secret))
     }
 
     /// A keyring with fresh random keys (tests).
     pub fn random(alg: JwtAlg) -> Result<Self> {
         match alg {
-            JwtAlg::Hs256 => Ok(Self::hs256(random_key(), random_key())),
-            JwtAlg::EdDsa => Self::ed25519(random_key(), random_key()),
+            JwtAlg::Hs256 => Ok(Self::hs256(file::random_key(), file::random_key())),
+            JwtAlg::EdDsa => Self::ed25519(file::random_key(), file::random_key()),
         }
     }
+
+    /// The same keys, signing as `issuer` (the `iss` of every token).
+    pub fn with_issuer(mut self, issuer: impl Into<String>) -> Self {
+        self.issuer = issuer.into();
+        self
+    }
+
+    /// Superseded keys verify for `overlap` seconds: the longest token
+    /// lifetime plus leeway.
+    pub fn set_overlap(&mut self, overlap: i64) {
+        let set = self.snapshot().with_overlap(overlap);
+        *self.set.get_mut().unwrap_or_else(|e| e.into_inner()) = Arc::new(set);
+    }
+
+    /// The `iss` of every token.
+    pub fn issuer(&self) -> &str {
+        &self.issuer
+    }
+
+    /// The key set as it is now.
+    pub fn snapshot(&self) -> Arc<KeySet> {
+        self.set.read().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// The key that signs at `now`.
+    pub fn signer(&self, now: i64) -> Arc<Key> {
+        self.snapshot().signer(now).clone()
+    }
+
+    /// Whether the key named `kid` verifies at `now`, as last read.
+    pub fn verifies(&self, kid: &str, now: i64) -> bool {
+        self.snapshot().verifier(kid, now).is_some()
+    }
+
+    /// The key named `kid` if it verifies at `now`. An unknown `kid` may be
+    /// a key another instance just started using: the set file is read
+    /// again, at most once a second.
+    pub fn verifier(&self, kid: &str, now: i64) -> Option<Arc<Key>> {
+        if let Some(key) = self.snapshot().verifier(kid, now) {
+            return Some(key.clone());
+        }
+        let watched = self.watched.as_ref()?;
+        let known = self
+            .snapshot()
+            .states(now)
+            .iter()
+            .any(|(k, ..)| k.kid == kid);
+        if known || watched.last_try.swap(now, Ordering::Relaxed) >= now {
+            return None;
+        }
+        if let Err(e) = self.reload() {
+            tracing::warn!(error = %e, "could not read the key set");
+        }
+        self.snapshot().verifier(kid, now).cloned()
+    }
+
+    /// Reads the key set file again if it changed; whether it did.
+    pub fn reload(&self) -> Result<bool> {
+        let Some(watched) = &self.watched else {
+            return Ok(false);
+        };
+        let now = file::stamp(&watched.path);
+        let mut seen = watched.stamp.lock().unwrap_or_else(|e| e.into_inner());
+        if now.is_none() || *seen == now {
+            return Ok(false);
+        }
+        let Some(stored) = file::read_set(&watched.path)? else {
+            return Ok(false);
+        };
+        let overlap = self.snapshot().overlap();
+        let set = KeySet::new(keys_of(&stored)?, overlap).expect("read_set refuses an empty set");
+        *self.set.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(set);
+        *seen = now;
+        tracing::info!(path = %watched.path.display(), "read a changed key set");
+        Ok(true)
+    }
+
+    /// The public keys a verifier may need at `now` (RFC 7517); `None` for
+    /// HS256, whose secret must never leave the server.
+    pub fn jwks(&self, now: i64) -> Option<JwkSet> {
+        let set = self.snapshot();
+        let keys = set
+            .published(now)
+            .map(|k| k.public.map(|public| okp(&k.kid, &public)))
+            .collect::<Option<Vec<Jwk>>>()?;
+        Some(JwkSet { keys })
+    }
+
+    /// Adds a key to the Ed25519 set in `dir` that signs from `now + delay`
+    /// and drops the keys retired at `now` (superseded ones verify for
+    /// `overlap` seconds).
+    pub fn rotate(dir: &Path, now: i64, delay: i64, overlap: i64) -> Result<Rotation> {
+        let path = file::set_path(dir);
+        let stored =
+            file::read_or_create_set(dir, || stored_ed25519(&file::random_key(), now, now))?;
+        let set = KeySet::new(keys_of(&stored)?, overlap).expect("read_set refuses an empty set");
+        let retired: Vec<String> = set
+            .states(now)
+            .into_iter()
+            .filter(|(_, state, _)| *state == KeyState::Retired)
+            .map(|(k, ..)| k.kid.clone())
+            .collect();
+        let mut kept: Vec<StoredKey> = stored
+            .into_iter()
+            .filter(|k| !retired.contains(&k.kid))
+            .collect();
+        let new = stored_ed25519(&file::random_key(), now, now.saturating_add(delay))?;
+        let rotation = Rotation {
+            kid: new.kid.clone(),
+            signs_from: new.signs_from,
+            dropped: retired,
+        };
+        kept.push(new);
+        file::write_set(&path, &kept)?;
+        Ok(rotation)
+    }
+
+    /// The Ed25519 set in `dir` (created if missing), for listing.
+    pub fn read_set(dir: &Path, overlap: i64) -> Result<KeySet> {
+        let now = crate::clock::Clock::System.now();
+        let stored =
+            file::read_or_create_set(dir, || stored_ed25519(&file::random_key(), now, now))?;
+        Ok(KeySet::new(keys_of(&stored)?, overlap).expect("read_set refuses an empty set"))
+    }
+}
+
+/// An Ed25519 public key as a JWK: `kty: OKP`, `crv: Ed25519`, `x`.
+fn okp(kid: &str, public: &[u8; 32]) -> Jwk {
+    Jwk {
+        common: jwk::CommonParameters {
+            public_key_use: Some(jwk::PublicKeyUse::Signature),
+            key_algorithm: Some(jwk::KeyAlgorithm::EdDSA),
+            key_id: Some(kid.into()),
+            ..Default::default()
+        },
+        algorithm: jwk::AlgorithmParameters::OctetKeyPair(jwk::OctetKeyPairParameters {
+            key_type: jwk::OctetKeyPairType::OctetKeyPair,
+            curve: jwk::EllipticCurve::Ed25519,
+            x: URL_SAFE_NO_PAD.encode(public),
+        }),
+    }
+}
+
+fn keys_of(stored: &[StoredKey]) -> Result<Vec<Key>> {
+    stored.iter().map(ed25519_key).collect()
+}
+
+/// A new stored Ed25519 key from `seed`.
+fn stored_ed25519(seed: &[u8; KEY_BYTES], created_at: i64, signs_from: i64) -> Result<StoredKey> {
+    let public = ed25519_dalek::SigningKey::from_bytes(seed)
+        .verifying_key()
+        .to_bytes();
+    Ok(StoredKey {
+        kid: kid(b"EdDSA", &public),
+        created_at,
+        signs_from,
+        seed: URL_SAFE_NO_PAD.encode(seed),
+    })
+}
+
+/// The signing and verifying halves of a stored Ed25519 key.
+fn ed25519_key(stored: &StoredKey) -> Result<Key> {
+    use ed25519_dalek::pkcs8::EncodePrivateKey;
+    let signing = ed25519_dalek::SigningKey::from_bytes(&stored.seed()?);
+    let public = signing.verifying_key().to_bytes();
+    if kid(b"EdDSA", &public) != stored.kid {
+        return Err(Error::Invalid(format!(
+            "key {} does not match its seed; the key set file is damaged",
+            stored.kid
+        )));
+    }
+    let der = signing
+        .to_pkcs8_der()
+        .map_err(|e| Error::Internal(format!("encoding the Ed25519 key: {e}")))?;
+    let decoding = DecodingKey::from_ed_components(&URL_SAFE_NO_PAD.encode(public))
+        .map_err(|e| Error::Internal(format!("loading the Ed25519 public key: {e}")))?;
+    Ok(Key {
+        kid: stored.kid.clone(),
+        created_at: stored.created_at,
+        signs_from: stored.signs_from,
+        encoding: EncodingKey::from_ed_der(der.as_bytes()),
+        decoding,
+        public: Some(public),
+    })
 }
 
 /// A key id that names the key without revealing it: a hash prefix.
@@ -103,89 +337,5 @@ fn kid(label: &[u8], material: &[u8]) -> String {
     URL_SAFE_NO_PAD.encode(&digest[..12])
 }
 
-fn random_key() -> [u8; KEY_BYTES] {
-    let mut key = [0u8; KEY_BYTES];
-    getrandom::fill(&mut key).expect("the operating system's random source failed");
-    key
-}
-
-/// Reads a 32-byte secret from `path`, creating it (mode 0600) if missing.
-fn secret_file(path: &Path) -> Result<[u8; KEY_BYTES]> {
-    match std::fs::read(path) {
-        Ok(bytes) => bytes.try_into().map_err(|b: Vec<u8>| {
-            Error::Invalid(format!(
-                "{} holds {} bytes; a key file must hold exactly {KEY_BYTES}",
-                path.display(),
-                b.len()
-            ))
-        }),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            let key = random_key();
-            write_private(path, &key)?;
-            tracing::info!(path = %path.display(), "generated a new key");
-            Ok(key)
-        }
-        Err(e) => Err(io_error(path, e)),
-    }
-}
-
-fn write_private(path: &Path, bytes: &[u8]) -> Result<()> {
-    use std::io::Write;
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let mut file = options.open(path).map_err(|e| io_error(path, e))?;
-    file.write_all(bytes).map_err(|e| io_error(path, e))
-}
-
-fn io_error(path: &Path, e: std::io::Error) -> Error {
-    Error::Invalid(format!("cannot use {}: {e}", path.display()))
-}
-
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn keys_are_generated_once_private_and_reused() {
-        let dir =
-            std::env::temp_dir().join(format!("latchkey-keys-{}", crate::auth::token::new_id()));
-        let a = Keyring::load_or_create(&dir, JwtAlg::Hs256).unwrap();
-        let b = Keyring::load_or_create(&dir, JwtAlg::Hs256).unwrap();
-        assert_eq!(a.kid, b.kid);
-        assert_eq!(a.refresh_secret, b.refresh_secret);
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            let mode = std::fs::metadata(dir.join("jwt-hs256.key"))
-                .unwrap()
-                .permissions()
-                .mode();
-            assert_eq!(mode & 0o777, 0o600);
-        }
-        let ed = Keyring::load_or_create(&dir, JwtAlg::EdDsa).unwrap();
-        assert_eq!(ed.alg, Algorithm::EdDSA);
-        assert_ne!(ed.kid, a.kid);
-        std::fs::remove_dir_all(dir).unwrap();
-    }
-
-    #[test]
-    fn a_damaged_key_file_stops_startup_with_a_message() {
-        let dir =
-            std::env::temp_dir().join(format!("latchkey-keys-{}", crate::auth::token::new_id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        std::fs::write(dir.join("jwt-hs256.key"), b"short").unwrap();
-        let err = Keyring::load_or_create(&dir, JwtAlg::Hs256).unwrap_err();
-        assert!(err.to_string().contains("exactly 32"), "{err}");
-        std::fs::remove_dir_all(dir).unwrap();
-    }
-
-    #[test]
-    fn random_keyrings_differ() {
-        assert_ne!(
-            Keyring::random(JwtAlg::Hs256).unwrap().kid,
-            Keyring::random(JwtAlg::Hs256).unwrap().kid
-        );
-    }
-}
+mod tests;

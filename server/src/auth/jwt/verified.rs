@@ -8,7 +8,8 @@
 //! the SHA-256 of the whole token, so a token differing in any byte misses
 //! and gets the full check. Everything that depends on time or on other state
 //! is still checked on every hit: `exp`, `nbf` and `iat` against the clock
-//! ([`claims::check_times`]), and, by the caller, the revocation set. Only
+//! ([`claims::check_times`]), that the signing key has not been retired
+//! since ([`super::keys`]), and, by the caller, the revocation set. Only
 //! successes are cached. The cache is bounded: when full, it starts over.
 
 use std::collections::HashMap;
@@ -17,10 +18,17 @@ use std::sync::{Arc, RwLock};
 use sha2::{Digest, Sha256};
 
 use super::claims::{self, AccessClaims, TokenError};
-use super::keys::Keyring;
+use super::keys::{Key, Keyring};
 
 /// Most tokens remembered at once (a few MB at most).
 pub const CAPACITY: usize = 16_384;
+
+/// A verified token's claims and the key that signed it.
+#[derive(Clone, Debug)]
+struct Entry {
+    claims: Arc<AccessClaims>,
+    key: Arc<Key>,
+}
 
 /// Access tokens verified with one keyring, by the SHA-256 of their text.
 #[derive(Clone, Debug)]
@@ -28,7 +36,7 @@ pub struct VerifiedTokens {
     /// The keys every cached token was checked with: the cache is tied to
     /// them, so no token can be vouched for under another key.
     keys: Arc<Keyring>,
-    map: Arc<RwLock<HashMap<[u8; 32], Arc<AccessClaims>>>>,
+    map: Arc<RwLock<HashMap<[u8; 32], Entry>>>,
 }
 
 impl VerifiedTokens {
@@ -54,16 +62,26 @@ impl VerifiedTokens {
             .unwrap_or_else(|e| e.into_inner())
             .get(&key)
             .cloned();
-        if let Some(claims) = cached {
+        if let Some(Entry { claims, key }) = cached {
             claims::check_times(&claims, now)?;
+            if !self.keys.verifies(&key.kid, now) {
+                return Err(TokenError::Invalid);
+            }
             return Ok(claims);
         }
-        let claims = Arc::new(claims::verify(&self.keys, token, now)?);
+        let (claims, signer) = claims::verify_keyed(&self.keys, token, now)?;
+        let claims = Arc::new(claims);
         let mut map = self.map.write().unwrap_or_else(|e| e.into_inner());
         if map.len() >= CAPACITY {
             map.clear();
         }
-        map.insert(key, claims.clone());
+        map.insert(
+            key,
+            Entry {
+                claims: claims.clone(),
+                key: signer,
+            },
+        );
         Ok(claims)
     }
 

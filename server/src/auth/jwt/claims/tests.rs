@@ -24,13 +24,17 @@ fn b64(json: &serde_json::Value) -> String {
 /// A token with any header and payload, signed with `keys` by hand.
 fn forge(keys: &Keyring, header: serde_json::Value, payload: serde_json::Value) -> String {
     let signing_input = format!("{}.{}", b64(&header), b64(&payload));
-    let sig =
-        jsonwebtoken::crypto::sign(signing_input.as_bytes(), &keys.encoding, keys.alg).unwrap();
+    let sig = jsonwebtoken::crypto::sign(
+        signing_input.as_bytes(),
+        &keys.signer(NOW).encoding,
+        keys.alg,
+    )
+    .unwrap();
     format!("{signing_input}.{sig}")
 }
 
 fn good_header(keys: &Keyring) -> serde_json::Value {
-    serde_json::json!({"alg": "HS256", "typ": "at+jwt", "kid": keys.kid})
+    serde_json::json!({"alg": "HS256", "typ": "at+jwt", "kid": keys.signer(NOW).kid})
 }
 
 #[test]
@@ -42,7 +46,7 @@ fn issued_tokens_verify_and_carry_the_claims() {
         assert_eq!(verify(&k, &t, NOW), Ok(claims()));
         let header = decode_header(&t).unwrap();
         assert_eq!(header.typ.as_deref(), Some("at+jwt"));
-        assert_eq!(header.kid.as_deref(), Some(k.kid.as_str()));
+        assert_eq!(header.kid.as_deref(), Some(k.signer(NOW).kid.as_str()));
     }
 }
 
@@ -91,13 +95,13 @@ fn wrong_issuer_audience_or_typ_is_refused() {
     assert!(verify(&k, &issue(&k, &c).unwrap(), NOW).is_err());
     let payload = serde_json::to_value(claims()).unwrap();
     for typ in ["JWT", "refresh+jwt", ""] {
-        let header = serde_json::json!({"alg": "HS256", "typ": typ, "kid": k.kid});
+        let header = serde_json::json!({"alg": "HS256", "typ": typ, "kid": k.signer(NOW).kid});
         assert!(
             verify(&k, &forge(&k, header, payload.clone()), NOW).is_err(),
             "typ {typ}"
         );
     }
-    let no_typ = serde_json::json!({"alg": "HS256", "kid": k.kid});
+    let no_typ = serde_json::json!({"alg": "HS256", "kid": k.signer(NOW).kid});
     assert!(verify(&k, &forge(&k, no_typ, payload), NOW).is_err());
 }
 
@@ -134,7 +138,8 @@ fn alg_none_is_refused_in_every_spelling() {
     let k = keys();
     let payload = b64(&serde_json::to_value(claims()).unwrap());
     for alg in ["none", "None", "NONE", "nOnE"] {
-        let header = b64(&serde_json::json!({"alg": alg, "typ": "at+jwt", "kid": k.kid}));
+        let header =
+            b64(&serde_json::json!({"alg": alg, "typ": "at+jwt", "kid": k.signer(NOW).kid}));
         for token in [
             format!("{header}.{payload}."),
             format!("{header}.{payload}"),
@@ -151,8 +156,8 @@ fn key_confusion_is_refused() {
     let hs = Keyring::hs256([7; 32], [0; 32]);
     let mut header = Header::new(Algorithm::HS256);
     header.typ = Some("at+jwt".into());
-    header.kid = Some(ed.kid.clone());
-    let t = jsonwebtoken::encode(&header, &claims(), &hs.encoding).unwrap();
+    header.kid = Some(ed.signer(NOW).kid.clone());
+    let t = jsonwebtoken::encode(&header, &claims(), &hs.signer(NOW).encoding).unwrap();
     assert!(verify(&ed, &t, NOW).is_err());
     // Nor an HS256 server a token signed with another HS256 key.
     let other = keys();
@@ -174,7 +179,7 @@ fn foreign_kid_and_key_url_headers_do_not_help() {
     // jku/x5u/jwk are ignored: a token signed by an attacker's key stays refused.
     let attacker = keys();
     let header = serde_json::json!({
-        "alg": "HS256", "typ": "at+jwt", "kid": k.kid,
+        "alg": "HS256", "typ": "at+jwt", "kid": k.signer(NOW).kid,
         "jku": "https://evil.example/jwks", "x5u": "https://evil.example/x5u",
         "jwk": {"kty": "oct", "k": URL_SAFE_NO_PAD.encode([7u8; 32])}
     });
@@ -248,7 +253,8 @@ fn duplicate_claims_are_refused() {
     );
     let payload = URL_SAFE_NO_PAD.encode(dup);
     let signing_input = format!("{header}.{payload}");
-    let sig = jsonwebtoken::crypto::sign(signing_input.as_bytes(), &k.encoding, k.alg).unwrap();
+    let sig = jsonwebtoken::crypto::sign(signing_input.as_bytes(), &k.signer(NOW).encoding, k.alg)
+        .unwrap();
     assert!(verify(&k, &format!("{signing_input}.{sig}"), NOW).is_err());
 }
 
@@ -259,7 +265,7 @@ fn unused_encoding_key_type_is_never_a_fallback() {
     let key = EncodingKey::from_secret(b"guess");
     let mut header = Header::new(Algorithm::HS256);
     header.typ = Some("at+jwt".into());
-    header.kid = Some(ed.kid.clone());
+    header.kid = Some(ed.signer(NOW).kid.clone());
     let t = jsonwebtoken::encode(&header, &claims(), &key).unwrap();
     assert!(verify(&ed, &t, NOW).is_err());
 }

@@ -9,7 +9,7 @@ const NOW: i64 = 1_800_000_000;
 
 fn claims(nbf: i64, iat: i64, exp: i64) -> AccessClaims {
     AccessClaims {
-        iss: claims::ISSUER.into(),
+        iss: crate::auth::jwt::keys::DEFAULT_ISSUER.into(),
         aud: claims::AUDIENCE.into(),
         sub: "user-1".into(),
         exp,
@@ -103,4 +103,27 @@ fn oversized_tokens_are_refused_unread() {
     let cache = VerifiedTokens::new(keys);
     let huge = "a".repeat(claims::MAX_TOKEN_LEN + 1);
     assert_eq!(cache.verify(&huge, NOW), Err(TokenError::Invalid));
+}
+
+#[test]
+fn a_remembered_token_is_refused_once_its_key_is_retired() {
+    let dir = std::env::temp_dir().join(format!("latchkey-cache-{}", crate::auth::token::new_id()));
+    let keys = Arc::new(Keyring::load_or_create(&dir, JwtAlg::EdDsa).unwrap());
+    let cache = VerifiedTokens::new(keys.clone());
+    // A lifetime longer than the overlap: only the key's retirement stops it.
+    let long = claims::issue(&keys, &claims(NOW, NOW, NOW + 10_000)).unwrap();
+    assert!(cache.verify(&long, NOW).is_ok());
+    let overlap = keys.snapshot().overlap();
+    Keyring::rotate(&dir, NOW + 1, 0, overlap).unwrap();
+    assert!(keys.reload().unwrap());
+    assert!(cache.verify(&long, NOW + overlap).is_ok());
+    assert_eq!(
+        cache.verify(&long, NOW + 1 + overlap),
+        Err(TokenError::Invalid)
+    );
+    assert_eq!(
+        claims::verify(&keys, &long, NOW + 1 + overlap),
+        Err(TokenError::Invalid)
+    );
+    std::fs::remove_dir_all(dir).unwrap();
 }
