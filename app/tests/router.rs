@@ -187,3 +187,6 @@ mod audit;
 
 #[path = "router/protection.rs"]
 mod protection;
+
+#[path = "router/discovery.rs"]
+mod discovery;

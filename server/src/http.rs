@@ -10,6 +10,7 @@ pub mod client_ip;
 pub mod cookies;
 pub mod credentials;
 mod csrf;
+mod discovery;
 pub mod headers;
 mod oauth;
 pub mod observe;
@@ -29,7 +30,7 @@ use crate::auth::Caller;
 use crate::{db, AppState};
 use resolve::{require_user, resolve_caller, unavailable, Protection};
 
-/// `/api/me`, `/healthz` and `/readyz`.
+/// `/api/me`, the token and discovery endpoints, `/healthz` and `/readyz`.
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/api/me", get(me))
@@ -41,6 +42,12 @@ pub fn routes() -> Router<AppState> {
         .route("/api/activity", get(account_api::activity))
         .route("/auth/token", post(oauth::token))
         .route("/auth/revoke", post(oauth::revoke))
+        .route("/auth/introspect", post(discovery::introspect))
+        .route("/.well-known/jwks.json", get(discovery::jwks))
+        .route(
+            "/.well-known/oauth-authorization-server",
+            get(discovery::metadata),
+        )
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics))

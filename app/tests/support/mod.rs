@@ -208,6 +208,12 @@ impl TestApp {
             .await
     }
 
+    /// `GET` with no cookies and no credentials.
+    pub async fn get(&self, path: &str) -> Reply {
+        self.send(Request::get(path).body(Body::empty()).unwrap())
+            .await
+    }
+
     /// `GET` with an `Authorization` header and no cookies.
     pub async fn get_with_auth(&self, path: &str, authorization: &str) -> Reply {
         let req = Request::get(path).header(header::AUTHORIZATION, authorization);

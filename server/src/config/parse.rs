@@ -57,6 +57,11 @@ pub fn parse_issuer(s: &str) -> Result<String, String> {
 pub struct Secret(String);
 
 impl Secret {
+    /// A secret of at least 16 characters.
+    pub fn new(s: &str) -> Result<Self, String> {
+        parse_secret(s)
+    }
+
     /// The secret itself, for comparing with what a client presents.
     pub fn expose(&self) -> &str {
         &self.0

@@ -62,7 +62,9 @@ pub async fn security_headers(mut req: Request, next: Next) -> Response {
         http::HeaderName::from_static("cross-origin-opener-policy"),
         HeaderValue::from_static("same-origin"),
     );
-    if !is_asset {
+    // Nothing is cached unless its handler said so (the discovery
+    // documents, which are the same for everyone).
+    if !is_asset && !h.contains_key(header::CACHE_CONTROL) {
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
     let policy = if is_html {

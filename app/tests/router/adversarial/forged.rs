@@ -144,6 +144,6 @@ async fn eddsa_key_confusion_is_refused(pool: sqlx::SqlitePool) {
         assert_refused(&app, &format!("HS256 keyed with the {name}"), &token).await;
     }
     let other = Keyring::ed25519([10u8; 32], [7; 32]).unwrap();
-    let token = sign(Algorithm::EdDSA, &other.encoding, &h, &p);
+    let token = sign(Algorithm::EdDSA, &other.signer(0).encoding, &h, &p);
     assert_refused(&app, "another Ed25519 key", &token).await;
 }

@@ -1,0 +1,283 @@
+//! The endpoints other services use to trust Latchkey's tokens: the JWKS and
+//! key rotation seen over HTTP, the RFC 8414 metadata, RFC 7662
+//! introspection, and what HS256 and session mode answer instead.
+
+use std::path::PathBuf;
+
+use base64::Engine;
+use server::auth::jwt::keys::Keyring;
+use server::config::{AuthMode, Config, JwtAlg, Secret};
+
+use super::jwt_api::{assert_invalid_token, bearer};
+use super::*;
+use support::password_grant;
+
+const SECRET: &str = "introspection-secret-for-tests";
+const FORM: &str = "application/x-www-form-urlencoded";
+
+/// A JWT-mode app signing with an EdDSA key set kept in a new directory,
+/// with introspection on, and alice signed up.
+async fn eddsa_app(db: Db) -> (TestApp, PathBuf) {
+    let dir = std::env::temp_dir().join(format!("latchkey-jwks-{}", server::auth::token::new_id()));
+    let keys = Keyring::load_or_create(&dir, JwtAlg::EdDsa).unwrap();
+    let config = Config {
+        auth_mode: AuthMode::Jwt,
+        jwt_alg: JwtAlg::EdDsa,
+        data_dir: dir.clone(),
+        introspection_secret: Some(Secret::new(SECRET).unwrap()),
+        ..Config::defaults()
+    };
+    let app = TestApp::with_keys(db, config, Backend::Jwt, Some(keys));
+    app.browser().sign_up("alice", "correct-horse").await;
+    (app, dir)
+}
+
+fn kid_of(token: &str) -> String {
+    jsonwebtoken::decode_header(token).unwrap().kid.unwrap()
+}
+
+async fn jwks(app: &TestApp) -> jsonwebtoken::jwk::JwkSet {
+    let r = app.get("/.well-known/jwks.json").await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.headers["content-type"], "application/jwk-set+json");
+    assert_eq!(r.headers["cache-control"], "public, max-age=300");
+    serde_json::from_str(&r.body).unwrap()
+}
+
+#[sqlx::test(migrator = "server::db::MIGRATOR")]
+async fn a_token_verifies_with_the_published_key_alone(pool: sqlx::SqlitePool) {
+    let db = server::db::testing::from_sqlite(pool).await;
+    let (app, dir) = eddsa_app(db).await;
+    let token = password_grant(&app).await["access_token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let set = jwks(&app).await;
+    let raw: serde_json::Value = serde_json::to_value(&set).unwrap();
+    // Public material only: an OKP key has `x`; a private one would add `d`.
+    for key in raw["keys"].as_array().unwrap() {
+        assert!(key.get("d").is_none(), "{key}");
+        assert_eq!(key["kty"], "OKP");
+        assert_eq!(key["crv"], "Ed25519");
+    }
+    let jwk = set
+        .find(&kid_of(&token))
+        .expect("the signing key is published");
+    let key = jsonwebtoken::DecodingKey::from_jwk(jwk).unwrap();
+    let mut validation = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::EdDSA);
+    validation.set_audience(&["latchkey"]);
+    validation.set_issuer(&["http://127.0.0.1:3000"]);
+    // The manual clock is in the past of the real one.
+    validation.validate_exp = false;
+    let data = jsonwebtoken::decode::<serde_json::Value>(&token, &key, &validation).unwrap();
+    assert_eq!(data.claims["username"], "alice");
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[sqlx::test(migrator = "server::db::MIGRATOR")]
+async fn a_rotation_overlaps_old_and_new_keys(pool: sqlx::SqlitePool) {
+    let db = server::db::testing::from_sqlite(pool).await;
+    let (app, dir) = eddsa_app(db).await;
+    let old = password_grant(&app).await["access_token"].clone();
+    let old_kid = kid_of(old.as_str().unwrap());
+    let overlap = 1800 + 5;
+    let rotation = Keyring::rotate(&dir, app.clock.now(), 300, overlap).unwrap();
+    // The servers' sync round reads the file; the new key is published at
+    // once but does not sign yet.
+    app.state.auth.sync().await.unwrap();
+    let kids: Vec<_> = jwks(&app)
+        .await
+        .keys
+        .iter()
+        .map(|k| k.common.key_id.clone().unwrap())
+        .collect();
+    assert_eq!(kids, vec![old_kid.clone(), rotation.kid.clone()]);
+    let t = password_grant(&app).await;
+    assert_eq!(kid_of(t["access_token"].as_str().unwrap()), old_kid);
+    app.clock.advance(300);
+    let new = password_grant(&app).await["access_token"].clone();
+    assert_eq!(kid_of(new.as_str().unwrap()), rotation.kid);
+    // A token signed before the rotation still works until it expires.
+    for token in [&old, &new] {
+        let r = app.get_with_auth("/api/me", &bearer(token)).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    }
+    app.clock.advance(1800 - 300 + 5);
+    assert_invalid_token(&app.get_with_auth("/api/me", &bearer(&old)).await);
+    // Once no token of the old key can be alive, it is no longer published.
+    app.clock.advance(overlap);
+    let kids: Vec<_> = jwks(&app)
+        .await
+        .keys
+        .iter()
+        .map(|k| k.common.key_id.clone().unwrap())
+        .collect();
+    assert_eq!(kids, vec![rotation.kid]);
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[sqlx::test(migrator = "server::db::MIGRATOR")]
+async fn a_token_naming_an_unknown_key_is_refused(pool: sqlx::SqlitePool) {
+    let db = server::db::testing::from_sqlite(pool).await;
+    let (app, dir) = eddsa_app(db).await;
+    let token = password_grant(&app).await["access_token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let (head, rest) = token.split_once('.').unwrap();
+    let mut header: serde_json::Value =
+        serde_json::from_slice(&URL_SAFE.decode(head).unwrap()).unwrap();
+    header["kid"] = "no-such-key".into();
+    let forged = format!("{}.{rest}", URL_SAFE.encode(header.to_string()));
+    assert_invalid_token(
+        &app.get_with_auth("/api/me", &format!("Bearer {forged}"))
+            .await,
+    );
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+const URL_SAFE: base64::engine::GeneralPurpose = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+
+#[sqlx::test(migrator = "server::db::MIGRATOR")]
+async fn the_metadata_names_every_endpoint(pool: sqlx::SqlitePool) {
+    let db = server::db::testing::from_sqlite(pool).await;
+    let (app, dir) = eddsa_app(db).await;
+    let r = app.get("/.well-known/oauth-authorization-server").await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let m = r.json();
+    let issuer = "http://127.0.0.1:3000";
+    // RFC 8414 §2: `issuer` and `response_types_supported` are required;
+    // the rest is what this server offers.
+    assert_eq!(m["issuer"], issuer);
+    assert!(m["response_types_supported"].is_array());
+    assert_eq!(m["token_endpoint"], format!("{issuer}/auth/token"));
+    assert_eq!(m["revocation_endpoint"], format!("{issuer}/auth/revoke"));
+    assert_eq!(
+        m["introspection_endpoint"],
+        format!("{issuer}/auth/introspect")
+    );
+    assert_eq!(m["jwks_uri"], format!("{issuer}/.well-known/jwks.json"));
+    assert_eq!(
+        m["grant_types_supported"],
+        serde_json::json!(["password", "refresh_token"])
+    );
+    assert_eq!(
+        m["token_endpoint_auth_methods_supported"],
+        serde_json::json!(["none"])
+    );
+    assert_eq!(
+        m["introspection_endpoint_auth_methods_supported"],
+        serde_json::json!(["client_secret_basic"])
+    );
+    // Every endpoint named is served here.
+    for path in ["/.well-known/jwks.json"] {
+        assert_eq!(app.get(path).await.status, StatusCode::OK);
+    }
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+async fn introspect(app: &TestApp, credentials: Option<&str>, body: &str) -> support::Reply {
+    let mut req = http::Request::post("/auth/introspect").header(http::header::CONTENT_TYPE, FORM);
+    if let Some(c) = credentials {
+        let basic = base64::engine::general_purpose::STANDARD.encode(c);
+        req = req.header(http::header::AUTHORIZATION, format!("Basic {basic}"));
+    }
+    app.send(req.body(axum::body::Body::from(body.to_string())).unwrap())
+        .await
+}
+
+#[sqlx::test(migrator = "server::db::MIGRATOR")]
+async fn introspection_answers_callers_with_the_secret(pool: sqlx::SqlitePool) {
+    let db = server::db::testing::from_sqlite(pool).await;
+    let (app, dir) = eddsa_app(db).await;
+    let t = password_grant(&app).await;
+    let token = t["access_token"].as_str().unwrap();
+    let body = format!("token={token}");
+    for wrong in [
+        None,
+        Some("notes:wrong-secret-of-some-length"),
+        Some("notes"),
+    ] {
+        let r = introspect(&app, wrong, &body).await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{wrong:?}: {}", r.body);
+        assert!(r.headers["www-authenticate"]
+            .to_str()
+            .unwrap()
+            .starts_with("Basic "));
+        assert!(!r.body.contains("active"), "{}", r.body);
+    }
+    let caller = format!("notes:{SECRET}");
+    let r = introspect(&app, Some(&caller), &body).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.headers["cache-control"], "no-store");
+    let a = r.json();
+    // RFC 7662 §2.2: `active`, and for an active token what it says.
+    assert_eq!(a["active"], true);
+    assert_eq!(a["username"], "alice");
+    assert_eq!(a["token_type"], "Bearer");
+    let me = app
+        .get_with_auth("/api/me", &bearer(&t["access_token"]))
+        .await
+        .json();
+    assert_eq!(a["sub"], me["id"]);
+    assert_eq!(a["iat"], app.clock.now());
+    assert_eq!(a["exp"], app.clock.now() + 1800);
+    assert!(a["sid"].as_str().is_some_and(|s| !s.is_empty()));
+    // The device signs out (RFC 7009): its unexpired token is inactive now.
+    let refresh = t["refresh_token"].as_str().unwrap();
+    let r = app
+        .post_api("/auth/revoke", FORM, &format!("token={refresh}"))
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    let r = introspect(&app, Some(&caller), &body).await;
+    assert_eq!(r.json(), serde_json::json!({"active": false}));
+    // Anything else is inactive too, including the refresh token itself.
+    for other in ["token=not-a-token", &format!("token={refresh}")] {
+        let r = introspect(&app, Some(&caller), other).await;
+        assert_eq!(r.json(), serde_json::json!({"active": false}), "{other}");
+    }
+    let r = introspect(&app, Some(&caller), "tokn=x").await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert_eq!(r.json()["error"], "invalid_request");
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[sqlx::test(migrator = "server::db::MIGRATOR")]
+async fn hs256_and_session_mode_publish_nothing(pool: sqlx::SqlitePool) {
+    let db = server::db::testing::from_sqlite(pool).await;
+    let hs = TestApp::new(db.clone(), Backend::Jwt);
+    let r = hs.get("/.well-known/jwks.json").await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert!(
+        r.json()["message"]
+            .as_str()
+            .unwrap()
+            .contains("never published"),
+        "{}",
+        r.body
+    );
+    let m = hs
+        .get("/.well-known/oauth-authorization-server")
+        .await
+        .json();
+    assert!(
+        m.get("jwks_uri").is_none() && m.get("introspection_endpoint").is_none(),
+        "{m}"
+    );
+    let r = introspect(&hs, Some("x:y"), "token=t").await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert!(
+        r.body.contains("LATCHKEY_INTROSPECTION_SECRET"),
+        "{}",
+        r.body
+    );
+    let session = TestApp::new(db, Backend::SessionDatabase);
+    for path in [
+        "/.well-known/jwks.json",
+        "/.well-known/oauth-authorization-server",
+    ] {
+        let r = session.get(path).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{path}");
+        assert!(r.body.contains("session mode"), "{}", r.body);
+    }
+}
