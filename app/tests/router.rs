@@ -190,3 +190,6 @@ mod protection;
 
 #[path = "router/discovery.rs"]
 mod discovery;
+
+#[path = "router/mode_switch.rs"]
+mod mode_switch;

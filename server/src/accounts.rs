@@ -21,7 +21,7 @@ pub use devices::{devices, end_all_devices, end_device, end_other_devices, Devic
 pub use renewal::{renew, revoke_token, sign_out, token_refresh};
 pub use sign_in::{authenticate, sign_in, sign_up, token_sign_in};
 
-use crate::auth::{AuthBackend, ClientMeta, Credential, Identity, Issued};
+use crate::auth::{migration, AuthBackend, ClientMeta, Credential, Identity, Issued};
 use crate::{AppState, Error, Result};
 
 /// What a session-mode client uses instead of the token endpoint's grants.
@@ -54,7 +54,9 @@ pub struct Resolution {
 
 /// Finds who presented `credentials`: a credential that proves a request
 /// (session ID, access token) is checked first; failing that, a refresh
-/// token is traded for new credentials, at most once per request.
+/// token is traded for new credentials, at most once per request; failing
+/// that, a sign-in of the other mode is carried over
+/// ([`crate::auth::migration`]).
 pub async fn resolve(
     state: &AppState,
     credentials: &[Credential],
@@ -76,6 +78,16 @@ pub async fn resolve(
     }
     if let Some(token) = refresh {
         if let Ok(issued) = renew(state, token, client).await? {
+            return Ok(Resolution {
+                identity: Some(issued.identity().clone()),
+                issued: Some(issued),
+                forget: false,
+            });
+        }
+    }
+    if let Some(former) = &state.former {
+        let now = state.clock.now();
+        if let Some(issued) = migration::adopt(&state.auth, former, credentials, now).await? {
             return Ok(Resolution {
                 identity: Some(issued.identity().clone()),
                 issued: Some(issued),

@@ -18,6 +18,7 @@ pub mod device;
 #[cfg(test)]
 mod fuzz;
 pub mod jwt;
+pub mod migration;
 pub mod password;
 pub mod session;
 pub mod throttle;

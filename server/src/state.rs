@@ -7,6 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::auth::jwt::{keys::Keyring, JwtBackend, JwtSettings};
+use crate::auth::migration::Former;
 use crate::auth::session::SessionLifetimes;
 use crate::auth::session::{ConfiguredStore, DatabaseStore, MemoryStore, RedisStore};
 use crate::auth::{password::Hasher, throttle::Throttle, Auth, SessionBackend};
@@ -55,6 +56,9 @@ pub struct Services {
     pub metrics: Metrics,
     /// The counters of resolved callers, registered once.
     pub resolved: Resolved,
+    /// Where the other mode kept its sign-ins, to carry them over after a
+    /// switch of mode; `None` when `LATCHKEY_MODE_MIGRATION` is off.
+    pub former: Option<Former>,
 }
 
 /// What one purge deleted.
@@ -78,6 +82,21 @@ impl AppState {
             })?;
         }
         let db = db::connect(&config.database_url(), config.store_timeout).await?;
+        let shared_stores = config.database_url().starts_with("postgres")
+            || config.session_store == SessionStoreKind::Redis;
+        if config.auth_mode == AuthMode::Jwt
+            && shared_stores
+            && config.issuer.is_none()
+            && config.public_origin.is_none()
+        {
+            // Each instance would name itself by its own address, and
+            // refuse the others' tokens.
+            tracing::warn!(
+                issuer = %config.issuer(),
+                "LATCHKEY_ISSUER is not set: instances sharing these stores must all set it \
+                 (or LATCHKEY_PUBLIC_ORIGIN) to the one URL clients use"
+            );
+        }
         let keys = match config.auth_mode {
             AuthMode::Jwt => Some(Keyring::load_or_create(&config.data_dir, config.jwt_alg)?),
             AuthMode::Session => None,
@@ -137,6 +156,7 @@ impl AppState {
             }
         };
         let redis = shared.redis().cloned();
+        let former = Former::for_config(&config, &db, &shared);
         let mode = config.auth_mode.as_str();
         Ok(AppState(Arc::new(Services {
             throttle: Throttle::new(&shared),
@@ -147,6 +167,7 @@ impl AppState {
             clock,
             redis,
             resolved: metrics.resolved(mode),
+            former,
             metrics,
         })))
     }

@@ -46,6 +46,8 @@ pub fn command(settings: &Settings) -> Command {
         .env("REDIS_URL", &settings.redis_url)
         .env("LATCHKEY_REDIS_PREFIX", &settings.redis_prefix)
         .env("LATCHKEY_DATA_DIR", &settings.data_dir)
+        // Instances behind one load balancer are one issuer.
+        .env("LATCHKEY_ISSUER", "http://latchkey.test")
         .env("LATCHKEY_REFRESH_GRACE", "2s")
         .env("LEPTOS_SITE_ROOT", settings.data_dir.join("site"))
         .stdin(Stdio::null())

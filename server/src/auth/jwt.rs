@@ -168,6 +168,14 @@ impl JwtBackend {
         self.pair(device, refresh_token, now)
     }
 
+    /// Makes `device` (a session from session mode) a family and returns
+    /// its first tokens ([`super::migration`]).
+    pub(crate) async fn adopt(&self, device: DeviceSession) -> Result<TokenPair> {
+        let now = self.clock.now();
+        let refresh_token = refresh::adopt(&self.db, &device, now).await?;
+        self.pair(device, refresh_token, now)
+    }
+
     /// Rotates a refresh token into new tokens.
     pub async fn refresh(&self, raw: &str) -> Result<std::result::Result<TokenPair, Refusal>> {
         let now = self.clock.now();

@@ -134,6 +134,22 @@ impl SessionBackend {
         Ok(Some(record))
     }
 
+    /// Stores `device` (a refresh family from JWT mode) as a session with a
+    /// new ID, keeping its id and deadlines ([`super::migration`]).
+    pub(crate) async fn adopt(&self, device: DeviceSession) -> Result<Issued> {
+        let raw = token::new_token();
+        let hash = TokenHash::of(&raw);
+        self.ops
+            .insert
+            .run(self.store.insert(&hash, &device))
+            .await?;
+        Ok(Issued::Session {
+            id: SessionId::new(raw),
+            expires_in: device.absolute_expires_at - self.clock.now(),
+            identity: device.into(),
+        })
+    }
+
     /// Deletes expired sessions; returns how many.
     pub async fn purge_expired(&self) -> Result<u64> {
         self.store.purge_expired(self.clock.now()).await
@@ -142,7 +158,7 @@ impl SessionBackend {
 
 /// The stored form of a session ID, unless it cannot be one we issued (then
 /// it costs no store round trip).
-fn stored_hash(id: &SessionId) -> Option<TokenHash> {
+pub(crate) fn stored_hash(id: &SessionId) -> Option<TokenHash> {
     token::is_well_formed(id.expose()).then(|| TokenHash::of(id.expose()))
 }
 

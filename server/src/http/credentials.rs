@@ -65,8 +65,18 @@ pub fn from_cookies(jar: &Cookies) -> Vec<Credential> {
 
 /// Hands issued credentials to the browser, each cookie kept as long as
 /// the credential is good, or, for a sign-in not kept ("keep me signed in"
-/// unchecked), until the browser closes.
+/// unchecked), until the browser closes. The other mode's cookies go: after
+/// a switch of mode they name a sign-in that was just carried over.
 pub fn set_cookies(jar: &Cookies, issued: &Issued) {
+    let other_mode: &[&str] = match issued {
+        Issued::Session { .. } => &[ACCESS_COOKIE, REFRESH_COOKIE],
+        Issued::Tokens(_) => &[SESSION_COOKIE],
+    };
+    for &name in other_mode {
+        if jar.get(name).is_some() {
+            jar.remove(cookies::removal(name));
+        }
+    }
     let persistent = issued
         .identity()
         .device

@@ -21,15 +21,13 @@ use serde::Deserialize;
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
-use crate::auth::jwt::JwtBackend;
 use crate::auth::Auth;
 use crate::AppState;
 
 /// `GET /.well-known/jwks.json`.
 pub async fn jwks(State(state): State<AppState>) -> Response {
-    let jwt = match jwt_backend(&state) {
-        Ok(jwt) => jwt,
-        Err(res) => return res,
+    let Auth::Jwt(jwt) = &state.auth else {
+        return session_mode();
     };
     match jwt.keys().jwks(state.clock.now()) {
         Some(set) => (
@@ -50,9 +48,8 @@ pub async fn jwks(State(state): State<AppState>) -> Response {
 
 /// `GET /.well-known/oauth-authorization-server`.
 pub async fn metadata(State(state): State<AppState>) -> Response {
-    let jwt = match jwt_backend(&state) {
-        Ok(jwt) => jwt,
-        Err(res) => return res,
+    let Auth::Jwt(jwt) = &state.auth else {
+        return session_mode();
     };
     let issuer = jwt.keys().issuer();
     let mut body = json!({
@@ -87,9 +84,8 @@ pub async fn introspect(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let jwt = match jwt_backend(&state) {
-        Ok(jwt) => jwt,
-        Err(res) => return res,
+    let Auth::Jwt(jwt) = &state.auth else {
+        return session_mode();
     };
     let Some(secret) = &state.config.introspection_secret else {
         return not_found(
@@ -186,15 +182,12 @@ fn presents(headers: &HeaderMap, secret: &str) -> bool {
         || Sha256::digest(decoded.as_bytes()) == expected
 }
 
-/// The JWT backend, or the `404` session mode answers.
-fn jwt_backend(state: &AppState) -> Result<&JwtBackend, Response> {
-    match &state.auth {
-        Auth::Jwt(jwt) => Ok(jwt),
-        Auth::Session(_) => Err(not_found(
-            "This server runs in session mode: it issues no tokens for other services to \
-             verify. Set LATCHKEY_AUTH_MODE=jwt.",
-        )),
-    }
+/// What session mode answers on every discovery endpoint.
+fn session_mode() -> Response {
+    not_found(
+        "This server runs in session mode: it issues no tokens for other services to verify. \
+         Set LATCHKEY_AUTH_MODE=jwt.",
+    )
 }
 
 fn cache_for(state: &AppState) -> String {

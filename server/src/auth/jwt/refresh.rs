@@ -91,15 +91,28 @@ pub async fn start(
         ip: client.ip.clone(),
         persistent,
     };
+    insert_family(db, &family, &hash, now).await?;
+    Ok((family, raw))
+}
+
+/// Makes `device` (a device session from session mode) a family with a
+/// first refresh token, keeping its id and deadlines; returns that token.
+pub async fn adopt(db: &Db, device: &DeviceSession, now: i64) -> Result<String> {
+    let raw = token::new_token();
+    insert_family(db, device, &TokenHash::of(&raw), now).await?;
+    Ok(raw)
+}
+
+async fn insert_family(db: &Db, family: &DeviceSession, first: &TokenHash, now: i64) -> Result<()> {
     // The family's `sessions.token_hash` must not be the hash of a token the
     // client holds: on a database later served in session mode, that refresh
     // token would pass as a session ID. It is the hash of a value nobody sees.
     let row_hash = TokenHash::of(&token::new_token());
     let mut tx = db.begin().await?;
-    insert_row(&mut *tx, &row_hash, &family).await?;
+    insert_row(&mut *tx, &row_hash, family).await?;
     insert_token(
         &mut tx,
-        &hash,
+        first,
         &family.id,
         None,
         now,
@@ -107,7 +120,7 @@ pub async fn start(
     )
     .await?;
     tx.commit().await?;
-    Ok((family, raw))
+    Ok(())
 }
 
 async fn insert_token(

@@ -1,0 +1,300 @@
+//! The resource server against a real Latchkey (JWT mode, EdDSA) served on a
+//! loopback port: tokens are accepted with no database and no shared
+//! secret, bad ones are refused, a key rotation costs one key-set fetch,
+//! and introspection makes a revocation count at once.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use resource_server::verify::Check;
+use resource_server::Verifier;
+use server::auth::jwt::claims::{self, AccessClaims};
+use server::auth::jwt::keys::Keyring;
+use server::config::{AuthMode, Config, JwtAlg, Secret};
+use server::http::resolve::Protection;
+use server::AppState;
+use tokio::task::JoinHandle;
+
+const SECRET: &str = "resource-server-test-secret";
+
+/// A Latchkey served on a free loopback port, its data in a new directory.
+struct Latchkey {
+    state: AppState,
+    url: String,
+    dir: PathBuf,
+    task: JoinHandle<()>,
+}
+
+impl Latchkey {
+    async fn start() -> Self {
+        let dir =
+            std::env::temp_dir().join(format!("latchkey-rs-{}", server::auth::token::new_id()));
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let config = Config {
+            auth_mode: AuthMode::Jwt,
+            jwt_alg: JwtAlg::EdDsa,
+            data_dir: dir.clone(),
+            site_addr: addr,
+            introspection_secret: Some(Secret::new(SECRET).unwrap()),
+            ..Config::defaults()
+        };
+        let state = AppState::connect(config).await.unwrap();
+        let protection = Protection {
+            requires_user: |_| false,
+            login_url: |path| path.to_string(),
+        };
+        let routes = server::http::routes().with_state(state.clone());
+        let app = server::http::with_auth_layers(routes, state.clone(), protection);
+        let task = tokio::spawn(async move {
+            axum::serve(
+                listener,
+                app.into_make_service_with_connect_info::<SocketAddr>(),
+            )
+            .await
+            .unwrap()
+        });
+        let client = server::auth::ClientMeta::default();
+        server::accounts::sign_up(&state, "alice", "correct-horse".into(), &client, &[], true)
+            .await
+            .unwrap();
+        Latchkey {
+            url: format!("http://{addr}"),
+            state,
+            dir,
+            task,
+        }
+    }
+
+    /// A password grant's JSON answer.
+    async fn grant(&self) -> serde_json::Value {
+        let res = reqwest::Client::new()
+            .post(format!("{}/auth/token", self.url))
+            .form(&[
+                ("grant_type", "password"),
+                ("username", "alice"),
+                ("password", "correct-horse"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200);
+        res.json().await.unwrap()
+    }
+
+    async fn token(&self) -> String {
+        self.grant().await["access_token"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    }
+
+    /// A token for alice with `edit` applied, signed with `keys`.
+    fn forge(&self, keys: &Keyring, edit: impl FnOnce(&mut AccessClaims)) -> String {
+        let now = server::clock::Clock::System.now();
+        let mut c = AccessClaims {
+            iss: self.url.clone(),
+            aud: claims::AUDIENCE.into(),
+            sub: "someone".into(),
+            exp: now + 600,
+            nbf: now,
+            iat: now,
+            jti: "j".into(),
+            sid: "s".into(),
+            username: "alice".into(),
+            auth_time: now,
+        };
+        edit(&mut c);
+        claims::issue(keys, &c).unwrap()
+    }
+
+    fn stop(self) {
+        self.task.abort();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// The resource server on a free loopback port, checking tokens of `issuer`.
+async fn notes(verifier: Verifier) -> (String, std::sync::Arc<Verifier>) {
+    let verifier = std::sync::Arc::new(verifier);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let router = resource_server::router_shared(verifier.clone());
+    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+    (url, verifier)
+}
+
+async fn get_notes(url: &str, token: &str) -> reqwest::Response {
+    reqwest::Client::new()
+        .get(format!("{url}/notes"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+}
+
+fn fetches(v: &Verifier) -> usize {
+    match &v.check {
+        Check::Signature(keys) => keys.fetches(),
+        Check::Introspection { .. } => 0,
+    }
+}
+
+#[tokio::test]
+async fn a_latchkey_token_is_accepted_with_no_database_and_no_secret() {
+    let latchkey = Latchkey::start().await;
+    let verifier = Verifier::connect(&latchkey.url, "latchkey", None, Duration::ZERO)
+        .await
+        .unwrap();
+    let (url, _) = notes(verifier).await;
+    let token = latchkey.token().await;
+    let res = get_notes(&url, &token).await;
+    assert_eq!(res.status(), 200);
+    let body: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(body["username"], "alice");
+    assert_eq!(body["checked_by"], "signature");
+    // With Latchkey gone, the token still checks: the key is all it takes.
+    let Latchkey { task, dir, .. } = latchkey;
+    task.abort();
+    let _ = task.await;
+    assert_eq!(get_notes(&url, &token).await.status(), 200);
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[tokio::test]
+async fn tampered_expired_and_foreign_tokens_are_refused() {
+    let latchkey = Latchkey::start().await;
+    let verifier = Verifier::connect(&latchkey.url, "latchkey", None, Duration::ZERO)
+        .await
+        .unwrap();
+    let (url, _) = notes(verifier).await;
+    let token = latchkey.token().await;
+    // One payload character changed: the signature no longer matches.
+    let (head, rest) = token.split_once('.').unwrap();
+    let (payload, sig) = rest.split_once('.').unwrap();
+    let mut claims: serde_json::Value =
+        serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).unwrap()).unwrap();
+    claims["username"] = "mallory".into();
+    let tampered = format!(
+        "{head}.{}.{sig}",
+        URL_SAFE_NO_PAD.encode(claims.to_string())
+    );
+    // Latchkey's own key, but expired; its key, but another issuer.
+    let own = Keyring::load_or_create(&latchkey.dir, JwtAlg::EdDsa).unwrap();
+    let expired = latchkey.forge(&own, |c| {
+        c.iat -= 3600;
+        c.nbf -= 3600;
+        c.exp -= 3600;
+    });
+    let other_issuer = latchkey.forge(&own, |c| c.iss = "http://elsewhere.example".into());
+    // A key Latchkey never had, with and without Latchkey's kid.
+    let foreign = Keyring::random(JwtAlg::EdDsa).unwrap();
+    let stranger = latchkey.forge(&foreign, |_| {});
+    let own_kid = jsonwebtoken::decode_header(&token).unwrap().kid.unwrap();
+    let (_, s_rest) = stranger.split_once('.').unwrap();
+    let header = serde_json::json!({"alg": "EdDSA", "typ": "at+jwt", "kid": own_kid});
+    let impostor = format!("{}.{s_rest}", URL_SAFE_NO_PAD.encode(header.to_string()));
+    assert_eq!(
+        get_notes(&url, &latchkey.forge(&own, |_| {}))
+            .await
+            .status(),
+        200
+    );
+    for (what, bad) in [
+        ("tampered", tampered),
+        ("expired", expired),
+        ("another issuer", other_issuer),
+        ("foreign key", stranger),
+        ("foreign key under our kid", impostor),
+        ("not a token", "abc".to_string()),
+    ] {
+        let res = get_notes(&url, &bad).await;
+        assert_eq!(res.status(), 401, "{what}");
+        let challenge = res.headers()["www-authenticate"]
+            .to_str()
+            .unwrap()
+            .to_string();
+        assert!(challenge.contains("invalid_token"), "{what}: {challenge}");
+    }
+    latchkey.stop();
+}
+
+#[tokio::test]
+async fn after_a_rotation_new_tokens_verify_after_one_key_set_fetch() {
+    let latchkey = Latchkey::start().await;
+    let cooldown = Duration::from_millis(300);
+    let verifier = Verifier::connect(&latchkey.url, "latchkey", None, cooldown)
+        .await
+        .unwrap();
+    let (url, verifier) = notes(verifier).await;
+    let before = latchkey.token().await;
+    assert_eq!(get_notes(&url, &before).await.status(), 200);
+    assert_eq!(fetches(&verifier), 1);
+    // `latchkey keys rotate --delay 0s`, read by the server's sync round.
+    let now = server::clock::Clock::System.now();
+    Keyring::rotate(&latchkey.dir, now, 0, 1805).unwrap();
+    latchkey.state.auth.sync().await.unwrap();
+    let after = latchkey.token().await;
+    assert_ne!(
+        jsonwebtoken::decode_header(&before).unwrap().kid,
+        jsonwebtoken::decode_header(&after).unwrap().kid
+    );
+    tokio::time::sleep(cooldown).await;
+    assert_eq!(get_notes(&url, &after).await.status(), 200);
+    assert_eq!(fetches(&verifier), 2, "one fetch for the new key");
+    // Both keys are held now; and a made-up kid inside the cooldown costs
+    // the issuer nothing.
+    assert_eq!(get_notes(&url, &before).await.status(), 200);
+    let foreign = Keyring::random(JwtAlg::EdDsa).unwrap();
+    assert_eq!(
+        get_notes(&url, &latchkey.forge(&foreign, |_| {}))
+            .await
+            .status(),
+        401
+    );
+    assert_eq!(fetches(&verifier), 2);
+    latchkey.stop();
+}
+
+#[tokio::test]
+async fn introspection_makes_a_revocation_count_at_once() {
+    let latchkey = Latchkey::start().await;
+    let by_signature = Verifier::connect(&latchkey.url, "latchkey", None, Duration::ZERO)
+        .await
+        .unwrap();
+    let credentials = Some(("notes".to_string(), SECRET.to_string()));
+    let by_issuer = Verifier::connect(&latchkey.url, "latchkey", credentials, Duration::ZERO)
+        .await
+        .unwrap();
+    let (signature_url, _) = notes(by_signature).await;
+    let (issuer_url, _) = notes(by_issuer).await;
+    let grant = latchkey.grant().await;
+    let token = grant["access_token"].as_str().unwrap();
+    let res = get_notes(&issuer_url, token).await;
+    assert_eq!(res.status(), 200);
+    let body: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(body["checked_by"], "introspection");
+    // The device signs out (RFC 7009).
+    let res = reqwest::Client::new()
+        .post(format!("{}/auth/revoke", latchkey.url))
+        .form(&[("token", grant["refresh_token"].as_str().unwrap())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    // Introspection refuses the token now; the signature alone cannot know
+    // until the token expires: the trade-off in one assertion each.
+    assert_eq!(get_notes(&issuer_url, token).await.status(), 401);
+    assert_eq!(get_notes(&signature_url, token).await.status(), 200);
+    // A wrong secret fails every request loudly (503), never passes one.
+    let wrong = Some(("notes".to_string(), "not-the-secret-at-all".to_string()));
+    let bad = Verifier::connect(&latchkey.url, "latchkey", wrong, Duration::ZERO)
+        .await
+        .unwrap();
+    let (bad_url, _) = notes(bad).await;
+    assert_eq!(get_notes(&bad_url, token).await.status(), 503);
+    latchkey.stop();
+}
