@@ -14,7 +14,7 @@ import { defineConfig } from '@playwright/test';
  *   E2E_DATA_DIR        data directory for the server (default: a fresh temporary one,
  *                       removed at exit unless E2E_KEEP_DATA=1)
  *   LATCHKEY_AUTH_MODE  passed through to the server (default: session)
- *   LATCHKEY_ACCESS_TTL, LATCHKEY_REFRESH_GRACE  passed through when set
+ *   LATCHKEY_ACCESS_TTL, LATCHKEY_REFRESH_GRACE, LATCHKEY_JWT_ALG  passed through when set
  *   CHROMIUM_PATH       Chromium executable (default: /usr/bin/chromium)
  *   CI                  makes test.only an error
  *
@@ -114,6 +114,7 @@ export default defineConfig({
       ...(process.env.LATCHKEY_REFRESH_GRACE
         ? { LATCHKEY_REFRESH_GRACE: process.env.LATCHKEY_REFRESH_GRACE }
         : {}),
+      ...(process.env.LATCHKEY_JWT_ALG ? { LATCHKEY_JWT_ALG: process.env.LATCHKEY_JWT_ALG } : {}),
     },
   },
 });

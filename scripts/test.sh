@@ -17,7 +17,7 @@ step "format"
 cargo fmt --all --check
 
 step "clippy (server build and browser build)"
-cargo clippy --all-targets -p latchkey -p app -p server --features app/ssr,latchkey/ssr -- -D warnings
+cargo clippy --all-targets -p latchkey -p app -p server -p resource_server --features app/ssr,latchkey/ssr -- -D warnings
 cargo clippy --lib --target wasm32-unknown-unknown --features hydrate -p latchkey -p app -- -D warnings
 
 step "PostgreSQL and Redis for the tests"
@@ -41,13 +41,13 @@ fi
 # A missing server now fails its tests instead of skipping them.
 export LATCHKEY_TEST_SERVICES=required
 
-step "unit, database, router and multi-instance tests"
+step "unit, database, router, multi-instance and resource-server tests"
 # One invocation, so every crate's tests share one feature resolution.
-cargo test -p server -p app -p latchkey --features app/ssr,latchkey/ssr
+cargo test -p server -p app -p latchkey -p resource_server --features app/ssr,latchkey/ssr
 
 step "benchmarks compile (scripts/bench.sh and cargo bench run them)"
 # Same packages and features as the tests: only the bench binaries are new.
-cargo test --benches --no-run -p server -p app -p latchkey --features app/ssr,latchkey/ssr
+cargo test --benches --no-run -p server -p app -p latchkey -p resource_server --features app/ssr,latchkey/ssr
 
 step "build the site"
 # `cargo leptos end-to-end` exits 0 when its build fails; build first so a
@@ -57,5 +57,8 @@ cargo leptos build
 step "end-to-end, session mode (Playwright, JavaScript on and off)"
 (cd end2end && LATCHKEY_AUTH_MODE=session npx playwright test)
 
-step "end-to-end, JWT mode (2 s access tokens, 2 s refresh grace)"
+step "end-to-end, JWT mode, HS256 (2 s access tokens, 2 s refresh grace)"
 (cd end2end && LATCHKEY_AUTH_MODE=jwt LATCHKEY_ACCESS_TTL=2s LATCHKEY_REFRESH_GRACE=2s npx playwright test)
+
+step "end-to-end, JWT mode, EdDSA with published keys (2 s access tokens, 2 s refresh grace)"
+(cd end2end && LATCHKEY_AUTH_MODE=jwt LATCHKEY_JWT_ALG=EdDSA LATCHKEY_ACCESS_TTL=2s LATCHKEY_REFRESH_GRACE=2s npx playwright test)

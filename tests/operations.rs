@@ -7,6 +7,8 @@
 //!   `users enable`, `sessions purge`, and a wrong name (exit 1).
 //! - `LATCHKEY_LOG_FORMAT=json`: one JSON line per answered request,
 //!   carrying its `x-request-id`.
+//! - `latchkey keys rotate`: a running server publishes the new key and
+//!   signs with it without a restart; tokens of the old key still pass.
 //!
 //! The database is a SQLite file both processes open; the Redis cases need
 //! `LATCHKEY_TEST_REDIS_URL` and say they were skipped without it.
@@ -46,6 +48,7 @@ fn settings(
         redis_prefix: redis.map_or_else(String::new, |r| r.key("")),
         session_store: store,
         data_dir: dir.path().to_path_buf(),
+        jwt_alg: "HS256",
         json_log: None,
     }
 }
@@ -234,6 +237,7 @@ async fn json_logs_carry_each_request_id() {
     let dir = TempDir::new("logs");
     let log = dir.path().join("server.log");
     let settings = Settings {
+        jwt_alg: "HS256",
         json_log: Some(log.clone()),
         ..settings(&dir, "session", "memory", None)
     };
@@ -278,3 +282,6 @@ async fn json_logs_carry_each_request_id() {
         assert_eq!(line["span"]["route"], route);
     }
 }
+
+#[path = "operations/keys.rs"]
+mod keys;

@@ -3,6 +3,9 @@ import { expect, test, type Page, type TestInfo } from '@playwright/test';
 /** The auth mode the server was started in (see playwright.config.ts). */
 export const authMode: string = process.env.LATCHKEY_AUTH_MODE || 'session';
 
+/** The JWT signature algorithm the server was started with (JWT mode). */
+export const jwtAlg: string = process.env.LATCHKEY_JWT_ALG || 'HS256';
+
 /** Name of the session-mode cookie. */
 export const SESSION_COOKIE = '__Host-latchkey_session';
 

@@ -29,6 +29,8 @@ pub struct Settings {
     pub session_store: &'static str,
     /// Shared by the instances: JWT mode keeps its signing key there.
     pub data_dir: std::path::PathBuf,
+    /// `LATCHKEY_JWT_ALG`.
+    pub jwt_alg: &'static str,
     /// When set, the server logs JSON lines at `info` into this file;
     /// otherwise only errors, to the test's stderr.
     pub json_log: Option<std::path::PathBuf>,
@@ -49,6 +51,7 @@ pub fn command(settings: &Settings) -> Command {
         // Instances behind one load balancer are one issuer.
         .env("LATCHKEY_ISSUER", "http://latchkey.test")
         .env("LATCHKEY_REFRESH_GRACE", "2s")
+        .env("LATCHKEY_JWT_ALG", settings.jwt_alg)
         .env("LEPTOS_SITE_ROOT", settings.data_dir.join("site"))
         .stdin(Stdio::null())
         .kill_on_drop(true);

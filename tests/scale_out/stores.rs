@@ -54,6 +54,7 @@ impl Stores {
             redis_prefix: self.redis.key(""),
             session_store: "redis",
             data_dir: self.dir.path().to_path_buf(),
+            jwt_alg: "HS256",
             json_log: None,
         }
     }

@@ -7,6 +7,7 @@
 //! session's absolute deadline. How the tokens travel (cookies, a Bearer
 //! header, a JSON body) is the adapters' business.
 
+mod backend;
 pub mod claims;
 pub mod families;
 pub mod keys;
@@ -22,8 +23,8 @@ use self::keys::Keyring;
 use self::refresh::Lifetimes;
 use self::revocation::Revocations;
 use self::verified::VerifiedTokens;
-use super::{token, AccessToken, AuthBackend, ClientMeta, Credential, DeviceSession, Ended};
-use super::{Identity, Issued, RefreshToken, Refusal, TokenPair};
+use super::{token, AccessToken, ClientMeta, DeviceSession, Ended};
+use super::{Identity, RefreshToken, Refusal, TokenPair};
 use crate::clock::Clock;
 use crate::db::Db;
 use crate::metrics::{Metrics, StoreOp};
@@ -237,81 +238,7 @@ impl JwtBackend {
     }
 }
 
-impl AuthBackend for JwtBackend {
-    async fn authenticate(&self, credential: &Credential) -> Result<Option<Identity>> {
-        Ok(match credential {
-            Credential::Access(token) => self.verify_access(token.expose()).ok(),
-            _ => None,
-        })
-    }
-
-    async fn start(&self, user: &User, client: &ClientMeta, persistent: bool) -> Result<Issued> {
-        Ok(Issued::Tokens(self.issue(user, client, persistent).await?))
-    }
-
-    async fn renew(&self, refresh: &RefreshToken) -> Result<std::result::Result<Issued, Refusal>> {
-        Ok(self.refresh(refresh.expose()).await?.map(Issued::Tokens))
-    }
-
-    /// An access token names its device session by `sid` (checked by
-    /// signature); a refresh token by its row, whatever its state.
-    async fn end(&self, credential: &Credential, reason: &str) -> Result<Option<Ended>> {
-        let device_id = match credential {
-            Credential::Access(token) => {
-                self.verify_access(token.expose()).ok().map(|i| i.device_id)
-            }
-            Credential::Refresh(token) => refresh::family_id_of(&self.db, token.expose()).await?,
-            Credential::Session(_) => None,
-        };
-        match device_id {
-            Some(id) => self.revoke(&id, reason).await,
-            None => Ok(None),
-        }
-    }
-
-    /// Their refresh tokens stop at once, their access tokens on the next
-    /// request.
-    async fn end_user(&self, user_id: &str, reason: &str) -> Result<u64> {
-        let now = self.clock.now();
-        let ids = families::revoke_user(&self.db, user_id, now, reason).await?;
-        for id in &ids {
-            self.revocations.publish(id, now).await?;
-        }
-        Ok(ids.len() as u64)
-    }
-
-    async fn devices(&self, user_id: &str) -> Result<Vec<DeviceSession>> {
-        super::device::live_of_user(&self.db, user_id, self.clock.now()).await
-    }
-
-    /// Its refresh tokens stop at once; its access token on its next request,
-    /// here at once and on other instances within the revocation bound.
-    async fn end_device(
-        &self,
-        user_id: &str,
-        device_id: &str,
-        reason: &str,
-    ) -> Result<Option<Ended>> {
-        let now = self.clock.now();
-        if !families::revoke_of_user(&self.db, user_id, device_id, now, reason).await? {
-            return Ok(None);
-        }
-        self.revocations.publish(device_id, now).await?;
-        Ok(Some(Ended {
-            device_id: device_id.to_string(),
-            user_id: user_id.to_string(),
-        }))
-    }
-
-    async fn device(&self, identity: &Identity) -> Result<Option<DeviceSession>> {
-        if let Some(device) = &identity.device {
-            return Ok(Some(device.clone()));
-        }
-        families::family(&self.db, &identity.device_id, self.clock.now()).await
-    }
-}
-
-fn identity(claims: &AccessClaims) -> Identity {
+pub(super) fn identity(claims: &AccessClaims) -> Identity {
     Identity {
         user_id: claims.sub.clone(),
         username: claims.username.clone(),

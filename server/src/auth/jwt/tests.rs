@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use super::*;
-use crate::auth::token;
+use crate::auth::{token, AuthBackend, Credential};
 use crate::config::JwtAlg;
 
 const T0: i64 = 1_800_000_000;

@@ -92,7 +92,7 @@ pub fn read_or_create_set(
                     b.len()
                 ))
             })?;
-            (vec![super::stored_ed25519(&seed, 0, 0)?], true)
+            (vec![super::material::stored_ed25519(&seed, 0, 0)?], true)
         }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => (vec![first()?], false),
         Err(e) => return Err(io_error(&legacy, e)),

@@ -2,6 +2,8 @@
 
 use super::*;
 use crate::auth::jwt::claims::{self, TokenError};
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
 
 const NOW: i64 = 1_800_000_000;
 /// Access lifetime plus leeway, as a backend with the default settings sets it.
