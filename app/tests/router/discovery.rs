@@ -32,6 +32,13 @@ async fn eddsa_app(db: Db) -> (TestApp, PathBuf) {
     (app, dir)
 }
 
+async fn access_token(app: &TestApp) -> String {
+    password_grant(app).await["access_token"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
 fn kid_of(token: &str) -> String {
     jsonwebtoken::decode_header(token).unwrap().kid.unwrap()
 }
@@ -48,10 +55,7 @@ async fn jwks(app: &TestApp) -> jsonwebtoken::jwk::JwkSet {
 async fn a_token_verifies_with_the_published_key_alone(pool: sqlx::SqlitePool) {
     let db = server::db::testing::from_sqlite(pool).await;
     let (app, dir) = eddsa_app(db).await;
-    let token = password_grant(&app).await["access_token"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let token = access_token(&app).await;
     let set = jwks(&app).await;
     let raw: serde_json::Value = serde_json::to_value(&set).unwrap();
     // Public material only: an OKP key has `x`; a private one would add `d`.
@@ -120,10 +124,7 @@ async fn a_rotation_overlaps_old_and_new_keys(pool: sqlx::SqlitePool) {
 async fn a_token_naming_an_unknown_key_is_refused(pool: sqlx::SqlitePool) {
     let db = server::db::testing::from_sqlite(pool).await;
     let (app, dir) = eddsa_app(db).await;
-    let token = password_grant(&app).await["access_token"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let token = access_token(&app).await;
     let (head, rest) = token.split_once('.').unwrap();
     let mut header: serde_json::Value =
         serde_json::from_slice(&URL_SAFE.decode(head).unwrap()).unwrap();

@@ -5,6 +5,7 @@
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -118,8 +119,8 @@ impl Latchkey {
 }
 
 /// The resource server on a free loopback port, checking tokens of `issuer`.
-async fn notes(verifier: Verifier) -> (String, std::sync::Arc<Verifier>) {
-    let verifier = std::sync::Arc::new(verifier);
+async fn notes(verifier: Verifier) -> (String, Arc<Verifier>) {
+    let verifier = Arc::new(verifier);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
     let router = resource_server::router_shared(verifier.clone());
@@ -136,6 +137,15 @@ async fn get_notes(url: &str, token: &str) -> reqwest::Response {
         .unwrap()
 }
 
+/// The resource server checking signatures of `latchkey`'s tokens, fetching
+/// the key set again at most once per `cooldown`.
+async fn by_signature(latchkey: &Latchkey, cooldown: Duration) -> (String, Arc<Verifier>) {
+    let verifier = Verifier::connect(&latchkey.url, "latchkey", None, cooldown)
+        .await
+        .unwrap();
+    notes(verifier).await
+}
+
 fn fetches(v: &Verifier) -> usize {
     match &v.check {
         Check::Signature(keys) => keys.fetches(),
@@ -146,10 +156,7 @@ fn fetches(v: &Verifier) -> usize {
 #[tokio::test]
 async fn a_latchkey_token_is_accepted_with_no_database_and_no_secret() {
     let latchkey = Latchkey::start().await;
-    let verifier = Verifier::connect(&latchkey.url, "latchkey", None, Duration::ZERO)
-        .await
-        .unwrap();
-    let (url, _) = notes(verifier).await;
+    let (url, _) = by_signature(&latchkey, Duration::ZERO).await;
     let token = latchkey.token().await;
     let res = get_notes(&url, &token).await;
     assert_eq!(res.status(), 200);
@@ -167,10 +174,7 @@ async fn a_latchkey_token_is_accepted_with_no_database_and_no_secret() {
 #[tokio::test]
 async fn tampered_expired_and_foreign_tokens_are_refused() {
     let latchkey = Latchkey::start().await;
-    let verifier = Verifier::connect(&latchkey.url, "latchkey", None, Duration::ZERO)
-        .await
-        .unwrap();
-    let (url, _) = notes(verifier).await;
+    let (url, _) = by_signature(&latchkey, Duration::ZERO).await;
     let token = latchkey.token().await;
     // One payload character changed: the signature no longer matches.
     let (head, rest) = token.split_once('.').unwrap();
@@ -226,10 +230,7 @@ async fn tampered_expired_and_foreign_tokens_are_refused() {
 async fn after_a_rotation_new_tokens_verify_after_one_key_set_fetch() {
     let latchkey = Latchkey::start().await;
     let cooldown = Duration::from_millis(300);
-    let verifier = Verifier::connect(&latchkey.url, "latchkey", None, cooldown)
-        .await
-        .unwrap();
-    let (url, verifier) = notes(verifier).await;
+    let (url, verifier) = by_signature(&latchkey, cooldown).await;
     let before = latchkey.token().await;
     assert_eq!(get_notes(&url, &before).await.status(), 200);
     assert_eq!(fetches(&verifier), 1);
@@ -262,14 +263,11 @@ async fn after_a_rotation_new_tokens_verify_after_one_key_set_fetch() {
 #[tokio::test]
 async fn introspection_makes_a_revocation_count_at_once() {
     let latchkey = Latchkey::start().await;
-    let by_signature = Verifier::connect(&latchkey.url, "latchkey", None, Duration::ZERO)
-        .await
-        .unwrap();
     let credentials = Some(("notes".to_string(), SECRET.to_string()));
     let by_issuer = Verifier::connect(&latchkey.url, "latchkey", credentials, Duration::ZERO)
         .await
         .unwrap();
-    let (signature_url, _) = notes(by_signature).await;
+    let (signature_url, _) = by_signature(&latchkey, Duration::ZERO).await;
     let (issuer_url, _) = notes(by_issuer).await;
     let grant = latchkey.grant().await;
     let token = grant["access_token"].as_str().unwrap();
