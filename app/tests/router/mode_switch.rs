@@ -116,3 +116,25 @@ async fn with_migration_off_the_other_modes_cookie_is_dropped(pool: sqlx::Sqlite
     assert_eq!(b2.me().await, StatusCode::UNAUTHORIZED);
     assert!(b2.cookies().is_empty(), "{:?}", b2.cookies());
 }
+
+#[sqlx::test(migrator = "server::db::MIGRATOR")]
+async fn signing_out_first_thing_after_a_switch_ends_the_carried_over_device(
+    pool: sqlx::SqlitePool,
+) {
+    let db = server::db::testing::from_sqlite(pool).await;
+    let before = TestApp::new(db, Backend::SessionDatabase);
+    let b = before.browser();
+    b.sign_up("alice", "correct-horse").await;
+    let after = restart_in(&before, AuthMode::Jwt, Backend::Jwt);
+    let b2 = after.browser();
+    b2.set_cookies(b.cookies());
+    // The sign-out itself is the request that carries the sign-in over; it
+    // ends the carried-over device, not only the cookie it came with.
+    let r = b2.post_form("/api/sign_out", "").await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(b2.me().await, StatusCode::UNAUTHORIZED);
+    let again = after.browser();
+    again.sign_in("alice", "correct-horse").await;
+    let list = devices(&again).await;
+    assert_eq!(list.len(), 1, "only the new sign-in: {list:?}");
+}

@@ -25,9 +25,14 @@ pub enum Keys {
     Rotate {
         /// How long the new key waits before it signs. Default:
         /// LATCHKEY_JWKS_MAX_AGE, so services caching the JWKS hold it first.
-        #[arg(long, value_parser = humantime::parse_duration)]
+        #[arg(long, value_parser = parse_delay)]
         delay: Option<Duration>,
     },
+}
+
+/// A delay such as `0s`, `90s` or `5m`.
+fn parse_delay(s: &str) -> std::result::Result<Duration, String> {
+    humantime::parse_duration(s).map_err(|e| format!("{e}; use a duration such as 0s, 90s or 5m"))
 }
 
 /// Runs a `keys` command for `config`.
