@@ -78,6 +78,15 @@ async fn a_token_verifies_with_the_published_key_alone(pool: sqlx::SqlitePool) {
     std::fs::remove_dir_all(dir).unwrap();
 }
 
+/// The `kid`s of the JWKS.
+async fn published(app: &TestApp) -> Vec<String> {
+    let set = jwks(app).await;
+    set.keys
+        .iter()
+        .map(|k| k.common.key_id.clone().unwrap())
+        .collect()
+}
+
 #[sqlx::test(migrator = "server::db::MIGRATOR")]
 async fn a_rotation_overlaps_old_and_new_keys(pool: sqlx::SqlitePool) {
     let db = server::db::testing::from_sqlite(pool).await;
@@ -89,12 +98,7 @@ async fn a_rotation_overlaps_old_and_new_keys(pool: sqlx::SqlitePool) {
     // The servers' sync round reads the file; the new key is published at
     // once but does not sign yet.
     app.state.auth.sync().await.unwrap();
-    let kids: Vec<_> = jwks(&app)
-        .await
-        .keys
-        .iter()
-        .map(|k| k.common.key_id.clone().unwrap())
-        .collect();
+    let kids = published(&app).await;
     assert_eq!(kids, vec![old_kid.clone(), rotation.kid.clone()]);
     let t = password_grant(&app).await;
     assert_eq!(kid_of(t["access_token"].as_str().unwrap()), old_kid);
@@ -110,12 +114,7 @@ async fn a_rotation_overlaps_old_and_new_keys(pool: sqlx::SqlitePool) {
     assert_invalid_token(&app.get_with_auth("/api/me", &bearer(&old)).await);
     // Once no token of the old key can be alive, it is no longer published.
     app.clock.advance(overlap);
-    let kids: Vec<_> = jwks(&app)
-        .await
-        .keys
-        .iter()
-        .map(|k| k.common.key_id.clone().unwrap())
-        .collect();
+    let kids = published(&app).await;
     assert_eq!(kids, vec![rotation.kid]);
     std::fs::remove_dir_all(dir).unwrap();
 }
