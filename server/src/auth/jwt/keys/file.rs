@@ -82,6 +82,8 @@ pub fn read_or_create_set(
     if let Some(keys) = read_set(&path)? {
         return Ok(keys);
     }
+    // `latchkey keys …` may run before any server created the directory.
+    std::fs::create_dir_all(dir).map_err(|e| io_error(dir, e))?;
     let legacy = dir.join(ED25519_LEGACY);
     let (keys, imported) = match std::fs::read(&legacy) {
         Ok(bytes) => {

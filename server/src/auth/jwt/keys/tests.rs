@@ -193,3 +193,14 @@ fn the_jwks_holds_public_keys_only() {
     assert!(!text.contains(&URL_SAFE_NO_PAD.encode(seed)));
     assert!(Keyring::random(JwtAlg::Hs256).unwrap().jwks(NOW).is_none());
 }
+
+#[test]
+fn the_keys_command_may_run_before_any_server_made_the_directory() {
+    let dir = temp_dir().join("not-yet");
+    let rotation = Keyring::rotate(&dir, NOW, 0, OVERLAP).unwrap();
+    let set = Keyring::read_set(&dir, OVERLAP).unwrap();
+    let states = set.states(NOW);
+    assert_eq!(states.len(), 2);
+    assert_eq!(states[1].0.kid, rotation.kid);
+    std::fs::remove_dir_all(dir.parent().unwrap()).unwrap();
+}
