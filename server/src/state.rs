@@ -82,7 +82,7 @@ impl AppState {
             })?;
         }
         let db = db::connect(&config.database_url(), config.store_timeout).await?;
-        let shared_stores = config.database_url().starts_with("postgres")
+        let shared_stores = db::Engine::of(&config.database_url()) == Ok(db::Engine::Postgres)
             || config.session_store == SessionStoreKind::Redis;
         if config.auth_mode == AuthMode::Jwt
             && shared_stores

@@ -62,7 +62,7 @@ pub async fn metadata(State(state): State<AppState>) -> Response {
         "token_endpoint_auth_methods_supported": ["none"],
         "revocation_endpoint_auth_methods_supported": ["none"],
     });
-    if jwt.keys().jwks(state.clock.now()).is_some() {
+    if jwt.keys().publishes() {
         body["jwks_uri"] = json!(format!("{issuer}/.well-known/jwks.json"));
     }
     if state.config.introspection_secret.is_some() {

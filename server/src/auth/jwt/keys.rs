@@ -155,6 +155,12 @@ impl Keyring {
         *self.set.get_mut().unwrap_or_else(|e| e.into_inner()) = Arc::new(set);
     }
 
+    /// Whether the keys may be published: EdDSA public keys; never an
+    /// HS256 secret.
+    pub fn publishes(&self) -> bool {
+        self.alg == Algorithm::EdDSA
+    }
+
     /// The `iss` of every token.
     pub fn issuer(&self) -> &str {
         &self.issuer
@@ -179,16 +185,13 @@ impl Keyring {
     /// a key another instance just started using: the set file is read
     /// again, at most once a second.
     pub fn verifier(&self, kid: &str, now: i64) -> Option<Arc<Key>> {
-        if let Some(key) = self.snapshot().verifier(kid, now) {
+        let set = self.snapshot();
+        if let Some(key) = set.verifier(kid, now) {
             return Some(key.clone());
         }
         let watched = self.watched.as_ref()?;
-        let known = self
-            .snapshot()
-            .states(now)
-            .iter()
-            .any(|(k, ..)| k.kid == kid);
-        if known || watched.last_try.swap(now, Ordering::Relaxed) >= now {
+        // A key of the set that no longer verifies is retired, not new.
+        if set.holds(kid) || watched.last_try.swap(now, Ordering::Relaxed) >= now {
             return None;
         }
         if let Err(e) = self.reload() {

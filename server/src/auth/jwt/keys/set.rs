@@ -110,6 +110,11 @@ impl KeySet {
         &self.keys[self.current_index(now)]
     }
 
+    /// Whether the set holds a key named `kid`, whatever its state.
+    pub fn holds(&self, kid: &str) -> bool {
+        self.keys.iter().any(|k| k.kid == kid)
+    }
+
     /// The key named `kid`, if it verifies at `now`.
     pub fn verifier(&self, kid: &str, now: i64) -> Option<&Arc<Key>> {
         let i = self.keys.iter().position(|k| k.kid == kid)?;
