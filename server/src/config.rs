@@ -206,6 +206,12 @@ pub struct Config {
     #[arg(long, env = "LATCHKEY_LOG_FORMAT", value_enum, default_value = "text")]
     pub log_format: crate::telemetry::LogFormat,
 
+    /// The name this instance gives itself on `/inspect`, so a visitor
+    /// behind a load balancer sees which instance answered. Default: the
+    /// host name and the port it listens on.
+    #[arg(long, env = "LATCHKEY_INSTANCE_NAME")]
+    pub instance_name: Option<String>,
+
     /// Address to listen on.
     #[arg(long, env = "LEPTOS_SITE_ADDR", default_value = "127.0.0.1:3000")]
     pub site_addr: SocketAddr,
@@ -235,6 +241,18 @@ impl Config {
             (Some(issuer), _) => issuer.clone(),
             (None, Some(origin)) => origin.trim_end_matches('/').to_string(),
             (None, None) => format!("http://{}", self.site_addr),
+        }
+    }
+
+    /// This instance's name (see [`Config::instance_name`]).
+    pub fn instance_name(&self) -> String {
+        match &self.instance_name {
+            Some(name) if !name.trim().is_empty() => name.trim().to_string(),
+            _ => {
+                let host = rustix::system::uname();
+                let host = host.nodename().to_string_lossy();
+                format!("{host}:{}", self.site_addr.port())
+            }
         }
     }
 

@@ -102,3 +102,14 @@ fn jwt_settings_parse_and_are_checked() {
     assert!(c.validate().unwrap_err().contains("ACCESS_TTL"));
     assert!(Config::try_parse_from(["latchkey", "--refresh-grace", "5m"]).is_err());
 }
+
+#[test]
+fn the_instance_is_named_by_setting_or_by_host_and_port() {
+    let named = Config::parse_from(["latchkey", "--instance-name", " blue "]);
+    assert_eq!(named.instance_name(), "blue");
+    let unnamed = Config::parse_from(["latchkey", "--site-addr", "127.0.0.1:4123"]);
+    let name = unnamed.instance_name();
+    let (host, port) = name.rsplit_once(':').expect("host:port");
+    assert_eq!(port, "4123");
+    assert!(!host.is_empty(), "{name}");
+}
