@@ -17,7 +17,9 @@ mod sign_in;
 
 pub use activity::{activity, ActivityPage, PAGE_SIZE};
 pub use changes::{change_password, disable_user, end_disabled_since};
-pub use devices::{devices, end_all_devices, end_device, end_other_devices, Device};
+pub use devices::{
+    devices, end_all_devices, end_device, end_other_devices, revoke_this_device, Device,
+};
 pub use renewal::{renew, revoke_token, sign_out, token_refresh};
 pub use sign_in::{authenticate, sign_in, sign_up, token_sign_in};
 

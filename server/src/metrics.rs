@@ -130,6 +130,7 @@ impl Metrics {
         let labels = [("mode", mode), ("store", store), ("op", op)];
         StoreOp {
             count: self.counter("latchkey_auth_store_operations_total", &labels),
+            resolving: Some(op),
             ..self.store_op(store, op)
         }
     }
@@ -140,6 +141,7 @@ impl Metrics {
         let labels = [("store", store), ("op", op)];
         StoreOp {
             count: Counter::noop(),
+            resolving: None,
             time: self.0.as_ref().map(|e| {
                 metrics::with_local_recorder(&e.recorder, || histogram!(STORE_SECONDS, &labels))
             }),
@@ -213,11 +215,14 @@ impl Resolved {
     }
 }
 
-/// One kind of store operation on the request path: counted and timed.
-/// `Default`: neither (metrics off).
+/// One kind of store operation: counted and timed when metrics are on, and
+/// on the resolving path noted for the request's own report
+/// ([`crate::probe`]) whatever the metrics setting. `Default`: none of these.
 #[derive(Clone, Debug)]
 pub struct StoreOp {
     count: Counter,
+    /// The operation's name, when it runs while resolving callers.
+    resolving: Option<&'static str>,
     /// `None` when metrics are off: nothing is timed then.
     time: Option<Histogram>,
 }
@@ -226,6 +231,7 @@ impl Default for StoreOp {
     fn default() -> Self {
         StoreOp {
             count: Counter::noop(),
+            resolving: None,
             time: None,
         }
     }
@@ -235,6 +241,9 @@ impl StoreOp {
     /// Runs `work`, counting and timing it.
     pub async fn run<T>(&self, work: impl std::future::Future<Output = T>) -> T {
         self.count.increment(1);
+        if let Some(op) = self.resolving {
+            crate::probe::note(op);
+        }
         let Some(time) = &self.time else {
             return work.await;
         };

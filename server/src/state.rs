@@ -56,6 +56,9 @@ pub struct Services {
     pub metrics: Metrics,
     /// The counters of resolved callers, registered once.
     pub resolved: Resolved,
+    /// What resolving signed-in callers cost on this instance so far, for
+    /// `/tradeoffs`; kept whatever the metrics setting.
+    pub resolving: crate::probe::Totals,
     /// Where the other mode kept its sign-ins, to carry them over after a
     /// switch of mode; `None` when `LATCHKEY_MODE_MIGRATION` is off.
     pub former: Option<Former>,
@@ -167,6 +170,7 @@ impl AppState {
             clock,
             redis,
             resolved: metrics.resolved(mode),
+            resolving: crate::probe::Totals::default(),
             former,
             metrics,
         })))

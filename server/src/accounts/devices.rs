@@ -65,6 +65,18 @@ pub async fn end_device(
     Ok(())
 }
 
+/// Revokes the caller's own device while its browser keeps the
+/// credentials, as a sign-out from another device would: the inspector's
+/// live revocation, which then shows those credentials refused. Whether
+/// the device was live.
+pub async fn revoke_this_device(
+    state: &AppState,
+    identity: &Identity,
+    client: &ClientMeta,
+) -> Result<bool> {
+    end_recorded(state, identity, &identity.device_id, client).await
+}
+
 /// Signs out every device of the caller but this one; returns how many.
 pub async fn end_other_devices(
     state: &AppState,

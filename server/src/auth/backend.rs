@@ -138,6 +138,17 @@ impl Auth {
         matches!(self, Auth::Session(b) if matches!(b.store(), ConfiguredStore::Memory(_)))
     }
 
+    /// Session mode with the memory store: what it holds.
+    pub fn memory_footprint(&self) -> Option<super::session::Footprint> {
+        match self {
+            Auth::Session(b) => match b.store() {
+                ConfiguredStore::Memory(m) => Some(m.footprint()),
+                _ => None,
+            },
+            Auth::Jwt(_) => None,
+        }
+    }
+
     /// Deletes expired server-side records.
     pub async fn purge_expired(&self) -> Result<u64> {
         each!(self, b => b.purge_expired().await)

@@ -95,10 +95,26 @@ impl JwtBackend {
     pub fn with_metrics(self, metrics: Metrics) -> Self {
         JwtBackend {
             revocations: self.revocations.with_metrics(metrics.clone()),
-            rotation: metrics.resolving_op("jwt", "database", "refresh_rotation"),
+            rotation: metrics.resolving_op("jwt", "database", crate::probe::REFRESH_ROTATION),
             metrics,
             ..self
         }
+    }
+
+    /// The revocation set: what refuses a device's tokens before they expire.
+    pub fn revocations(&self) -> &Revocations {
+        &self.revocations
+    }
+
+    /// How long an access token lives, in seconds.
+    pub fn access_ttl(&self) -> i64 {
+        self.access_ttl
+    }
+
+    /// The grace window in which a just-used refresh token is still
+    /// accepted (concurrent tabs), in seconds.
+    pub fn refresh_grace(&self) -> i64 {
+        self.life.grace
     }
 
     /// How many revoked device sessions this instance holds in its set.

@@ -19,7 +19,7 @@ use std::time::Duration;
 
 pub use crate::auth::device::DeviceSession;
 pub use database::DatabaseStore;
-pub use memory::MemoryStore;
+pub use memory::{Footprint, MemoryStore};
 pub use redis::RedisStore;
 pub use store::{ConfiguredStore, SessionStore};
 

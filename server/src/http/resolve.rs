@@ -18,6 +18,7 @@ use super::credentials;
 use crate::accounts;
 use crate::auth::{Caller, ClientMeta};
 use crate::metrics::Outcome;
+use crate::probe;
 use crate::AppState;
 
 /// Longest user agent kept.
@@ -39,7 +40,8 @@ pub struct Protection {
     pub login_url: fn(&str) -> String,
 }
 
-/// Puts the [`Caller`] and [`ClientMeta`] into the request extensions. Never
+/// Puts the [`Caller`], [`ClientMeta`] and what resolving cost
+/// ([`probe::ResolveReport`]) into the request extensions. Never
 /// fails: a store fault becomes [`Caller::StoreUnavailable`] and is logged.
 pub async fn resolve_caller(
     State(state): State<AppState>,
@@ -51,7 +53,8 @@ pub async fn resolve_caller(
     if !req.uri().path().starts_with("/pkg/") {
         let client = client_meta(&req, &state.config.trusted_proxies);
         let presented = credentials::presented(req.headers(), &jar);
-        let resolved = accounts::resolve(&state, &presented.credentials, &client).await;
+        let (resolved, report) =
+            probe::watch(accounts::resolve(&state, &presented.credentials, &client)).await;
         let (caller, outcome) = match resolved {
             Ok(r) => {
                 if let Some(issued) = &r.issued {
@@ -64,6 +67,7 @@ pub async fn resolve_caller(
                 match r.identity {
                     Some(identity) => {
                         super::observe::record_user(&identity.user_id);
+                        state.resolving.add(&report);
                         (Caller::User(Arc::new(identity)), Outcome::SignedIn)
                     }
                     None => (Caller::Anonymous, Outcome::Anonymous),
@@ -77,6 +81,7 @@ pub async fn resolve_caller(
         state.resolved.count(outcome);
         req.extensions_mut().insert(caller);
         req.extensions_mut().insert(client);
+        req.extensions_mut().insert(report);
     }
     next.run(req).await
 }

@@ -45,6 +45,12 @@ pub(super) fn key(hash: &TokenHash) -> Key {
 }
 
 impl Entry {
+    /// The bytes this entry asked the allocator for: its box and its packed
+    /// text (the shared user agent is counted by the store, once).
+    pub fn allocated(&self) -> usize {
+        std::mem::size_of::<Self>() + self.text.len()
+    }
+
     /// Packs `r` under `key`; `user_agent` is the store's interned copy.
     pub fn new(key: Key, r: &DeviceSession, user_agent: Option<Arc<str>>) -> Self {
         let fields = [

@@ -20,6 +20,13 @@ use super::{DeviceSession, SessionStore};
 use crate::auth::token::TokenHash;
 use crate::Result;
 
+/// What the memory store holds, for the inspector.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Footprint {
+    pub sessions: usize,
+    pub bytes: usize,
+}
+
 /// An in-process session store.
 #[derive(Clone, Debug, Default)]
 pub struct MemoryStore {
@@ -83,6 +90,23 @@ impl MemoryStore {
 
     // A poisoned lock only means another thread panicked mid-update of a
     // plain map; the map itself is still consistent, so keep serving.
+    /// How many sessions are held, and the bytes they asked the allocator
+    /// for: the table's slots and control bytes, every entry, every
+    /// interned user agent. The resident set adds the allocator's rounding
+    /// (docs/PERFORMANCE.md measures it).
+    pub fn footprint(&self) -> Footprint {
+        let s = self.read();
+        let slots = s.table.capacity();
+        let table = slots * std::mem::size_of::<Box<Entry>>() + slots + 16;
+        let entries: usize = s.table.iter().map(|e| e.allocated()).sum();
+        // An `Arc<str>` block: two counters and the text.
+        let agents: usize = s.agents.iter().map(|a| 16 + a.len()).sum();
+        Footprint {
+            sessions: s.table.len(),
+            bytes: table + entries + agents,
+        }
+    }
+
     fn read(&self) -> std::sync::RwLockReadGuard<'_, Sessions> {
         self.inner.read().unwrap_or_else(|e| e.into_inner())
     }
@@ -217,5 +241,28 @@ mod tests {
         store.insert(&hash, &second).await.unwrap();
         assert_eq!(store.read().table.len(), 1);
         assert_eq!(store.find(&hash, 0).await.unwrap(), Some(second));
+    }
+
+    #[tokio::test]
+    async fn the_footprint_grows_with_each_session_and_shrinks_with_purges() {
+        let store = MemoryStore::new();
+        assert_eq!(store.footprint().sessions, 0);
+        store
+            .insert(&TokenHash::of(&token::new_token()), &record("browser", 10))
+            .await
+            .unwrap();
+        let one = store.footprint();
+        assert_eq!(one.sessions, 1);
+        // The entry alone: four times, the 32-byte key and the packed text.
+        assert!(one.bytes > 32 + 4 * 8, "{one:?}");
+        store
+            .insert(&TokenHash::of(&token::new_token()), &record("browser", 10))
+            .await
+            .unwrap();
+        let two = store.footprint();
+        assert_eq!(two.sessions, 2);
+        assert!(two.bytes > one.bytes, "{one:?} {two:?}");
+        store.purge_expired(50).await.unwrap();
+        assert_eq!(store.footprint().sessions, 0);
     }
 }
