@@ -5,6 +5,8 @@
 #[cfg(feature = "ssr")]
 pub mod context;
 pub mod devices;
+pub mod inspect;
+pub mod tradeoffs;
 
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};

@@ -21,7 +21,8 @@ use leptos_router::{path, SsrMode};
 use components::header::Header;
 use pages::{
     account::AccountPage, activity::ActivityPage, devices::DevicesPage, home::HomePage,
-    login::LoginPage, not_found::NotFound, signup::SignUpPage,
+    inspect::InspectPage, login::LoginPage, not_found::NotFound, signup::SignUpPage,
+    tradeoffs::TradeoffsPage,
 };
 
 pub use error::AppError;
@@ -82,6 +83,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/account") view=AccountPage ssr=SsrMode::Async />
                     <Route path=path!("/account/devices") view=DevicesPage ssr=SsrMode::Async />
                     <Route path=path!("/account/activity") view=ActivityPage ssr=SsrMode::Async />
+                    <Route path=path!("/inspect") view=InspectPage ssr=SsrMode::Async />
+                    <Route path=path!("/tradeoffs") view=TradeoffsPage ssr=SsrMode::Async />
                 </Routes>
             </main>
             <footer class="container footer">

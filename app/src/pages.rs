@@ -4,6 +4,8 @@ pub mod account;
 pub mod activity;
 pub mod devices;
 pub mod home;
+pub mod inspect;
 pub mod login;
 pub mod not_found;
 pub mod signup;
+pub mod tradeoffs;

@@ -38,6 +38,14 @@ pub const PAGES: &[Page] = &[
         access: Access::Public,
     },
     Page {
+        path: "/inspect",
+        access: Access::Public,
+    },
+    Page {
+        path: "/tradeoffs",
+        access: Access::Public,
+    },
+    Page {
         path: "/account",
         access: Access::SignedIn,
     },

@@ -66,6 +66,11 @@ async fn tokens_stay_out_of_pages_urls_and_logs(pool: sqlx::SqlitePool) {
         b.get("/account/activity").await,
         b.get("/api/devices").await,
         b.get("/api/activity").await,
+        b.get("/inspect").await,
+        b.get("/inspect?tamper=1").await,
+        b.get("/tradeoffs").await,
+        b.post_form("/api/inspect", "tamper=true").await,
+        b.post_form("/api/tradeoffs", "").await,
         b.post_form("/api/device_list", "").await,
         b.post_form("/api/activity_page", "").await,
     ] {

@@ -22,6 +22,9 @@ mod device_cases;
 #[path = "router/activity_cases.rs"]
 mod activity_cases;
 
+#[path = "router/inspect_cases.rs"]
+mod inspect_cases;
+
 macro_rules! conformance_suite {
     (sqlite $backend:ident: $($case:ident),* $(,)?) => {
         $(
@@ -82,6 +85,10 @@ macro_rules! all_cases {
             keep_me_signed_in_decides_cookie_and_idle_lifetime,
             activity_shows_sign_ins_and_revocations,
             activity_pages_through_every_event,
+            inspect_reports_the_requests_store_operations,
+            inspect_cookie_sizes_are_the_set_cookie_sizes,
+            inspect_opens_the_token_into_its_claims,
+            inspect_revocation_refuses_the_same_credentials,
         );
     };
 }
@@ -193,3 +200,6 @@ mod discovery;
 
 #[path = "router/mode_switch.rs"]
 mod mode_switch;
+
+#[path = "router/tradeoffs.rs"]
+mod tradeoffs;

@@ -22,7 +22,7 @@ async function seriousFindings(page: Page): Promise<string[]> {
 test.describe('accessibility', () => {
   test.skip(({ javaScriptEnabled }) => !javaScriptEnabled, 'axe runs as a script in the page');
 
-  for (const path of ['/', '/signup', '/login']) {
+  for (const path of ['/', '/signup', '/login', '/inspect', '/tradeoffs']) {
     test(`${path} signed out has no serious axe finding`, async ({ page }) => {
       await page.goto(path);
       expect(await seriousFindings(page)).toEqual([]);
@@ -31,7 +31,7 @@ test.describe('accessibility', () => {
 
   test('the pages of a signed-in user have no serious axe finding', async ({ page }) => {
     await signUp(page, newUser());
-    for (const path of ['/account', '/account/devices', '/account/activity', '/']) {
+    for (const path of ['/account', '/account/devices', '/account/activity', '/inspect', '/inspect?tamper=1', '/tradeoffs', '/']) {
       await page.goto(path);
       expect(await seriousFindings(page), path).toEqual([]);
     }

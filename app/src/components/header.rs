@@ -34,6 +34,7 @@ pub fn Header() -> impl IntoView {
                                 {format!("{mode} mode")}
                             </span>
                             <nav class="nav" aria-label="Account">
+                                <A href="/inspect" attr:class="nav-link">"Inspector"</A>
                                 {match viewer.user {
                                     Some(user) => view! {
                                         <A href="/account" attr:class="nav-link" exact=true>"Account"</A>

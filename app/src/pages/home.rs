@@ -20,6 +20,10 @@ pub fn HomePage() -> impl IntoView {
                 "HTTP forgets everything between requests. Latchkey remembers who you are in one of "
                 "the two classic ways, switched by one setting."
             </p>
+            <p class="hero-links">
+                <A href="/inspect" attr:class="button button-primary">"Inspect your own request"</A>
+                <A href="/tradeoffs" attr:class="button">"Sessions or JWT: the trade-offs"</A>
+            </p>
         </section>
         <Transition fallback=|| view! { <p class="status">"Loading…"</p> }>
             {move || Suspend::new(async move {

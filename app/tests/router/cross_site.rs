@@ -44,6 +44,7 @@ const MUTATIONS: &[(&str, &str)] = &[
     ("/api/end_device", "id=x"),
     ("/api/end_other_devices", ""),
     ("/api/end_all_devices", ""),
+    ("/api/revoke_here", ""),
 ];
 
 async fn cross_site_posts_are_refused(app: TestApp) {
