@@ -17,6 +17,9 @@ import { defineConfig } from '@playwright/test';
  *   LATCHKEY_ACCESS_TTL, LATCHKEY_REFRESH_GRACE, LATCHKEY_JWT_ALG  passed through when set
  *   CHROMIUM_PATH       Chromium executable (default: /usr/bin/chromium)
  *   CI                  makes test.only an error
+ *   LATCHKEY_SCALE_OUT  1: the scale-out run, tests/scale-out.spec.ts alone, JavaScript on, and no
+ *                       server started here (the spec starts scripts/demo-scale-out.sh: two
+ *                       instances behind HAProxy). Otherwise that spec is left out.
  *
  * Playwright evaluates this file again in every worker process. The choices made
  * in the main process are stored in process.env, which the workers inherit, so
@@ -62,8 +65,12 @@ const shellQuote = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
 
 const baseURL = `http://127.0.0.1:${port}`;
 
+const scaleOut = process.env.LATCHKEY_SCALE_OUT === '1';
+const scaleOutSpec = '**/scale-out.spec.ts';
+
 export default defineConfig({
   testDir: './tests',
+  ...(scaleOut ? { testMatch: scaleOutSpec } : { testIgnore: scaleOutSpec }),
   outputDir: 'test-results',
   fullyParallel: true,
   forbidOnly: !!process.env.CI,
@@ -92,9 +99,10 @@ export default defineConfig({
   },
   projects: [
     { name: 'js', use: { javaScriptEnabled: true } },
-    { name: 'nojs', use: { javaScriptEnabled: false } },
+    ...(scaleOut ? [] : [{ name: 'nojs', use: { javaScriptEnabled: false } }]),
   ],
-  webServer: {
+  // The scale-out spec starts its own instances and load balancer.
+  webServer: scaleOut ? undefined : {
     command: shellQuote(bin),
     cwd: workspaceRoot,
     url: `${baseURL}/healthz`,

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what building and testing Latchkey needs, skipping what is present.
 #   scripts/setup.sh          toolchain for building and running the app
-#   scripts/setup.sh --e2e    also Chromium, the Playwright packages, PostgreSQL and Redis
+#   scripts/setup.sh --e2e    also Chromium, the Playwright packages, PostgreSQL, Redis
+#                             and HAProxy (the load balancer of scripts/demo-scale-out.sh)
 #   scripts/setup.sh --release  also wasm-opt (npm binaryen 132) for release builds
 # Versions: cargo-leptos 0.3.10 (0.3.11 needs rustc 1.96); the wasm-bindgen CLI
 # must equal the wasm-bindgen version in Cargo.lock.
@@ -60,8 +61,10 @@ if $e2e; then
   command -v npm >/dev/null || apt_install nodejs npm
   [[ -x /usr/bin/chromium ]] || apt_install chromium
   # Only the server binaries are used: scripts/test.sh starts private instances,
-  # never the cluster or service the packages set up.
-  apt_install postgresql redis-server
+  # never the cluster or service the packages set up. HAProxy is the load
+  # balancer scripts/demo-scale-out.sh (and the scale-out Playwright run) puts
+  # in front of two instances, with a configuration of its own.
+  apt_install postgresql redis-server haproxy
   if [[ ! -f end2end/node_modules/.package-lock.json ||
         end2end/package-lock.json -nt end2end/node_modules/.package-lock.json ]]; then
     say "installing the Playwright packages (npm ci)"

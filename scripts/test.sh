@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Sets up and runs every test: formatting and lints, unit, sqlx and router
-# tests, then the Playwright suite (JavaScript on and off) against a fresh build.
+# tests, then the Playwright suite (JavaScript on and off) against a fresh build,
+# and last the scale-out spec: two instances behind HAProxy
+# (scripts/demo-scale-out.sh), sessions in memory and in Redis.
 # SQLite files are made per test. PostgreSQL and Redis are the servers named by
 # LATCHKEY_TEST_POSTGRES_URL and LATCHKEY_TEST_REDIS_URL, or else private ones
 # started here on free loopback ports and stopped at exit (scripts/services.sh).
@@ -62,3 +64,8 @@ step "end-to-end, JWT mode, HS256 (2 s access tokens, 2 s refresh grace)"
 
 step "end-to-end, JWT mode, EdDSA with published keys (2 s access tokens, 2 s refresh grace)"
 (cd end2end && LATCHKEY_AUTH_MODE=jwt LATCHKEY_JWT_ALG=EdDSA LATCHKEY_ACCESS_TTL=2s LATCHKEY_REFRESH_GRACE=2s npx playwright test)
+
+step "end-to-end, two instances behind HAProxy (sessions in memory and in Redis)"
+# The spec starts scripts/demo-scale-out.sh itself, with the test Redis.
+(cd end2end && LATCHKEY_SCALE_OUT=1 LATCHKEY_DEMO_REDIS_URL="$LATCHKEY_TEST_REDIS_URL" \
+  npx playwright test tests/scale-out.spec.ts)
