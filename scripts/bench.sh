@@ -2,10 +2,17 @@
 # Measures what authentication costs per request in each mode and store:
 # builds the release binary, starts it once per configuration on loopback,
 # drives it with wrk and prints one table (also target/bench/results.md and
-# target/bench/results.json). See docs/PERFORMANCE.md.
+# target/bench/results.json). Then two rows with two instances: how long a
+# JWT revocation made on one takes to reach the other (through Redis, and
+# through the database alone), and the share of a signed-in client's requests
+# answered anonymously behind a round-robin load balancer (HAProxy, via
+# scripts/demo-scale-out.sh) with sessions in memory and in Redis. See
+# docs/PERFORMANCE.md.
 #
 #   scripts/bench.sh              build, then measure (a few minutes)
 #   scripts/bench.sh --no-build   measure the existing release build
+#   scripts/bench.sh --no-build --only revocation-lag load-balancer
+#                                 some rows only (keys: scripts/bench.py --help)
 #
 # PostgreSQL and Redis rows run when these answer (else they are left out):
 #   LATCHKEY_BENCH_POSTGRES_URL  a database URL on the server to create the database
@@ -13,7 +20,8 @@
 #                                it is dropped at the end
 #   LATCHKEY_BENCH_REDIS_URL     default redis://127.0.0.1:6379; keys go under a
 #                                prefix of their own and are deleted at the end
-# Extra arguments go to scripts/bench.py (e.g. --seconds 15).
+# wrk and haproxy are installed from Debian when missing. Extra arguments go to
+# scripts/bench.py (e.g. --seconds 15).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -25,12 +33,16 @@ fi
 
 say() { printf '\033[1mbench:\033[0m %s\n' "$*" >&2; }
 
-if ! command -v wrk >/dev/null; then
-  say "installing wrk (apt)"
+missing=()
+command -v wrk >/dev/null || missing+=(wrk)
+# The load balancer of the load-balancer rows (scripts/demo-scale-out.sh).
+command -v haproxy >/dev/null || missing+=(haproxy)
+if ((${#missing[@]})); then
+  say "installing ${missing[*]} (apt)"
   sudo=""
   [[ $(id -u) -ne 0 ]] && sudo=sudo
   $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq wrk >/dev/null
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
 if $build; then
