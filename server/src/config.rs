@@ -11,7 +11,9 @@ use std::time::Duration;
 use clap::{Parser, ValueEnum};
 use ipnet::IpNet;
 
+mod names;
 mod parse;
+
 use self::parse::{parse_duration, parse_grace, parse_issuer, parse_secret};
 pub use self::parse::{parse_trusted, Secret};
 
@@ -232,27 +234,6 @@ impl Config {
         match &self.database_url {
             Some(url) => url.clone(),
             None => format!("sqlite://{}", self.data_dir.join("latchkey.db").display()),
-        }
-    }
-
-    /// The issuer URL (see [`Config::issuer`]), without a trailing slash.
-    pub fn issuer(&self) -> String {
-        match (&self.issuer, &self.public_origin) {
-            (Some(issuer), _) => issuer.clone(),
-            (None, Some(origin)) => origin.trim_end_matches('/').to_string(),
-            (None, None) => format!("http://{}", self.site_addr),
-        }
-    }
-
-    /// This instance's name (see [`Config::instance_name`]).
-    pub fn instance_name(&self) -> String {
-        match &self.instance_name {
-            Some(name) if !name.trim().is_empty() => name.trim().to_string(),
-            _ => {
-                let host = rustix::system::uname();
-                let host = host.nodename().to_string_lossy();
-                format!("{host}:{}", self.site_addr.port())
-            }
         }
     }
 

@@ -215,13 +215,11 @@ impl Resolved {
     }
 }
 
-/// One kind of store operation: counted and timed when metrics are on, and
-/// on the resolving path noted for the request's own report
-/// ([`crate::probe`]) whatever the metrics setting. `Default`: none of these.
+/// One kind of store operation: counted and timed (metrics on); named in
+/// `resolving` on the resolving path, noted for the [`crate::probe`] report.
 #[derive(Clone, Debug)]
 pub struct StoreOp {
     count: Counter,
-    /// The operation's name, when it runs while resolving callers.
     resolving: Option<&'static str>,
     /// `None` when metrics are off: nothing is timed then.
     time: Option<Histogram>,

@@ -224,21 +224,6 @@ impl Revocations {
         }
     }
 
-    /// When `sid` was revoked, if this instance knows it was.
-    pub fn revoked_at(&self, sid: &str) -> Option<i64> {
-        self.map
-            .read()
-            .unwrap_or_else(|e| e.into_inner())
-            .get(sid)
-            .copied()
-    }
-
-    /// Whether revocations reach other instances through Redis (published
-    /// at once) rather than the database (read every [`SYNC_EVERY`]).
-    pub fn through_redis(&self) -> bool {
-        self.redis.is_some()
-    }
-
     /// Whether `sid` was revoked.
     pub fn contains(&self, sid: &str) -> bool {
         self.map
@@ -307,6 +292,7 @@ impl Revocations {
 }
 
 mod awaiting;
+mod reading;
 
 #[cfg(test)]
 mod tests;

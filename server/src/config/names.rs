@@ -1,0 +1,27 @@
+//! The names an instance goes by: the issuer URL other services know it
+//! by, and the instance name `/inspect` shows.
+
+use super::Config;
+
+impl Config {
+    /// The issuer URL (see [`Config::issuer`]), without a trailing slash.
+    pub fn issuer(&self) -> String {
+        match (&self.issuer, &self.public_origin) {
+            (Some(issuer), _) => issuer.clone(),
+            (None, Some(origin)) => origin.trim_end_matches('/').to_string(),
+            (None, None) => format!("http://{}", self.site_addr),
+        }
+    }
+
+    /// This instance's name (see [`Config::instance_name`]).
+    pub fn instance_name(&self) -> String {
+        match &self.instance_name {
+            Some(name) if !name.trim().is_empty() => name.trim().to_string(),
+            _ => {
+                let host = rustix::system::uname();
+                let host = host.nodename().to_string_lossy();
+                format!("{host}:{}", self.site_addr.port())
+            }
+        }
+    }
+}
