@@ -4,7 +4,7 @@
 //! is ever in these shapes: lengths, hash prefixes and decoded claims only.
 
 #[cfg(feature = "ssr")]
-mod build;
+pub(crate) mod build;
 #[cfg(feature = "ssr")]
 mod opened;
 #[cfg(feature = "ssr")]

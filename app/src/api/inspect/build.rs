@@ -18,25 +18,16 @@ use crate::format::utc;
 
 /// What this request carried and what the server did with it.
 pub async fn inspection(cx: &Request, tamper: bool) -> Result<Inspection, AppError> {
-    let parts = use_context::<Parts>().ok_or_else(AppError::internal)?;
+    let (parts, sent, report) = this_request()?;
     let state = &cx.state;
     let now = state.clock.now();
-    let sent = cookies::seen(&parts.headers);
-    let report = parts
-        .extensions
-        .get::<ResolveReport>()
-        .cloned()
-        .unwrap_or_default();
     let identity = cx.caller.identity();
     let device = match identity {
         Some(i) if i.device.is_some() => i.device.clone(),
         Some(i) => state.auth.device(i).await.ok().flatten(),
         None => None,
     };
-    let jwt = match &state.auth {
-        Auth::Jwt(b) => Some(b),
-        Auth::Session(_) => None,
-    };
+    let jwt = jwt_backend(&state.auth);
     let chain = match (jwt, &device) {
         (Some(b), Some(d)) => Some(chain(state, b, &d.id).await?),
         _ => None,
@@ -78,10 +69,7 @@ pub async fn inspection(cx: &Request, tamper: bool) -> Result<Inspection, AppErr
             persistent: d.persistent,
         }),
         chain,
-        memory: state.auth.memory_footprint().map(|f| MemoryView {
-            sessions: f.sessions,
-            bytes_per_session: f.bytes.checked_div(f.sessions).unwrap_or(0),
-        }),
+        memory: memory(&state.auth),
         token: match (jwt, &access) {
             (Some(b), Some(t)) => opened(b, t),
             _ => None,
@@ -92,6 +80,35 @@ pub async fn inspection(cx: &Request, tamper: bool) -> Result<Inspection, AppErr
         },
         refusal: refusal(cx, jwt, &sent, access.as_deref()),
         revocation_bound: revocation_bound(&state.auth),
+    })
+}
+
+/// The request as the inspector reads it: its headers and extensions, the
+/// auth cookies it carried, and what resolving its caller cost.
+pub(crate) fn this_request() -> Result<(Parts, SeenCookies, ResolveReport), AppError> {
+    let parts = use_context::<Parts>().ok_or_else(AppError::internal)?;
+    let sent = cookies::seen(&parts.headers);
+    let report = parts
+        .extensions
+        .get::<ResolveReport>()
+        .cloned()
+        .unwrap_or_default();
+    Ok((parts, sent, report))
+}
+
+/// The JWT backend, in JWT mode.
+pub(crate) fn jwt_backend(auth: &Auth) -> Option<&JwtBackend> {
+    match auth {
+        Auth::Jwt(b) => Some(b),
+        Auth::Session(_) => None,
+    }
+}
+
+/// What the memory store holds (session mode, memory store).
+pub(crate) fn memory(auth: &Auth) -> Option<MemoryView> {
+    auth.memory_footprint().map(|f| MemoryView {
+        sessions: f.sessions,
+        bytes_per_session: f.bytes.checked_div(f.sessions).unwrap_or(0),
     })
 }
 

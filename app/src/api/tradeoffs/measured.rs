@@ -5,17 +5,14 @@
 
 use std::sync::OnceLock;
 
-use http::request::Parts;
-use leptos::prelude::*;
 use serde_json::Value;
-use server::auth::{Auth, Credential};
-use server::inspect::{cookies, token};
-use server::probe::ResolveReport;
+use server::auth::Credential;
+use server::inspect::token;
 
 use super::{CaseFigure, Live, Measured, MeasuredConfig};
 use crate::api::context::Request;
+use crate::api::inspect::build::{jwt_backend, memory, this_request};
 use crate::api::inspect::revocation::revocation_bound;
-use crate::api::inspect::MemoryView;
 use crate::error::AppError;
 
 /// The benchmark run the page quotes.
@@ -23,19 +20,10 @@ const RUN: &str = include_str!("../../../../docs/performance.json");
 
 /// What this server shows of itself, on this request.
 pub async fn live(cx: &Request) -> Result<Live, AppError> {
-    let parts = use_context::<Parts>().ok_or_else(AppError::internal)?;
+    let (_, sent, report) = this_request()?;
     let state = &cx.state;
-    let sent = cookies::seen(&parts.headers);
-    let report = parts
-        .extensions
-        .get::<ResolveReport>()
-        .cloned()
-        .unwrap_or_default();
     let averages = state.resolving.averages();
-    let jwt = match &state.auth {
-        Auth::Jwt(b) => Some(b),
-        Auth::Session(_) => None,
-    };
+    let jwt = jwt_backend(&state.auth);
     let readable_claims = match (jwt, cx.caller.identity()) {
         (Some(_), Some(_)) => cx.presented().into_iter().find_map(|c| match c {
             Credential::Access(t) => token::open(t.expose())
@@ -56,10 +44,7 @@ pub async fn live(cx: &Request) -> Result<Live, AppError> {
         store_ops_per_request: averages.store_ops,
         micros_per_request: averages.micros,
         refreshes: averages.refreshes,
-        memory: state.auth.memory_footprint().map(|f| MemoryView {
-            sessions: f.sessions,
-            bytes_per_session: f.bytes.checked_div(f.sessions).unwrap_or(0),
-        }),
+        memory: memory(&state.auth),
         shared: !state.auth.keeps_sessions_in_process(),
         revocation_set: jwt.map(|b| b.revocation_set_size()),
         revocation_bound: revocation_bound(&state.auth),
