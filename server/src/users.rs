@@ -54,32 +54,39 @@ impl From<UserForLogin> for User {
     }
 }
 
-/// Normalises and checks a username: trimmed, lower-cased, 3–32 characters
-/// of `a-z 0-9 _ . -`.
+/// Normalises and checks a username: trimmed, 3–32 characters of
+/// `a-z A-Z 0-9 _ . -`, stored lower-cased (names are case-insensitive).
+///
+/// The characters are checked before any case mapping, so nothing outside
+/// the rule is quietly turned into something inside it: Unicode lower-casing
+/// maps the Kelvin sign (U+212A) to `k` and would let "\u{212A}elvin"
+/// become "kelvin". Such a name is refused with the rule instead.
 pub fn normalize_username(raw: &str) -> Result<String> {
-    let name = raw.trim().to_lowercase();
+    let name = raw.trim();
     let (min, max) = USERNAME_LEN;
     if name.is_empty() {
         return Err(Error::Invalid("Please enter a username.".into()));
     }
-    let len = name.chars().count();
-    if len < min || len > max {
-        return Err(Error::Invalid(format!(
-            "A username has {min} to {max} characters."
-        )));
-    }
     if !name
         .chars()
-        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '_' | '.' | '-'))
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'))
     {
         return Err(Error::Invalid(
             "A username may contain only letters a–z, digits 0–9, and _ . -".into(),
         ));
     }
-    Ok(name)
+    // ASCII from here on: characters and bytes agree.
+    if name.len() < min || name.len() > max {
+        return Err(Error::Invalid(format!(
+            "A username has {min} to {max} characters."
+        )));
+    }
+    Ok(name.to_ascii_lowercase())
 }
 
-/// Checks a new password's length (any characters are allowed).
+/// Checks a new password: its length (any characters are allowed), and that
+/// it is not only spaces or other blank characters, which a person would
+/// not mean as a password and an onlooker could guess from its length.
 pub fn check_new_password(password: &str) -> Result<()> {
     let (min, max) = PASSWORD_LEN;
     let len = password.chars().count();
@@ -92,6 +99,11 @@ pub fn check_new_password(password: &str) -> Result<()> {
         return Err(Error::Invalid(format!(
             "A password can have at most {max} characters."
         )));
+    }
+    if password.chars().all(char::is_whitespace) {
+        return Err(Error::Invalid(
+            "A password cannot be only spaces: use letters, digits or symbols too.".into(),
+        ));
     }
     Ok(())
 }
@@ -192,6 +204,9 @@ mod tests {
             "a/b",
             "名前名前",
             "eve\u{0}",
+            // Lower-cased by Unicode into the rule, so refused before it.
+            "\u{212A}elvin",
+            "\u{0130}stanbul",
         ] {
             assert!(
                 matches!(normalize_username(bad), Err(Error::Invalid(_))),
@@ -211,6 +226,17 @@ mod tests {
         // characters, not bytes
         assert!(check_new_password("ééééééé").is_err());
         assert!(check_new_password("éééééééé").is_ok());
+        for blank in [
+            "        ",
+            "\t\t\t\t\t\t\t\t",
+            "\u{3000}".repeat(8).as_str(),
+        ] {
+            assert!(
+                matches!(check_new_password(blank), Err(Error::Invalid(_))),
+                "{blank:?} was accepted"
+            );
+        }
+        assert!(check_new_password(" pass word ").is_ok());
     }
 }
 
