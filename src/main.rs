@@ -29,7 +29,7 @@ async fn main() -> std::process::ExitCode {
     }
     server::telemetry::init(config.log_format, "info");
     let addr = config.site_addr;
-    let options = LeptosOptions::builder()
+    let mut options = LeptosOptions::builder()
         .output_name("latchkey")
         .site_root(config.site_root.as_str())
         .site_pkg_dir("pkg")
@@ -41,6 +41,9 @@ async fn main() -> std::process::ExitCode {
                 .unwrap_or(3001),
         )
         .build();
+    // `cargo leptos build` names the assets by their content and lists the
+    // hashes beside the executable; pages then link those names.
+    options.hash_files = app::routing::hash_file(&options).exists();
     let state = match AppState::connect(config).await {
         Ok(state) => state,
         Err(e) => {

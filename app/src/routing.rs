@@ -3,7 +3,7 @@
 //! `main` serves it; router-level tests drive it with `oneshot`.
 
 use axum::body::{to_bytes, Body};
-use axum::middleware::map_response;
+use axum::middleware::{from_fn_with_state, map_response};
 use axum::response::Response;
 use axum::Router;
 use leptos::prelude::*;
@@ -11,10 +11,14 @@ use leptos::server_fn::error::SERVER_FN_ERROR_HEADER;
 use leptos_axum::{
     file_and_error_handler_with_context, generate_route_list, AxumRouteListing, LeptosRoutes,
 };
+use server::http::assets::{self, Fingerprints};
 use server::http::resolve::Protection;
 use server::AppState;
 
 use crate::{routes, shell, App, AppError};
+
+mod too_large;
+use too_large::TooLarge;
 
 /// The page routes, found once per process. Leptos suppresses resource loads
 /// process-wide while it generates a route list, so a page rendering at that
@@ -29,6 +33,8 @@ fn page_routes() -> Vec<AxumRouteListing> {
 /// Builds the application router over `state`.
 pub fn router(state: AppState, options: LeptosOptions) -> Router {
     let routes = page_routes();
+    let fingerprints = fingerprints(&options);
+    let too_large = TooLarge::new(&fingerprints.path(&options.output_name, "css"));
     let context = {
         let state = state.clone();
         move || {
@@ -43,6 +49,7 @@ pub fn router(state: AppState, options: LeptosOptions) -> Router {
         })
         .fallback(file_and_error_handler_with_context(context, shell))
         .layer(map_response(server_fn_error_status))
+        .layer(from_fn_with_state(fingerprints, assets::cache_policy))
         .with_state(options);
     let api = server::http::routes().with_state(state.clone());
     let protection = Protection {
@@ -50,6 +57,28 @@ pub fn router(state: AppState, options: LeptosOptions) -> Router {
         login_url: routes::login_url,
     };
     server::http::with_auth_layers(pages.merge(api), state, protection)
+        .layer(from_fn_with_state(too_large, too_large::explain))
+}
+
+/// Where Leptos and cargo-leptos keep the asset hashes: the hash file
+/// beside the executable (an absolute `hash_file` stands alone).
+pub fn hash_file(options: &LeptosOptions) -> std::path::PathBuf {
+    std::env::current_exe()
+        .ok()
+        .and_then(|exe| exe.parent().map(std::path::Path::to_path_buf))
+        .unwrap_or_default()
+        .join(options.hash_file.as_ref())
+}
+
+/// This build's asset hashes, when its files are hashed.
+fn fingerprints(options: &LeptosOptions) -> Fingerprints {
+    if !options.hash_files {
+        return Fingerprints::default();
+    }
+    Fingerprints::read(&hash_file(options)).unwrap_or_else(|| {
+        tracing::warn!("asset hashing is on but the hash file cannot be read");
+        Fingerprints::default()
+    })
 }
 
 /// Largest server-function error body read back (they are a sentence long).

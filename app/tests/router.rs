@@ -162,6 +162,9 @@ mod cross_site;
 #[path = "router/headers.rs"]
 mod headers;
 
+#[path = "router/assets.rs"]
+mod assets;
+
 #[path = "router/inputs.rs"]
 mod inputs;
 

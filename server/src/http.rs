@@ -6,6 +6,7 @@
 //! back into cookies or JSON.
 
 pub mod account_api;
+pub mod assets;
 pub mod client_ip;
 pub mod cookies;
 pub mod credentials;
@@ -24,6 +25,7 @@ use axum::{Extension, Json, Router};
 use http::StatusCode;
 use serde_json::json;
 use tower_cookies::CookieManagerLayer;
+use tower_http::compression::CompressionLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 
 use crate::auth::Caller;
@@ -107,7 +109,10 @@ where
         ))
         .layer(map_response(retry_after_on_503))
         .layer(RequestBodyLimitLayer::new(headers::MAX_BODY))
-        .layer(from_fn(headers::security_headers));
+        .layer(from_fn(headers::security_headers))
+        // Outermost but for the observer: every answer, headers included,
+        // is final before it is encoded (see `assets` for why pages too).
+        .layer(CompressionLayer::new());
     observe::observed(router, state.auth.mode().as_str(), state.metrics.clone())
 }
 

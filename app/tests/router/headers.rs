@@ -81,12 +81,33 @@ async fn oversized_bodies_are_refused(pool: sqlx::SqlitePool) {
     let db = server::db::testing::from_sqlite(pool).await;
     let app = TestApp::new(db, Backend::SessionDatabase);
     let body = format!("username=alice&password={}", "x".repeat(64 * 1024));
-    let req = http::Request::post("/api/sign_in")
-        .header("content-type", "application/x-www-form-urlencoded")
-        .header("content-length", body.len().to_string())
-        .body(axum::body::Body::from(body))
-        .unwrap();
-    let r = app.send(req).await;
+    let post = |accept: &'static str| {
+        http::Request::post("/api/sign_up")
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header("content-length", body.len().to_string())
+            .header("accept", accept)
+            .body(axum::body::Body::from(body.clone()))
+            .unwrap()
+    };
+    // A browser form: a page a person can read, styled, with a way back.
+    let r = app.send(post("text/html,application/xhtml+xml")).await;
     assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE);
     assert_eq!(header(&r, "x-content-type-options"), "nosniff");
+    assert!(header(&r, "content-type").starts_with("text/html"));
+    assert!(r.body.contains("<h1>Too much to send</h1>"), "{}", r.body);
+    assert!(r.body.contains("16 KiB") && r.body.contains("Nothing was saved"));
+    assert!(r
+        .body
+        .contains(r#"rel="stylesheet" href="/pkg/latchkey.css""#));
+    assert!(header(&r, "content-security-policy").contains("style-src 'self'"));
+    // Any other client: the same in JSON.
+    let r = app.send(post("application/json")).await;
+    assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(r.json()["error"], "payload_too_large");
+    assert!(r.json()["message"].as_str().unwrap().contains("16 KiB"));
+    let users: (i64,) = sqlx::query_as("SELECT COUNT(*) FROM users")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(users.0, 0, "nothing was saved");
 }

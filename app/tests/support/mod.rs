@@ -163,6 +163,15 @@ impl TestApp {
         }
     }
 
+    /// The same app serving the site `options` describe (its assets and
+    /// whether their names are hashed).
+    pub fn serving(self, options: LeptosOptions) -> Self {
+        TestApp {
+            router: app::routing::router(self.state.clone(), options),
+            ..self
+        }
+    }
+
     /// Deletes what the app kept in Redis.
     pub async fn cleanup(&self) {
         if let Some(redis) = &self.redis {
