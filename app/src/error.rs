@@ -20,6 +20,17 @@ pub struct AppError {
     /// `Retry-After` too.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retry_after: Option<i64>,
+    /// The form fields that break a rule, each with its own message (the
+    /// form marks them); `message` then holds all of them in one line.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fields: Vec<FieldError>,
+}
+
+/// One form field's broken rule.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldError {
+    pub field: String,
+    pub message: String,
 }
 
 impl AppError {
@@ -29,7 +40,16 @@ impl AppError {
             status,
             message: message.into(),
             retry_after: None,
+            fields: Vec::new(),
         }
+    }
+
+    /// The message for the form field `name`, when it breaks a rule.
+    pub fn field(&self, name: &str) -> Option<&str> {
+        self.fields
+            .iter()
+            .find(|f| f.field == name)
+            .map(|f| f.message.as_str())
     }
 
     /// `401`: the caller must sign in.
@@ -93,8 +113,24 @@ impl From<server::Error> for AppError {
         if status.is_server_error() {
             tracing::error!(error = %e, "request failed");
         }
+        let fields = match &e {
+            server::Error::Fields(problems) => problems
+                .iter()
+                .map(|p| FieldError {
+                    field: p.field.to_string(),
+                    message: p.message.clone(),
+                })
+                .collect(),
+            // The sign-up form marks the name that is taken.
+            server::Error::UsernameTaken => vec![FieldError {
+                field: "username".into(),
+                message: e.to_string(),
+            }],
+            _ => Vec::new(),
+        };
         AppError {
             retry_after: e.retry_after(),
+            fields,
             ..AppError::new(status.as_u16(), e.public_message())
         }
     }
@@ -109,6 +145,24 @@ mod tests {
         let e = AppError::new(409, "That username is already taken.");
         let bytes = e.ser();
         assert_eq!(AppError::de(bytes), e);
+    }
+
+    #[test]
+    fn field_errors_roundtrip_and_are_found_by_name() {
+        let e = AppError {
+            fields: vec![FieldError {
+                field: "username".into(),
+                message: "A username has 3 to 32 characters.".into(),
+            }],
+            ..AppError::new(422, "A username has 3 to 32 characters.")
+        };
+        let back = AppError::de(e.ser());
+        assert_eq!(back, e);
+        assert_eq!(
+            back.field("username"),
+            Some("A username has 3 to 32 characters.")
+        );
+        assert_eq!(back.field("password"), None);
     }
 
     #[test]

@@ -14,6 +14,10 @@ pub enum Error {
     /// The input breaks a rule; the message says which.
     #[error("{0}")]
     Invalid(String),
+    /// Named inputs of a form break rules, each told apart so the form can
+    /// mark the field (every field that is wrong, not the first).
+    #[error("{}", .0.iter().map(|p| p.message.as_str()).collect::<Vec<_>>().join(" "))]
+    Fields(Vec<FieldProblem>),
     /// Unknown user, wrong password or disabled account: deliberately one case.
     #[error("Incorrect username or password.")]
     InvalidCredentials,
@@ -49,11 +53,43 @@ pub enum Error {
     Internal(String),
 }
 
+/// One form field's broken rule.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FieldProblem {
+    /// The field's name in the form (`username`, `new_password`).
+    pub field: &'static str,
+    pub message: String,
+}
+
 impl Error {
+    /// `field` breaks the rule `message` says.
+    pub fn field(field: &'static str, message: impl Into<String>) -> Self {
+        Error::Fields(vec![FieldProblem {
+            field,
+            message: message.into(),
+        }])
+    }
+
+    /// Fails with the rules the named fields break (`Some(message)`), all
+    /// of them in one error; passes when every field is fine (`None`).
+    pub fn check_fields(
+        checks: impl IntoIterator<Item = (&'static str, Option<String>)>,
+    ) -> Result<()> {
+        let problems: Vec<FieldProblem> = checks
+            .into_iter()
+            .filter_map(|(field, message)| message.map(|message| FieldProblem { field, message }))
+            .collect();
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(Error::Fields(problems))
+        }
+    }
+
     /// The HTTP status this error stands for.
     pub fn status(&self) -> StatusCode {
         match self {
-            Error::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Error::Invalid(_) | Error::Fields(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Error::Unsupported(_) => StatusCode::BAD_REQUEST,
             Error::NotFound(_) => StatusCode::NOT_FOUND,
             Error::InvalidCredentials => StatusCode::UNAUTHORIZED,
@@ -134,5 +170,21 @@ mod tests {
         assert_eq!(e.public_message(), "Username is too short.");
         assert_eq!(Error::UsernameTaken.status(), StatusCode::CONFLICT);
         assert_eq!(Error::InvalidCredentials.status(), StatusCode::UNAUTHORIZED);
+    }
+
+    #[test]
+    fn field_problems_name_every_broken_field() {
+        let e = Error::check_fields([
+            ("username", Some("Too short.".to_string())),
+            ("password", None),
+            ("email", Some("Not an address.".to_string())),
+        ])
+        .expect_err("two fields are wrong");
+        assert_eq!(e.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(e.public_message(), "Too short. Not an address.");
+        let Error::Fields(problems) = e else { panic!() };
+        let names: Vec<_> = problems.iter().map(|p| p.field).collect();
+        assert_eq!(names, ["username", "email"]);
+        assert!(Error::check_fields([("username", None)]).is_ok());
     }
 }

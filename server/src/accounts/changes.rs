@@ -24,12 +24,18 @@ pub async fn change_password(
     client: &ClientMeta,
 ) -> Result<Issued> {
     if current.is_empty() {
-        return Err(Error::Invalid("Please enter your current password.".into()));
+        return Err(Error::field(
+            "current_password",
+            "Please enter your current password.",
+        ));
     }
-    users::check_new_password(&new)?;
+    if let Err(e) = users::check_new_password(&new) {
+        return Err(Error::field("new_password", e.to_string()));
+    }
     if new == current {
-        return Err(Error::Invalid(
-            "The new password is the same as the current one.".into(),
+        return Err(Error::field(
+            "new_password",
+            "The new password is the same as the current one.",
         ));
     }
     // The same check and throttle as a sign-in: a borrowed, unlocked device
@@ -38,8 +44,9 @@ pub async fn change_password(
     let user = match checked.await {
         Ok(user) if user.id == identity.user_id => user,
         Ok(_) | Err(Error::InvalidCredentials) => {
-            return Err(Error::Invalid(
-                "Your current password is not correct.".into(),
+            return Err(Error::field(
+                "current_password",
+                "Your current password is not correct.",
             ))
         }
         Err(e) => return Err(e),

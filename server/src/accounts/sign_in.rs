@@ -18,8 +18,17 @@ pub async fn sign_up(
     presented: &[Credential],
     persistent: bool,
 ) -> Result<Issued> {
-    let username = users::normalize_username(username)?;
-    users::check_new_password(&password)?;
+    // Both fields are checked, so the form can mark each one that is wrong.
+    let (name, rules) = (
+        users::normalize_username(username),
+        users::check_new_password(&password),
+    );
+    let message = |e: &Error| e.to_string();
+    Error::check_fields([
+        ("username", name.as_ref().err().map(message)),
+        ("password", rules.as_ref().err().map(message)),
+    ])?;
+    let username = name?;
     // "Taken" tells whether an account exists, so a client that keeps
     // hitting taken names is throttled like one guessing passwords.
     let client_key: Vec<Key> = client_key(client).into_iter().collect();
