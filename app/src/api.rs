@@ -28,11 +28,28 @@ pub enum Mode {
 }
 
 impl Mode {
-    /// The name used in configuration (`LATCHKEY_AUTH_MODE`) and on the pages.
+    /// The value that chooses this mode in configuration
+    /// (`LATCHKEY_AUTH_MODE`).
     pub fn label(self) -> &'static str {
         match self {
             Mode::Session => "session",
             Mode::Jwt => "jwt",
+        }
+    }
+
+    /// The mode's name on every page, spelled one way everywhere.
+    pub fn name(self) -> &'static str {
+        match self {
+            Mode::Session => "Session mode",
+            Mode::Jwt => "JWT mode",
+        }
+    }
+
+    /// The setting that chooses this mode, as an operator writes it.
+    pub fn setting(self) -> &'static str {
+        match self {
+            Mode::Session => "LATCHKEY_AUTH_MODE=session",
+            Mode::Jwt => "LATCHKEY_AUTH_MODE=jwt",
         }
     }
 }
@@ -73,6 +90,9 @@ pub struct AccountView {
     /// A store is down: what the request's credentials prove is shown, the
     /// rest is missing.
     pub degraded: bool,
+    /// The server's clock when it answered, so the page can say "in 29
+    /// minutes" the same way on both sides.
+    pub now: i64,
 }
 
 /// Whether a "keep me signed in" checkbox was checked (`on` as browsers
@@ -130,7 +150,7 @@ pub async fn sign_in(
     .await
 }
 
-/// Signs out on this device, then goes to `/`.
+/// Signs out on this device, then goes to `/`, which says so.
 #[server(prefix = "/api", endpoint = "sign_out")]
 pub async fn sign_out() -> Result<(), AppError> {
     context::respond(async move {
@@ -138,7 +158,7 @@ pub async fn sign_out() -> Result<(), AppError> {
         let presented = cx.presented();
         server::accounts::sign_out(&cx.state, &cx.caller, &presented, &cx.client).await?;
         cx.forget();
-        leptos_axum::redirect("/");
+        leptos_axum::redirect("/?signed_out=1");
         Ok(())
     })
     .await
@@ -245,6 +265,7 @@ pub async fn account() -> Result<AccountView, AppError> {
         let user = server::users::find(&cx.state.db, &identity.user_id).await;
         let device = cx.state.auth.device(&identity).await;
         let mode = cx.state.auth.mode().into();
+        let now = cx.state.clock.now();
         match (user, device) {
             (Ok(user), Ok(device)) => {
                 let user = user.ok_or_else(AppError::unauthorized)?;
@@ -258,6 +279,7 @@ pub async fn account() -> Result<AccountView, AppError> {
                     absolute_expires_at: Some(device.absolute_expires_at),
                     access_expires_at: identity.access_expires_at,
                     degraded: false,
+                    now,
                 })
             }
             // The caller is proven (a session found, or a valid signature);
@@ -280,6 +302,7 @@ pub async fn account() -> Result<AccountView, AppError> {
                     absolute_expires_at: device.as_ref().map(|d| d.absolute_expires_at),
                     access_expires_at: identity.access_expires_at,
                     degraded: true,
+                    now,
                 })
             }
             (Err(e), _) | (_, Err(e)) => Err(e.into()),

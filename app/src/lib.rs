@@ -39,6 +39,34 @@ impl AuthEpoch {
     }
 }
 
+/// Who is looking and in which mode: one resource per page load, shared by
+/// the header and the page, so a render asks the server once. Refetched
+/// when this tab signs in or out ([`AuthEpoch`]).
+#[derive(Clone, Copy)]
+pub struct ViewerResource(pub Resource<Result<api::Viewer, AppError>>);
+
+/// The page's [`ViewerResource`].
+pub fn use_viewer() -> Resource<Result<api::Viewer, AppError>> {
+    expect_context::<ViewerResource>().0
+}
+
+/// A tab coming back into view asks again who is signed in, so a sign-out
+/// in another tab or on another device shows here (a signed-in page then
+/// goes to sign in) without a reload.
+fn recheck_when_shown(epoch: AuthEpoch) {
+    #[cfg(feature = "hydrate")]
+    {
+        let handle = window_event_listener_untyped("visibilitychange", move |_| {
+            if !document().hidden() {
+                epoch.bump();
+            }
+        });
+        on_cleanup(move || handle.remove());
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = epoch;
+}
+
 /// The HTML document around the app (server side).
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     view! {
@@ -65,11 +93,17 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
-    provide_context(AuthEpoch(RwSignal::new(0)));
+    let epoch = AuthEpoch(RwSignal::new(0));
+    provide_context(epoch);
+    provide_context(ViewerResource(Resource::new(
+        move || epoch.0.get(),
+        |_| api::get_viewer(),
+    )));
     // Effects run only in the browser: `data-hydrated` turns "true" once the
     // page is interactive (tests wait for it before using hydrated forms).
     let hydrated = RwSignal::new(false);
     Effect::new(move |_| hydrated.set(true));
+    recheck_when_shown(epoch);
     view! {
         <Link rel="icon" href="/favicon.svg" type_="image/svg+xml" />
         <Title formatter=|page: String| format!("{page} · Latchkey") />

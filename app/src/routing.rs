@@ -17,6 +17,7 @@ use server::AppState;
 
 use crate::{routes, shell, App, AppError};
 
+mod refused_form;
 mod too_large;
 use too_large::TooLarge;
 
@@ -40,6 +41,7 @@ pub fn router(state: AppState, options: LeptosOptions) -> Router {
         move || {
             provide_context(state.clone());
             provide_csp_nonce();
+            refused_form::provide();
         }
     };
     let pages = Router::new()
@@ -50,6 +52,7 @@ pub fn router(state: AppState, options: LeptosOptions) -> Router {
         .fallback(file_and_error_handler_with_context(context, shell))
         .layer(map_response(server_fn_error_status))
         .layer(from_fn_with_state(fingerprints, assets::cache_policy))
+        .layer(axum::middleware::from_fn(refused_form::keep))
         .with_state(options);
     let api = server::http::routes().with_state(state.clone());
     let protection = Protection {

@@ -165,6 +165,9 @@ mod headers;
 #[path = "router/assets.rs"]
 mod assets;
 
+#[path = "router/notices.rs"]
+mod notices;
+
 #[path = "router/inputs.rs"]
 mod inputs;
 

@@ -1,8 +1,12 @@
 import { expect, type Locator, type Page } from '@playwright/test';
 import { settled } from '../support/env';
 
-/** A time as the pages show it, e.g. "2026-11-26 16:20 UTC". */
+/** An exact time as the pages give it, e.g. "2026-11-26 16:20 UTC". */
 export const UTC_TIME = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC$/;
+
+/** A time as the account page says it: "just now", "in 29 minutes", "3 hours ago". */
+export const RELATIVE_TIME =
+  /^(just now|in \d+ (second|minute|hour|day)s?|\d+ (second|minute|hour|day)s? ago)$/;
 
 /** `/account` (protected): who is signed in and how long this sign-in lasts. */
 export class AccountPage {
@@ -57,9 +61,14 @@ export class AccountPage {
     await expect(this.username).toHaveText(username);
   }
 
+  /** Each time is said relative to now, with the exact UTC time on hover
+   * and in `datetime`. */
   async expectSignInTimes(): Promise<void> {
-    for (const term of ['Signed in since', 'Ends when idle until', 'Ends at the latest']) {
-      await expect(this.fact(term)).toHaveText(UTC_TIME);
+    for (const term of ['Signed in since', 'Ends if unused', 'Ends at the latest']) {
+      const time = this.fact(term).locator('time');
+      await expect(time).toHaveText(RELATIVE_TIME);
+      await expect(time).toHaveAttribute('title', UTC_TIME);
+      await expect(time).toHaveAttribute('datetime', /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/);
     }
   }
 }

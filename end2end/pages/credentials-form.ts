@@ -45,10 +45,23 @@ export class CredentialsForm {
     await this.submitButton.click();
   }
 
+  /** Waits for the form to mark `field` with `message` (its line under the
+   * input, which the input names as its description), still on this page. */
+  async expectFieldError(field: Locator, message: string): Promise<void> {
+    await expect(this.error).toHaveText(/^Please correct the fields? marked below\.$/);
+    await expect(field).toHaveAttribute('aria-invalid', 'true');
+    await expect(field).toHaveAccessibleDescription(new RegExp(`^${escape(message)}`));
+    await expect(this.page).toHaveURL((url) => url.pathname === this.path && !url.search.includes('__err'));
+  }
+
   /** Waits for the form to show exactly `message`, still on this page. */
   async expectError(message: string): Promise<void> {
     await expect(this.error).toHaveText(message);
     await expect(this.page).toHaveURL((url) => url.pathname === this.path);
     await expect(this.heading).toBeVisible();
   }
+}
+
+function escape(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }

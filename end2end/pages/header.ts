@@ -1,5 +1,7 @@
 import { expect, type Locator, type Page } from '@playwright/test';
 
+import { modeName } from '../support/env';
+
 /** The site header shown on every page. */
 export class Header {
   readonly root: Locator;
@@ -27,9 +29,9 @@ export class Header {
     return this.root.getByText(`Signed in as ${username}`, { exact: true });
   }
 
-  /** The badge naming the active auth mode, e.g. "session mode". */
+  /** The badge naming the active auth mode, e.g. "Session mode". */
   modeBadge(mode: string): Locator {
-    return this.root.getByText(`${mode} mode`, { exact: true });
+    return this.root.getByText(modeName(mode), { exact: true });
   }
 
   async expectSignedInAs(username: string): Promise<void> {

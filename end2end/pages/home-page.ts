@@ -1,5 +1,5 @@
 import { expect, type Locator, type Page } from '@playwright/test';
-import { settled } from '../support/env';
+import { modeName, settled } from '../support/env';
 
 /** `/`: the front page with the sign-in status card. */
 export class HomePage {
@@ -14,9 +14,21 @@ export class HomePage {
     await settled(this.page);
   }
 
-  /** "This server runs in <mode> mode." */
+  /** "This server runs in Session mode, chosen by LATCHKEY_AUTH_MODE=session." */
   modeLine(mode: string): Locator {
-    return this.page.getByRole('main').getByText(`This server runs in ${mode} mode.`);
+    return this.page
+      .getByRole('main')
+      .getByText(`This server runs in ${modeName(mode)}, chosen by LATCHKEY_AUTH_MODE=${mode}.`);
+  }
+
+  /** The card of the mode this server runs, marked "Running here". */
+  get liveModeCard(): Locator {
+    return this.page.locator('article.mode-card[data-live="true"]');
+  }
+
+  /** The notice shown after signing out. */
+  get signedOutNotice(): Locator {
+    return this.page.getByRole('status').filter({ hasText: 'You are signed out on this device.' });
   }
 
   signedInStatus(username: string): Locator {

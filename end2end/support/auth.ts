@@ -60,12 +60,14 @@ export async function expectSignedInOnAccount(page: Page, username: string): Pro
   await new Header(page).expectSignedInAs(username);
 }
 
-/** Signs out with the header button; returns on `/`, shown as signed out. */
+/** Signs out with the header button; returns on `/`, which says so. */
 export async function signOut(page: Page): Promise<void> {
   const header = new Header(page);
   await header.signOutButton.click();
-  await expect(page).toHaveURL('/');
-  await new HomePage(page).expectAnonymous();
+  await expect(page).toHaveURL('/?signed_out=1');
+  const home = new HomePage(page);
+  await home.expectAnonymous();
+  await expect(home.signedOutNotice).toBeVisible();
   await header.expectAnonymous();
 }
 

@@ -3,6 +3,11 @@ import { expect, test, type Page, type TestInfo } from '@playwright/test';
 /** The auth mode the server was started in (see playwright.config.ts). */
 export const authMode: string = process.env.LATCHKEY_AUTH_MODE || 'session';
 
+/** How the pages name a mode: "Session mode", "JWT mode". */
+export function modeName(mode: string): string {
+  return mode === 'jwt' ? 'JWT mode' : 'Session mode';
+}
+
 /** The JWT signature algorithm the server was started with (JWT mode). */
 export const jwtAlg: string = process.env.LATCHKEY_JWT_ALG || 'HS256';
 

@@ -194,7 +194,7 @@ test.describe('devices and activity', () => {
     const user = newUser();
     await signUp(page, user);
     await new Header(page).signOutButton.click();
-    await expect(page).toHaveURL('/');
+    await expect(page).toHaveURL('/?signed_out=1');
     for (const path of ['/account/devices', '/account/activity']) {
       await page.goto(path);
       await expect(page).toHaveURL(`/login?next=${encodeURIComponent(path)}`);

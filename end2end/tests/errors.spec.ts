@@ -12,6 +12,7 @@ const USERNAME_TAKEN = 'That username is already taken. Please choose another.';
 const PASSWORD_TOO_SHORT = 'A password needs at least 8 characters.';
 const USERNAME_LENGTH = 'A username has 3 to 32 characters.';
 const USERNAME_CHARACTERS = 'A username may contain only letters a–z, digits 0–9, and _ . -';
+const PASSWORD_BLANK = 'A password cannot be only spaces: use letters, digits or symbols too.';
 
 test.describe('sign-in errors', () => {
   test('a wrong password is refused with the generic message', async ({ page }) => {
@@ -39,7 +40,7 @@ test.describe('sign-in errors', () => {
     await login.expectError(MISSING_CREDENTIALS);
   });
 
-  test('after an error the user can correct the form and sign in', async ({ page }, testInfo) => {
+  test('after an error the user can correct the form and sign in', async ({ page }) => {
     const user = newUser();
     await signUp(page, user);
     await signOut(page);
@@ -48,13 +49,11 @@ test.describe('sign-in errors', () => {
     await login.goto();
     await login.submit({ ...user, password: 'not-the-password' });
     await login.expectError(BAD_CREDENTIALS);
-    if (javaScriptEnabled(testInfo)) {
-      // Hydrated: the error came back inline, without a page load.
-      await expect(page).toHaveURL((url) => !url.searchParams.has('__err'));
-    } else {
-      // Without JavaScript the server sent the browser back to the form with the error in the URL.
-      await expect(page).toHaveURL((url) => url.searchParams.has('__err'));
-    }
+    // Inline with JavaScript; without it the server sent the browser back
+    // to the form, the error in a cookie, never in the URL, and the
+    // username in its field.
+    await expect(page).toHaveURL((url) => !url.searchParams.has('__err'));
+    await expect(login.username).toHaveValue(user.username);
 
     await login.submit(user);
     await expectSignedInOnAccount(page, user.username);
@@ -70,26 +69,26 @@ test.describe('sign-up errors', () => {
     const signup = new SignUpPage(page);
     await signup.goto();
     await signup.submit({ ...newUser(), username: user.username });
-    await signup.expectError(USERNAME_TAKEN);
+    await signup.expectFieldError(signup.username, USERNAME_TAKEN);
 
     // Case does not make a different name.
     await signup.goto();
     await signup.submit({ ...newUser(), username: user.username.toUpperCase() });
-    await signup.expectError(USERNAME_TAKEN);
+    await signup.expectFieldError(signup.username, USERNAME_TAKEN);
   });
 
   test('a short password is refused', async ({ page }) => {
     const signup = new SignUpPage(page);
     await signup.goto();
     await signup.submit({ ...newUser(), password: 'short1' });
-    await signup.expectError(PASSWORD_TOO_SHORT);
+    await signup.expectFieldError(signup.password, PASSWORD_TOO_SHORT);
   });
 
   test('a too short username is refused', async ({ page }) => {
     const signup = new SignUpPage(page);
     await signup.goto();
     await signup.submit({ ...newUser(), username: 'ab' });
-    await signup.expectError(USERNAME_LENGTH);
+    await signup.expectFieldError(signup.username, USERNAME_LENGTH);
   });
 
   test('a username with invalid characters is refused', async ({ page }) => {
@@ -97,20 +96,43 @@ test.describe('sign-up errors', () => {
     await signup.goto();
     const user = newUser();
     await signup.submit({ ...user, username: `${user.username.slice(0, 10)} bad!` });
-    await signup.expectError(USERNAME_CHARACTERS);
+    await signup.expectFieldError(signup.username, USERNAME_CHARACTERS);
   });
 
-  test('after an error the user can correct the form and sign up', async ({ page }, testInfo) => {
+  test('after an error the user can correct the form and sign up', async ({ page }) => {
     const user = newUser();
     const signup = new SignUpPage(page);
     await signup.goto();
     await signup.submit({ ...user, password: 'short1' });
-    await signup.expectError(PASSWORD_TOO_SHORT);
-    if (!javaScriptEnabled(testInfo)) {
-      await expect(page).toHaveURL((url) => url.searchParams.has('__err'));
-    }
+    await signup.expectFieldError(signup.password, PASSWORD_TOO_SHORT);
+    // With or without JavaScript, the username stays in its field.
+    await expect(signup.username).toHaveValue(user.username);
 
     await signup.submit(user);
     await expectSignedInOnAccount(page, user.username);
+  });
+});
+
+test.describe('every broken rule is marked at its field', () => {
+  test('a bad username and a short password are both marked, the username kept', async ({ page }, testInfo) => {
+    const signup = new SignUpPage(page);
+    await signup.goto();
+    await signup.submit({ username: 'ab', password: 'short1' });
+    await signup.expectFieldError(signup.username, USERNAME_LENGTH);
+    await signup.expectFieldError(signup.password, PASSWORD_TOO_SHORT);
+    await expect(signup.username).toHaveValue('ab');
+    // A refused plain form post comes back as a new page, which never
+    // refills a password; with JavaScript the form never left.
+    await expect(signup.password).toHaveValue(javaScriptEnabled(testInfo) ? 'short1' : '');
+  });
+
+  test('a password of only spaces is refused at its field', async ({ page }) => {
+    const signup = new SignUpPage(page);
+    await signup.goto();
+    const user = newUser();
+    await signup.submit({ ...user, password: '          ' });
+    await signup.expectFieldError(signup.password, PASSWORD_BLANK);
+    await expect(signup.username).not.toHaveAttribute('aria-invalid', 'true');
+    await expect(signup.username).toHaveValue(user.username);
   });
 });

@@ -29,7 +29,7 @@ test.describe('password change', () => {
     await account.changePassword(user.password, next);
     await expect(page).toHaveURL('/account?password=changed');
     await settled(page);
-    await expect(account.passwordSection.getByRole('status')).toContainText(
+    await expect(page.getByRole('main').getByRole('status')).toContainText(
       'Your password was changed. Every other device was signed out',
     );
     await expect(account.username).toHaveText(user.username);
@@ -58,8 +58,13 @@ test.describe('password change', () => {
     await account.goto();
     await account.changePassword('not-my-password', `${user.password}-new`);
     await expect(account.passwordSection.getByRole('alert')).toHaveText(
-      'Your current password is not correct.',
+      'Please correct the field marked below.',
     );
+    await expect(account.currentPassword).toHaveAttribute('aria-invalid', 'true');
+    await expect(account.currentPassword).toHaveAccessibleDescription(
+      /Your current password is not correct\./,
+    );
+    await expect(account.newPassword).not.toHaveAttribute('aria-invalid', 'true');
     await expect(page).toHaveURL((url) => url.pathname === '/account');
     await signOut(page);
     await signIn(page, user);

@@ -3,20 +3,14 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 
-use crate::api::{get_viewer, SignOut};
-use crate::AuthEpoch;
+use crate::components::sign_out::SignOutForm;
+use crate::{use_viewer, AuthEpoch};
 
 /// The header, with a sign-out button when signed in.
 #[component]
 pub fn Header() -> impl IntoView {
     let epoch = expect_context::<AuthEpoch>();
-    let sign_out = ServerAction::<SignOut>::new();
-    Effect::new(move |_| {
-        if sign_out.version().get() > 0 {
-            epoch.bump();
-        }
-    });
-    let viewer = Resource::new(move || epoch.0.get(), |_| get_viewer());
+    let viewer = use_viewer();
     keep_access_token_fresh(viewer, epoch);
     view! {
         <header class="site-header">
@@ -28,10 +22,10 @@ pub fn Header() -> impl IntoView {
                 <Transition fallback=|| ()>
                     {move || Suspend::new(async move {
                         let viewer = viewer.await.ok()?;
-                        let mode = viewer.mode.label();
+                        let mode = viewer.mode;
                         Some(view! {
-                            <span class="mode-badge" title="Active authentication mode">
-                                {format!("{mode} mode")}
+                            <span class="mode-badge" title=format!("Chosen by {}", mode.setting())>
+                                {mode.name()}
                             </span>
                             <nav class="nav" aria-label="Account">
                                 <A href="/inspect" attr:class="nav-link">"Inspector"</A>
@@ -43,11 +37,7 @@ pub fn Header() -> impl IntoView {
                                         <span class="who">
                                             "Signed in as " <strong>{user.username}</strong>
                                         </span>
-                                        <ActionForm action=sign_out attr:class="inline-form">
-                                            <button type="submit" class="button button-quiet">
-                                                "Sign out"
-                                            </button>
-                                        </ActionForm>
+                                        <SignOutForm class="button button-quiet" />
                                     }
                                     .into_any(),
                                     None => view! {

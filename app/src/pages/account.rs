@@ -10,8 +10,8 @@ use leptos_router::components::Redirect;
 use leptos_router::hooks::{use_location, use_query_map};
 
 use crate::api::{account, AccountView, ChangePassword, Mode};
-use crate::components::form_error::{action_error, FormError};
-use crate::format::{iso, utc};
+use crate::components::form_error::{action_error, field_error, invalid, FieldMessage, FormError};
+use crate::components::relative_time::RelativeTime;
 use crate::routes::login_url;
 use crate::AuthEpoch;
 
@@ -36,8 +36,17 @@ pub fn AccountPage() -> impl IntoView {
         };
         login_url(&here)
     };
+    let query = use_query_map();
+    let changed = move || query.read().get("password").as_deref() == Some("changed");
     view! {
         <Title text="Your account" />
+        // At the top, where it is seen on a phone too.
+        <Show when=changed>
+            <p class="notice" role="status">
+                "Your password was changed. Every other device was signed out; \
+                 this one got a new sign-in."
+            </p>
+        </Show>
         <Transition fallback=|| view! { <p class="status">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match data.await {
@@ -69,16 +78,14 @@ fn ChangePasswordForm() -> impl IntoView {
             }
         }
     });
-    let query = use_query_map();
-    let changed = move || query.read().get("password").as_deref() == Some("changed");
+    let error = action_error(action.into());
+    let (current_error, new_error) = (
+        field_error(error, "current_password"),
+        field_error(error, "new_password"),
+    );
     view! {
         <section class="card">
             <h2>"Change password"</h2>
-            <Show when=changed>
-                <p class="notice" role="status">
-                    "Your password was changed. Every other device was signed out;                      this one got a new sign-in."
-                </p>
-            </Show>
             <ActionForm action node_ref=form attr:class="form" attr:novalidate=true>
                 <label for="current_password">"Current password"</label>
                 <input
@@ -87,8 +94,11 @@ fn ChangePasswordForm() -> impl IntoView {
                     type="password"
                     autocomplete="current-password"
                     maxlength="256"
+                    aria-invalid=invalid(current_error)
+                    aria-describedby="current_password-error"
                     required
                 />
+                <FieldMessage error=current_error name="current_password" />
                 <label for="new_password">"New password"</label>
                 <input
                     id="new_password"
@@ -97,10 +107,15 @@ fn ChangePasswordForm() -> impl IntoView {
                     autocomplete="new-password"
                     minlength="8"
                     maxlength="256"
+                    aria-invalid=invalid(new_error)
+                    aria-describedby="new_password-error new_password-hint"
                     required
                 />
-                <p class="hint">"At least 8 characters. Every other device will be signed out."</p>
-                <FormError error=action_error(action.into()) />
+                <FieldMessage error=new_error name="new_password" />
+                <p id="new_password-hint" class="hint">
+                    "8–128 characters, not only spaces. Every other device will be signed out."
+                </p>
+                <FormError error />
                 <button type="submit" class="button button-primary" disabled=move || action.pending().get()>
                     "Change password"
                 </button>
@@ -111,7 +126,8 @@ fn ChangePasswordForm() -> impl IntoView {
 
 #[component]
 fn AccountDetails(view: AccountView) -> impl IntoView {
-    let when = |ts: i64| view! { <time datetime=iso(ts)>{utc(ts)}</time> };
+    let now = view.now;
+    let when = move |ts: i64| view! { <RelativeTime ts now /> };
     let maybe = move |ts: Option<i64>| match ts {
         Some(ts) => when(ts).into_any(),
         None => view! { <span class="muted">"not available right now"</span> }.into_any(),
@@ -134,8 +150,8 @@ fn AccountDetails(view: AccountView) -> impl IntoView {
         </section>
         <section class="card">
             <h2>"This sign-in"</h2>
-            <p class="hint">
-                "Kept in " <strong>{format!("{} mode", view.mode.label())}</strong> ": "
+            <p class="mechanism">
+                "Kept in " <strong>{view.mode.name()}</strong> ": "
                 {match view.mode {
                     Mode::Jwt => "a signed access token, checked by its signature alone, renewed \
                                   with a refresh token that rotates on every use. Both live in \
@@ -151,11 +167,18 @@ fn AccountDetails(view: AccountView) -> impl IntoView {
                     <dt>"Access token expires"</dt>
                     <dd>{when(exp)}</dd>
                 })}
-                <dt>"Ends when idle until"</dt>
+                <dt>"Ends if unused"</dt>
                 <dd>{maybe(view.idle_expires_at)}</dd>
                 <dt>"Ends at the latest"</dt>
                 <dd>{maybe(view.absolute_expires_at)}</dd>
             </dl>
+            {(view.idle_expires_at.is_some() && view.idle_expires_at == view.absolute_expires_at)
+                .then(|| view! {
+                    <p class="hint">
+                        "Both ends are the same moment: using this sign-in can no longer push \
+                         it past its latest end."
+                    </p>
+                })}
         </section>
     }
 }

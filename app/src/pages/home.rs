@@ -4,21 +4,30 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
 
-use crate::api::get_viewer;
-use crate::AuthEpoch;
+use leptos_router::hooks::use_query_map;
+
+use crate::api::Mode;
+use crate::use_viewer;
 
 /// The public front page.
 #[component]
 pub fn HomePage() -> impl IntoView {
-    let epoch = expect_context::<AuthEpoch>();
-    let viewer = Resource::new(move || epoch.0.get(), |_| get_viewer());
+    let viewer = use_viewer();
+    let query = use_query_map();
+    let signed_out = move || query.read().get("signed_out").is_some();
     view! {
         <Title text="Home" />
+        <Show when=signed_out>
+            <p class="notice" role="status" data-testid="signed-out-notice">
+                "You are signed out on this device. Your other devices stay signed in."
+            </p>
+        </Show>
         <section class="hero">
             <h1>"Who is logged in, over stateless HTTP?"</h1>
             <p class="lead">
                 "HTTP forgets everything between requests. Latchkey remembers who you are in one of "
-                "the two classic ways, switched by one setting."
+                "the two classic ways, switched by one setting: "
+                <code>"LATCHKEY_AUTH_MODE"</code> "."
             </p>
             <p class="hero-links">
                 <A href="/inspect" attr:class="button button-primary">"Inspect your own request"</A>
@@ -28,11 +37,12 @@ pub fn HomePage() -> impl IntoView {
         <Transition fallback=|| view! { <p class="status">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 let viewer = viewer.await.ok()?;
-                let mode = viewer.mode.label();
+                let mode = viewer.mode;
                 Some(view! {
                     <section class="card status-card" aria-live="polite">
                         <p>
-                            "This server runs in " <strong class="mode-name">{format!("{mode} mode")}</strong> "."
+                            "This server runs in " <strong class="mode-name">{mode.name()}</strong>
+                            ", chosen by " <code>{mode.setting()}</code> "."
                         </p>
                         {match viewer.user {
                             Some(user) => view! {
@@ -51,26 +61,35 @@ pub fn HomePage() -> impl IntoView {
                             .into_any(),
                         }}
                     </section>
+                    <section class="modes" aria-label="The two modes">
+                        <ModeCard mode=Mode::Session live=mode == Mode::Session>
+                            "Signing in creates a random session ID. Your browser keeps it in an "
+                            <code>"HttpOnly; Secure"</code> " cookie; the server keeps only its hash and "
+                            "looks it up on every request. Signing out deletes the server's record."
+                        </ModeCard>
+                        <ModeCard mode=Mode::Jwt live=mode == Mode::Jwt>
+                            "Signing in issues a short-lived signed access token and a long-lived refresh "
+                            "token. The server checks the access token by its signature alone and renews it "
+                            "with the refresh token when it expires."
+                        </ModeCard>
+                    </section>
                 })
             })}
         </Transition>
-        <section class="modes">
-            <article class="card">
-                <h2>"Session mode"</h2>
-                <p>
-                    "Signing in creates a random session ID. Your browser keeps it in an "
-                    <code>"HttpOnly; Secure"</code> " cookie; the server keeps only its hash and "
-                    "looks it up on every request. Signing out deletes the server's record."
-                </p>
-            </article>
-            <article class="card">
-                <h2>"JWT mode"</h2>
-                <p>
-                    "Signing in issues a short-lived signed access token and a long-lived refresh "
-                    "token. The server checks the access token by its signature alone and renews it "
-                    "with the refresh token when it expires."
-                </p>
-            </article>
-        </section>
+    }
+}
+
+/// One of the two modes, marked when it is the one this server runs.
+#[component]
+fn ModeCard(mode: Mode, live: bool, children: Children) -> impl IntoView {
+    view! {
+        <article class="card mode-card" class:mode-live=live data-live=live.to_string()>
+            <h2>
+                {mode.name()}
+                {live.then(|| view! { " " <span class="live-badge">"Running here"</span> })}
+            </h2>
+            <p>{children()}</p>
+            <p class="mode-setting"><code>{mode.setting()}</code></p>
+        </article>
     }
 }

@@ -70,7 +70,7 @@ fn Sections(i: Inspection, revoked: bool, revoke: ServerAction<RevokeHere>) -> i
                 <dd><code data-testid="instance">{i.instance.clone()}</code></dd>
                 <dt>"Mode"</dt>
                 <dd>
-                    <strong class="mode-name">{format!("{} mode", mode.label())}</strong>
+                    <strong class="mode-name">{mode.name()}</strong>
                     " (" <code>"LATCHKEY_AUTH_MODE"</code> ")"
                 </dd>
                 <dt>"You"</dt>

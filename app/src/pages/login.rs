@@ -1,4 +1,6 @@
-//! `/login`: sign in, then go back where you came from (`?next=`).
+//! `/login`: sign in, then go back where you came from (`?next=`). Says why
+//! you are here when a signed-in page sent you, and who you are when you
+//! are signed in already.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -6,14 +8,18 @@ use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 
 use crate::api::SignIn;
+use crate::components::already_signed_in::AlreadySignedIn;
 use crate::components::form_error::{action_error, FormError};
 use crate::components::keep_signed_in::KeepSignedIn;
-use crate::AuthEpoch;
+use crate::components::refused_form::kept_username;
+use crate::routes::protected_page_shows;
+use crate::{use_viewer, AuthEpoch};
 
 /// The sign-in form; works as a plain HTML form and hydrated.
 #[component]
 pub fn LoginPage() -> impl IntoView {
     let epoch = expect_context::<AuthEpoch>();
+    let viewer = use_viewer();
     let action = ServerAction::<SignIn>::new();
     Effect::new(move |_| {
         if matches!(action.value().get(), Some(Ok(()))) {
@@ -22,16 +28,18 @@ pub fn LoginPage() -> impl IntoView {
     });
     let query = use_query_map();
     let next = move || query.read().get("next").unwrap_or_default();
-    let ended_everywhere = move || query.read().get("ended").as_deref() == Some("everywhere");
-    view! {
-        <Title text="Sign in" />
-        <section class="card form-card">
+    let notice = move || match query.read().get("ended").as_deref() {
+        Some("everywhere") => {
+            Some("You were signed out everywhere, on this device too.".to_string())
+        }
+        _ => protected_page_shows(&next()).map(|shows| format!("Please sign in to see {shows}.")),
+    };
+    // Copy, so the form can be built by the fallback and the page alike.
+    let kept = StoredValue::new(kept_username::<SignIn>());
+    let form = move || {
+        view! {
             <h1>"Sign in"</h1>
-            <Show when=ended_everywhere>
-                <p class="notice" role="status">
-                    "You were signed out everywhere, on this device too."
-                </p>
-            </Show>
+            {notice().map(|text| view! { <p class="notice" role="status">{text}</p> })}
             <ActionForm action attr:class="form" attr:novalidate=true>
                 <input type="hidden" name="next" value=next />
                 <label for="username">"Username"</label>
@@ -43,6 +51,7 @@ pub fn LoginPage() -> impl IntoView {
                     autocapitalize="none"
                     spellcheck="false"
                     maxlength="64"
+                    value=kept.get_value()
                     required
                 />
                 <label for="password">"Password"</label>
@@ -61,6 +70,34 @@ pub fn LoginPage() -> impl IntoView {
                 </button>
             </ActionForm>
             <p class="aside">"No account yet? " <A href="/signup">"Create one"</A></p>
+        }
+    };
+    view! {
+        <Title text="Sign in" />
+        <section class="card form-card">
+            <Transition fallback=form>
+                {move || Suspend::new(async move {
+                    match viewer.await.ok().and_then(|v| v.user) {
+                        Some(user) => {
+                            let to = match next() {
+                                // The server checks `next` again on sign-in; here it
+                                // only has to stay on this site.
+                                n if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n,
+                                _ => "/account".to_string(),
+                            };
+                            view! {
+                                <AlreadySignedIn
+                                    username=user.username
+                                    next=to
+                                    instead="sign in as someone else"
+                                />
+                            }
+                            .into_any()
+                        }
+                        None => form().into_any(),
+                    }
+                })}
+            </Transition>
         </section>
     }
 }

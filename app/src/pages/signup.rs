@@ -1,27 +1,37 @@
-//! `/signup`: create an account and be signed in.
+//! `/signup`: create an account and be signed in; someone signed in already
+//! is told who they are instead of being offered a second account.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
 
 use crate::api::SignUp;
-use crate::components::form_error::{action_error, FormError};
+use crate::components::already_signed_in::AlreadySignedIn;
+use crate::components::form_error::{action_error, field_error, invalid, FieldMessage, FormError};
 use crate::components::keep_signed_in::KeepSignedIn;
-use crate::AuthEpoch;
+use crate::components::refused_form::kept_username;
+use crate::{use_viewer, AuthEpoch};
 
 /// The sign-up form; works as a plain HTML form and hydrated.
 #[component]
 pub fn SignUpPage() -> impl IntoView {
     let epoch = expect_context::<AuthEpoch>();
+    let viewer = use_viewer();
     let action = ServerAction::<SignUp>::new();
     Effect::new(move |_| {
         if matches!(action.value().get(), Some(Ok(()))) {
             epoch.bump();
         }
     });
-    view! {
-        <Title text="Create account" />
-        <section class="card form-card">
+    let error = action_error(action.into());
+    let (name_error, password_error) = (
+        field_error(error, "username"),
+        field_error(error, "password"),
+    );
+    // Copy, so the form can be built by the fallback and the page alike.
+    let kept = StoredValue::new(kept_username::<SignUp>());
+    let form = move || {
+        view! {
             <h1>"Create an account"</h1>
             <ActionForm action attr:class="form" attr:novalidate=true>
                 <label for="username">"Username"</label>
@@ -33,10 +43,15 @@ pub fn SignUpPage() -> impl IntoView {
                     autocapitalize="none"
                     spellcheck="false"
                     maxlength="64"
-                    aria-describedby="username-hint"
+                    value=kept.get_value()
+                    aria-invalid=invalid(name_error)
+                    aria-describedby="username-error username-hint"
                     required
                 />
-                <p id="username-hint" class="hint">"3–32 characters: letters a–z, digits, and _ . -"</p>
+                <FieldMessage error=name_error name="username" />
+                <p id="username-hint" class="hint">
+                    "3–32 characters: letters a–z, digits, and _ . - (capitals are read as small letters)"
+                </p>
                 <label for="password">"Password"</label>
                 <input
                     id="password"
@@ -44,17 +59,41 @@ pub fn SignUpPage() -> impl IntoView {
                     type="password"
                     autocomplete="new-password"
                     maxlength="256"
-                    aria-describedby="password-hint"
+                    aria-invalid=invalid(password_error)
+                    aria-describedby="password-error password-hint"
                     required
                 />
-                <p id="password-hint" class="hint">"8–128 characters. A long passphrase is best."</p>
+                <FieldMessage error=password_error name="password" />
+                <p id="password-hint" class="hint">
+                    "8–128 characters, not only spaces. A long passphrase is best."
+                </p>
                 <KeepSignedIn />
-                <FormError error=action_error(action.into()) />
+                <FormError error />
                 <button type="submit" class="button button-primary" disabled=move || action.pending().get()>
                     "Create account"
                 </button>
             </ActionForm>
             <p class="aside">"Have an account? " <A href="/login">"Sign in"</A></p>
+        }
+    };
+    view! {
+        <Title text="Create account" />
+        <section class="card form-card">
+            <Transition fallback=form>
+                {move || Suspend::new(async move {
+                    match viewer.await.ok().and_then(|v| v.user) {
+                        Some(user) => view! {
+                            <AlreadySignedIn
+                                username=user.username
+                                next="/account".to_string()
+                                instead="create another account"
+                            />
+                        }
+                        .into_any(),
+                        None => form().into_any(),
+                    }
+                })}
+            </Transition>
         </section>
     }
 }

@@ -38,8 +38,8 @@ pub fn TradeoffsPage() -> impl IntoView {
                             None => "The benchmark's figures could not be read.".to_string(),
                         };
                         let live = format!(
-                            "Live: {} mode, device sessions in {}, answered by {}.",
-                            t.live.mode.label(), t.live.store, t.live.instance
+                            "Live: {}, device sessions in {}, answered by {}.",
+                            t.live.mode.name(), t.live.store, t.live.instance
                         );
                         view! {
                             <section class="card">

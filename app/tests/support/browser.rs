@@ -78,6 +78,16 @@ impl<'a> Browser<'a> {
         self.send(req, Body::from(form.to_string())).await
     }
 
+    /// A plain form post, as a browser without JavaScript sends it from the
+    /// page at `referer` (a path on the app's origin).
+    pub async fn post_plain_form(&self, path: &str, form: &str, referer: &str) -> Reply {
+        let req = Request::post(path)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::ACCEPT, "text/html,application/xhtml+xml")
+            .header(header::REFERER, format!("http://127.0.0.1{referer}"));
+        self.send(req, Body::from(form.to_string())).await
+    }
+
     /// A form post with extra request headers (`Origin`, `Sec-Fetch-Site`,
     /// `Host`), as another site's page would make the browser send it.
     pub async fn post_form_with(&self, path: &str, form: &str, headers: &[(&str, &str)]) -> Reply {

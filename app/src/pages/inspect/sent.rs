@@ -107,7 +107,7 @@ pub fn ServerWork(i: Inspection) -> impl IntoView {
             <h2 id="work-heading">"What the server did for this request"</h2>
             <dl class="facts">
                 <dt>"Mode and store"</dt>
-                <dd>{format!("{} mode, device sessions in {}", i.mode.label(), i.store)}</dd>
+                <dd>{format!("{}, device sessions in {}", i.mode.name(), i.store)}</dd>
                 <dt>"Store operations"</dt>
                 <dd data-testid="store-ops" data-count=ops.to_string()>
                     {format!("{ops} ({names})")}

@@ -132,9 +132,9 @@ pub fn rows(t: &TradeoffsView) -> Vec<Row> {
             claim: "Tokens are much bigger than a session ID, and they travel with every request.",
             why: "A session ID is 43 random characters; a token carries its claims and a signature.",
             live: format!(
-                "{} bytes of auth cookies on this request ({} mode).",
+                "{} bytes of auth cookies on this request ({}).",
                 l.auth_cookie_bytes,
-                l.mode.label()
+                l.mode.name()
             ),
             measured: per_config(m, &cookie_bytes),
         },

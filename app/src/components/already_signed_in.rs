@@ -1,0 +1,26 @@
+//! What the sign-in and sign-up pages show someone who is already signed
+//! in: who they are, the way on, and the way out. A second form would let
+//! them make or enter another account without a word about the first.
+
+use leptos::prelude::*;
+use leptos_router::components::A;
+
+use crate::components::sign_out::SignOutForm;
+
+/// "You are signed in as …", a link on to `next`, and a sign-out button;
+/// `instead` says what signing out first allows ("sign in as someone
+/// else").
+#[component]
+pub fn AlreadySignedIn(username: String, next: String, instead: &'static str) -> impl IntoView {
+    view! {
+        <h1>"You are already signed in"</h1>
+        <p data-testid="already-signed-in">
+            "You are signed in as " <strong>{username}</strong> ". To " {instead}
+            ", sign out first."
+        </p>
+        <div class="choice">
+            <A href=next attr:class="button button-primary">"Continue"</A>
+            <SignOutForm class="button" />
+        </div>
+    }
+}
