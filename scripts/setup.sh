@@ -45,16 +45,32 @@ if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   rustup target add wasm32-unknown-unknown
 fi
 
+# A prebuilt binary saves compiling the tool (cargo-leptos: ~20 min on two
+# cores). cargo-binstall, where it is installed, fetches one from the
+# project's releases; where that cannot be reached it fails within its time
+# limit and the tool is compiled as before. `--disable-strategies compile`
+# keeps binstall from compiling with flags of its own.
+prebuilt() { # crate version
+  command -v cargo-binstall >/dev/null || return 1
+  say "trying a prebuilt $1 $2 (cargo binstall)"
+  timeout 180 cargo binstall --no-confirm --disable-strategies compile --version "$2" "$1" ||
+    { say "no prebuilt $1 here; compiling it"; return 1; }
+}
+
 if [[ "$(cargo leptos --version 2>/dev/null || true)" != *"$CARGO_LEPTOS_VERSION"* ]]; then
-  say "installing cargo-leptos $CARGO_LEPTOS_VERSION (takes a while, once)"
-  cargo install cargo-leptos --locked --version "$CARGO_LEPTOS_VERSION"
+  if ! prebuilt cargo-leptos "$CARGO_LEPTOS_VERSION"; then
+    say "installing cargo-leptos $CARGO_LEPTOS_VERSION (compiles for ~20-30 min on 2 cores, once)"
+    cargo install cargo-leptos --locked --version "$CARGO_LEPTOS_VERSION"
+  fi
 fi
 
 wb_version=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/"/, "", $3); print $3; exit }' Cargo.lock)
 if [[ "$(wasm-bindgen --version 2>/dev/null || true)" != "wasm-bindgen $wb_version" ]]; then
-  say "installing wasm-bindgen-cli $wb_version"
-  # Without --locked: the crate's own lock pins a webpki-roots that no longer builds.
-  cargo install wasm-bindgen-cli --version "$wb_version"
+  if ! prebuilt wasm-bindgen-cli "$wb_version"; then
+    say "installing wasm-bindgen-cli $wb_version"
+    # Without --locked: the crate's own lock pins a webpki-roots that no longer builds.
+    cargo install wasm-bindgen-cli --version "$wb_version"
+  fi
 fi
 
 if $e2e; then

@@ -19,21 +19,55 @@ async function seriousFindings(page: Page): Promise<string[]> {
     .map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
 }
 
+/** The two widths every page is checked at: a laptop and a phone. */
+const WIDTHS = [
+  { name: 'desktop', width: 1280, height: 800 },
+  { name: 'phone', width: 390, height: 844 },
+] as const;
+
+const SIGNED_OUT = ['/', '/signup', '/login', '/login?next=%2Faccount', '/inspect', '/tradeoffs'];
+const SIGNED_IN = [
+  '/account',
+  '/account/devices',
+  '/account/activity',
+  '/inspect',
+  '/inspect?tamper=1',
+  '/tradeoffs',
+  '/',
+  '/login',
+  '/signup',
+];
+
+/** A file name for a screenshot of `path`. */
+function shotName(path: string, who: string, width: string): string {
+  const slug = path.replace(/[^a-z0-9]+/gi, '-').replace(/^-|-$/g, '') || 'home';
+  return `${slug}-${who}-${width}.png`;
+}
+
 test.describe('accessibility', () => {
   test.skip(({ javaScriptEnabled }) => !javaScriptEnabled, 'axe runs as a script in the page');
+  // Each test scans and photographs up to nine pages.
+  test.describe.configure({ timeout: 180_000 });
 
-  for (const path of ['/', '/signup', '/login', '/inspect', '/tradeoffs']) {
-    test(`${path} signed out has no serious axe finding`, async ({ page }) => {
-      await page.goto(path);
-      expect(await seriousFindings(page)).toEqual([]);
+  for (const size of WIDTHS) {
+    test(`every page signed out, ${size.name} width: no serious axe finding`, async ({ page }, testInfo) => {
+      await page.setViewportSize(size);
+      for (const path of SIGNED_OUT) {
+        await page.goto(path);
+        expect(await seriousFindings(page), path).toEqual([]);
+        // Kept as test artifacts, to look at.
+        await page.screenshot({ path: testInfo.outputPath(shotName(path, 'out', size.name)), fullPage: true });
+      }
+    });
+
+    test(`every page signed in, ${size.name} width: no serious axe finding`, async ({ page }, testInfo) => {
+      await page.setViewportSize(size);
+      await signUp(page, newUser());
+      for (const path of SIGNED_IN) {
+        await page.goto(path);
+        expect(await seriousFindings(page), path).toEqual([]);
+        await page.screenshot({ path: testInfo.outputPath(shotName(path, 'in', size.name)), fullPage: true });
+      }
     });
   }
-
-  test('the pages of a signed-in user have no serious axe finding', async ({ page }) => {
-    await signUp(page, newUser());
-    for (const path of ['/account', '/account/devices', '/account/activity', '/inspect', '/inspect?tamper=1', '/tradeoffs', '/']) {
-      await page.goto(path);
-      expect(await seriousFindings(page), path).toEqual([]);
-    }
-  });
 });

@@ -34,15 +34,21 @@ pub fn Header() -> impl IntoView {
                                         <A href="/account" attr:class="nav-link" exact=true>"Account"</A>
                                         <A href="/account/devices" attr:class="nav-link">"Devices"</A>
                                         <A href="/account/activity" attr:class="nav-link">"Activity"</A>
-                                        <span class="who">
-                                            "Signed in as " <strong>{user.username}</strong>
+                                        // Kept together: on a phone they share
+                                        // a row, the button at its edge.
+                                        <span class="session">
+                                            <span class="who">
+                                                "Signed in as " <strong>{user.username}</strong>
+                                            </span>
+                                            <SignOutForm class="button button-quiet" />
                                         </span>
-                                        <SignOutForm class="button button-quiet" />
                                     }
                                     .into_any(),
                                     None => view! {
-                                        <A href="/login" attr:class="nav-link">"Sign in"</A>
-                                        <A href="/signup" attr:class="button">"Create account"</A>
+                                        <span class="session">
+                                            <A href="/login" attr:class="nav-link">"Sign in"</A>
+                                            <A href="/signup" attr:class="button">"Create account"</A>
+                                        </span>
                                     }
                                     .into_any(),
                                 }}
