@@ -171,6 +171,9 @@ mod notices;
 #[path = "router/inputs.rs"]
 mod inputs;
 
+#[path = "router/forms.rs"]
+mod forms;
+
 #[path = "router/jwt_api.rs"]
 mod jwt_api;
 
