@@ -5,6 +5,7 @@
 //! hashing and token code never enter the wasm bundle.
 
 pub mod api;
+pub mod assets;
 pub mod components;
 pub mod error;
 pub mod format;
@@ -14,10 +15,11 @@ pub mod routes;
 pub mod routing;
 
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, HashedStylesheet, Link, MetaTags, Title};
+use leptos_meta::{provide_meta_context, Link, MetaTags, Title};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{path, SsrMode};
 
+use assets::AssetTags;
 use components::header::Header;
 use pages::{
     account::AccountPage, activity::ActivityPage, devices::DevicesPage, home::HomePage,
@@ -75,11 +77,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
             <head>
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
-                <AutoReload options=options.clone() />
-                // With hashed assets (`hash-files`), the names carry this
-                // build's hashes; the server reads them beside itself.
-                <HashedStylesheet options=options.clone() id="leptos" />
-                <HydrationScripts options />
+                <AutoReload options />
+                <AssetTags />
                 <MetaTags />
             </head>
             <body>

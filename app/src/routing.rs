@@ -15,6 +15,7 @@ use server::http::assets::{self, Fingerprints};
 use server::http::resolve::Protection;
 use server::AppState;
 
+use crate::assets::AssetLinks;
 use crate::{routes, shell, App, AppError};
 
 mod refused_form;
@@ -35,11 +36,13 @@ fn page_routes() -> Vec<AxumRouteListing> {
 pub fn router(state: AppState, options: LeptosOptions) -> Router {
     let routes = page_routes();
     let fingerprints = fingerprints(&options);
-    let too_large = TooLarge::new(&fingerprints.path(&options.output_name, "css"));
+    let links = AssetLinks::new(|kind| fingerprints.path(&options.output_name, kind));
+    let too_large = TooLarge::new(&links.css);
     let context = {
         let state = state.clone();
         move || {
             provide_context(state.clone());
+            provide_context(links.clone());
             provide_csp_nonce();
             refused_form::provide();
         }
@@ -117,12 +120,13 @@ async fn server_fn_error_status(res: Response) -> Response {
 /// Makes the nonce the security-headers layer put in this response's CSP the
 /// one Leptos writes on its inline scripts (replacing the one it drew).
 fn provide_csp_nonce() {
-    let nonce = use_context::<http::request::Parts>().and_then(|parts| {
+    let nonce = with_context::<http::request::Parts, _>(|parts| {
         parts
             .extensions
             .get::<server::http::headers::CspNonce>()
             .cloned()
-    });
+    })
+    .flatten();
     if let Some(nonce) = nonce {
         provide_context(leptos::nonce::Nonce::from_value(nonce.0));
     }

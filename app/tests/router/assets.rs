@@ -81,6 +81,13 @@ async fn pages_link_hashed_assets_that_are_cached_for_a_year(pool: sqlx::SqliteP
         assert!(page.contains(&name), "the page links {name}");
     }
     assert_eq!(header(&headers, "cache-control"), Some("no-store"));
+    // The names were read once, when the router was built: a page does not
+    // go back to the disk for them.
+    std::fs::remove_file(dir.path().join("hash.txt")).unwrap();
+    let (_, again) = fetch(&app, "/", None).await;
+    assert!(String::from_utf8(again)
+        .unwrap()
+        .contains(&format!("latchkey.{WASM}.wasm")));
 
     let path = format!("/pkg/latchkey.{WASM}.wasm");
     let (headers, body) = fetch(&app, &path, None).await;
