@@ -212,3 +212,6 @@ mod mode_switch;
 
 #[path = "router/tradeoffs.rs"]
 mod tradeoffs;
+
+#[path = "router/page_reads.rs"]
+mod page_reads;

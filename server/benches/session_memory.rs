@@ -52,6 +52,7 @@ fn measure(n: usize) {
                 user_agent: Some(USER_AGENT.into()),
                 ip: Some("203.0.113.7".into()),
                 persistent: true,
+                member_since: Some(now - 86_400),
             };
             store.insert(hash, &record).await.unwrap();
         }

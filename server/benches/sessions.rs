@@ -25,6 +25,7 @@ fn record(user_id: &str) -> DeviceSession {
         user_agent: Some("wrk".into()),
         ip: Some("127.0.0.1".into()),
         persistent: true,
+        member_since: Some(NOW - 86_400),
     }
 }
 

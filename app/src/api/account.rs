@@ -30,24 +30,36 @@ pub struct AccountView {
 }
 
 /// The signed-in user's account and this device's session; `401` if anonymous.
+///
+/// One read at most: session mode has the device session from the request's
+/// own lookup, JWT mode reads its row (with the account's creation time).
+/// Only a record stored before that time was kept costs a read of `users`.
 #[server(prefix = "/api", endpoint = "account")]
 pub async fn account() -> Result<AccountView, AppError> {
     use server::auth::AuthBackend;
     context::respond(async move {
         let cx = context::Request::get().await?;
         let identity = cx.require_user()?;
-        let user = server::users::find(&cx.state.db, &identity.user_id).await;
         let device = cx.state.auth.device(&identity).await;
+        // `Ok(None)`: no such account (or disabled).
+        let member_since = match &device {
+            Ok(Some(d)) if d.member_since.is_some() => Ok(d.member_since),
+            // Not signed in after all: nothing more to read.
+            Ok(None) => Ok(None),
+            _ => server::users::find(&cx.state.db, &identity.user_id)
+                .await
+                .map(|user| user.map(|u| u.created_at)),
+        };
         let mode = cx.state.auth.mode().into();
         let now = cx.state.clock.now();
-        match (user, device) {
-            (Ok(user), Ok(device)) => {
-                let user = user.ok_or_else(AppError::unauthorized)?;
+        match (member_since, device) {
+            (Ok(member_since), Ok(device)) => {
+                let member_since = member_since.ok_or_else(AppError::unauthorized)?;
                 let device = device.ok_or_else(AppError::unauthorized)?;
                 Ok(AccountView {
-                    username: user.username,
+                    username: device.username,
                     mode,
-                    member_since: Some(user.created_at),
+                    member_since: Some(member_since),
                     signed_in_at: device.created_at,
                     idle_expires_at: Some(device.idle_expires_at),
                     absolute_expires_at: Some(device.absolute_expires_at),
@@ -59,8 +71,8 @@ pub async fn account() -> Result<AccountView, AppError> {
             // The caller is proven (a session found, or a valid signature);
             // a store that holds only the extra details is down: show what
             // the credentials carry rather than fail the page.
-            (user, device)
-                if [user.as_ref().err(), device.as_ref().err()]
+            (member_since, device)
+                if [member_since.as_ref().err(), device.as_ref().err()]
                     .into_iter()
                     .flatten()
                     .all(|e| e.status() == http::StatusCode::SERVICE_UNAVAILABLE) =>
@@ -70,7 +82,7 @@ pub async fn account() -> Result<AccountView, AppError> {
                 Ok(AccountView {
                     username: identity.username.clone(),
                     mode,
-                    member_since: user.ok().flatten().map(|u| u.created_at),
+                    member_since: member_since.ok().flatten(),
                     signed_in_at: identity.signed_in_at,
                     idle_expires_at: device.as_ref().map(|d| d.idle_expires_at),
                     absolute_expires_at: device.as_ref().map(|d| d.absolute_expires_at),

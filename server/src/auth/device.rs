@@ -28,6 +28,11 @@ pub struct DeviceSession {
     /// end with it, and the idle deadline is the short one.
     #[serde(default = "persistent_by_default")]
     pub persistent: bool,
+    /// When the account was created, copied at sign-in (it never changes)
+    /// so that a page showing it needs no read of `users`. `None` in a
+    /// record stored before it was kept.
+    #[serde(default)]
+    pub member_since: Option<i64>,
 }
 
 /// Records written before the choice existed were persistent.
@@ -51,6 +56,7 @@ impl<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> for DeviceSession {
             user_agent: row.try_get("user_agent")?,
             ip: row.try_get("ip")?,
             persistent: row.try_get::<i64, _>("persistent")? != 0,
+            member_since: row.try_get("member_since")?,
         })
     }
 }
@@ -62,7 +68,7 @@ impl DeviceSession {
     }
 }
 
-/// A query reading `sessions` rows (with the user's name) as
+/// A query reading `sessions` rows (with the user's name and creation time) as
 /// [`DeviceSession`]s, followed by the given conditions: both modes read
 /// device sessions through it. A macro, so the text stays a `&'static str`
 /// on the per-request path.
@@ -70,8 +76,8 @@ macro_rules! select_device {
     ($conditions:literal) => {
         concat!(
             "SELECT s.id, s.user_id, u.username, s.created_at, s.last_seen_at, \
-             s.idle_expires_at, s.absolute_expires_at, s.user_agent, s.ip, s.persistent \
-             FROM sessions s JOIN users u ON u.id = s.user_id ",
+             s.idle_expires_at, s.absolute_expires_at, s.user_agent, s.ip, s.persistent, \
+             u.created_at AS member_since FROM sessions s JOIN users u ON u.id = s.user_id ",
             $conditions
         )
     };

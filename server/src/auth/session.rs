@@ -187,6 +187,7 @@ impl AuthBackend for SessionBackend {
             user_agent: client.user_agent.clone(),
             ip: client.ip.clone(),
             persistent,
+            member_since: Some(user.created_at),
         };
         let hash = TokenHash::of(&raw);
         self.ops

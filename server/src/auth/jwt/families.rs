@@ -6,11 +6,11 @@ use crate::auth::device::{select_device, DeviceSession};
 use crate::db::Db;
 use crate::Result;
 
-/// A live family by id.
+/// A live family by id, of an account that is not disabled.
 pub async fn family(db: &Db, id: &str, now: i64) -> Result<Option<DeviceSession>> {
     Ok(sqlx::query_as::<_, DeviceSession>(select_device!(
         "WHERE s.id = $1 AND s.revoked_at IS NULL AND s.idle_expires_at > $2 \
-         AND s.absolute_expires_at > $3"
+         AND s.absolute_expires_at > $3 AND u.disabled_at IS NULL"
     ))
     .bind(id)
     .bind(now)

@@ -59,6 +59,7 @@ struct TokenRow {
     revoked_at: Option<i64>,
     disabled_at: Option<i64>,
     persistent: i64,
+    member_since: i64,
 }
 
 /// The successor of refresh token `raw`: HMAC-SHA256(secret, raw), base64url.
@@ -90,6 +91,7 @@ pub async fn start(
         user_agent: client.user_agent.clone(),
         ip: client.ip.clone(),
         persistent,
+        member_since: Some(user.created_at),
     };
     insert_family(db, &family, &hash, now).await?;
     Ok((family, raw))
@@ -222,6 +224,7 @@ pub async fn rotate(
         user_agent: row.user_agent,
         ip: row.ip,
         persistent,
+        member_since: Some(row.member_since),
     };
     Ok(Ok((family, child_raw)))
 }
@@ -229,8 +232,8 @@ pub async fn rotate(
 async fn find(db: &Db, hash: &TokenHash) -> Result<Option<TokenRow>> {
     Ok(sqlx::query_as::<_, TokenRow>(
         "SELECT rt.session_id, rt.expires_at, s.user_id, u.username, s.created_at, \
-         s.absolute_expires_at, s.user_agent, s.ip, s.revoked_at, u.disabled_at, s.persistent \
-         FROM refresh_tokens rt JOIN sessions s ON s.id = rt.session_id \
+         s.absolute_expires_at, s.user_agent, s.ip, s.revoked_at, u.disabled_at, s.persistent, \
+         u.created_at AS member_since FROM refresh_tokens rt JOIN sessions s ON s.id = rt.session_id \
          JOIN users u ON u.id = s.user_id WHERE rt.token_hash = $1",
     )
     .bind(hash.as_str())

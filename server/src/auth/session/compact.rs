@@ -27,8 +27,10 @@ pub(super) struct Entry {
     pub last_seen_at: i64,
     pub idle_expires_at: i64,
     pub absolute_expires_at: i64,
+    /// Meaningful when the flags byte has [`MEMBER_SINCE`].
+    member_since: i64,
     pub user_agent: Option<Arc<str>>,
-    /// A flags byte ([`PERSISTENT`]), then `id`, `user_id`, `username` and
+    /// A flags byte ([`PERSISTENT`], [`MEMBER_SINCE`]), then `id`, `user_id`, `username` and
     /// `ip`, packed by [`put`].
     text: Box<[u8]>,
 }
@@ -66,7 +68,14 @@ impl Entry {
             .map(|f| packed_len(f.map(String::as_str)))
             .sum::<usize>();
         let mut text = Vec::with_capacity(len);
-        text.push(if r.persistent { PERSISTENT } else { 0 });
+        let mut flags = 0;
+        if r.persistent {
+            flags |= PERSISTENT;
+        }
+        if r.member_since.is_some() {
+            flags |= MEMBER_SINCE;
+        }
+        text.push(flags);
         for field in fields {
             put(&mut text, field.map(String::as_str));
         }
@@ -76,6 +85,7 @@ impl Entry {
             last_seen_at: r.last_seen_at,
             idle_expires_at: r.idle_expires_at,
             absolute_expires_at: r.absolute_expires_at,
+            member_since: r.member_since.unwrap_or_default(),
             user_agent,
             text: text.into_boxed_slice(),
         }
@@ -107,6 +117,7 @@ impl Entry {
             user_agent: self.user_agent.as_deref().map(str::to_string),
             ip: fields.next(),
             persistent: self.text[0] & PERSISTENT != 0,
+            member_since: (self.text[0] & MEMBER_SINCE != 0).then_some(self.member_since),
         }
     }
 
@@ -118,6 +129,8 @@ impl Entry {
 
 /// Flag: the sign-in outlives the browser ("keep me signed in").
 const PERSISTENT: u8 = 1;
+/// Flag: the record carries when the account was created.
+const MEMBER_SINCE: u8 = 2;
 
 /// Tags of a packed text field.
 const ABSENT: u8 = 0;
@@ -203,6 +216,7 @@ mod tests {
             user_agent: Some("agent".into()),
             ip: ip.map(Into::into),
             persistent: ip.is_some(),
+            member_since: ip.map(|_| 0),
         }
     }
 

@@ -210,6 +210,7 @@ mod tests {
             user_agent: Some(agent.into()),
             ip: None,
             persistent: true,
+            member_since: Some(0),
         }
     }
 
