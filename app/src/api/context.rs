@@ -31,23 +31,19 @@ impl Request {
     /// Reads the context provided by the router and the auth layers.
     pub async fn get() -> Result<Self, AppError> {
         let state = use_context::<AppState>().ok_or_else(|| missing("AppState"))?;
-        let parts = use_context::<Parts>().ok_or_else(|| missing("request parts"))?;
-        let jar = parts
-            .extensions
-            .get::<Cookies>()
-            .cloned()
-            .ok_or_else(|| missing("cookie jar"))?;
-        let caller = parts
-            .extensions
-            .get::<Caller>()
-            .cloned()
-            .unwrap_or(Caller::Anonymous);
-        let client = parts
-            .extensions
-            .get::<ClientMeta>()
-            .cloned()
-            .unwrap_or_default();
-        let renewed = parts.extensions.get::<RenewedThisRequest>().is_some();
+        // Read in place: `use_context` would clone the whole request head
+        // (headers and extensions) for the four values taken here.
+        let (jar, caller, client, renewed) = with_context::<Parts, _>(|parts| {
+            let ext = &parts.extensions;
+            (
+                ext.get::<Cookies>().cloned(),
+                ext.get::<Caller>().cloned().unwrap_or(Caller::Anonymous),
+                ext.get::<ClientMeta>().cloned().unwrap_or_default(),
+                ext.get::<RenewedThisRequest>().is_some(),
+            )
+        })
+        .ok_or_else(|| missing("request parts"))?;
+        let jar = jar.ok_or_else(|| missing("cookie jar"))?;
         Ok(Request {
             state,
             jar,
@@ -101,12 +97,13 @@ pub async fn respond<T>(body: impl Future<Output = Result<T, AppError>>) -> Resu
 /// HTML form posts: those are redirected back to the form, which shows the
 /// error from the URL.
 pub fn set_status(err: &AppError) {
-    let is_form_post = use_context::<Parts>().is_some_and(|p| {
+    let is_form_post = with_context::<Parts, _>(|p| {
         p.headers
             .get(http::header::ACCEPT)
             .and_then(|v| v.to_str().ok())
             .is_some_and(|v| v.contains("text/html"))
-    });
+    })
+    .unwrap_or(false);
     if let (false, Some(res)) = (is_form_post, use_context::<ResponseOptions>()) {
         res.set_status(err.status());
         if let Some(secs) = err.retry_after {

@@ -65,6 +65,9 @@ pub fn invalid(error: Signal<Option<String>>) -> impl Fn() -> Option<&'static st
 }
 
 /// The error of an action's last run, if it failed.
+///
+/// `Action::value` and `Action::pending` make a new signal at each call:
+/// pages call them once and read the signal, not the action, in closures.
 pub fn action_error<I, O>(
     action: leptos::prelude::Action<I, Result<O, AppError>>,
 ) -> Signal<Option<AppError>>
@@ -72,5 +75,6 @@ where
     I: Send + Sync + 'static,
     O: Clone + Send + Sync + 'static,
 {
-    Signal::derive(move || action.value().get().and_then(|r| r.err()))
+    let value = action.value();
+    Signal::derive(move || value.get().and_then(|r| r.err()))
 }

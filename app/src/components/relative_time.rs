@@ -16,9 +16,23 @@ use crate::format::{iso, relative, utc};
 /// `ts` relative to `now` (both Unix seconds, `now` from the server).
 #[component]
 pub fn RelativeTime(ts: i64, now: i64) -> impl IntoView {
+    let text = ticking(ts, now);
+    view! { <time datetime=iso(ts) title=utc(ts)>{text}</time> }
+}
+
+/// The text, counting in the browser once hydrated.
+#[cfg(feature = "hydrate")]
+fn ticking(ts: i64, now: i64) -> impl Fn() -> String + Send + Sync + Copy + 'static {
     let text = RwSignal::new(relative(ts, now));
     Effect::new(move |_| tick(ts, now, text));
-    view! { <time datetime=iso(ts) title=utc(ts)>{move || text.get()}</time> }
+    move || text.get()
+}
+
+/// The text: the server renders it once and never updates it, so it keeps
+/// no signal (the same markup as the browser's, which hydrates it).
+#[cfg(not(feature = "hydrate"))]
+fn ticking(ts: i64, now: i64) -> impl Fn() -> String + Send + Sync + Copy + 'static {
+    move || relative(ts, now)
 }
 
 #[cfg(feature = "hydrate")]
@@ -33,6 +47,3 @@ fn tick(ts: i64, server_now: i64, text: RwSignal<String>) {
         on_cleanup(move || handle.clear());
     }
 }
-
-#[cfg(not(feature = "hydrate"))]
-fn tick(_ts: i64, _now: i64, _text: RwSignal<String>) {}

@@ -68,9 +68,10 @@ pub fn AccountPage() -> impl IntoView {
 fn ChangePasswordForm() -> impl IntoView {
     let epoch = expect_context::<AuthEpoch>();
     let action = ServerAction::<ChangePassword>::new();
+    let (value, pending) = (action.value(), action.pending());
     let form = NodeRef::<leptos::html::Form>::new();
     Effect::new(move |_| {
-        if matches!(action.value().get(), Some(Ok(()))) {
+        if matches!(value.get(), Some(Ok(()))) {
             epoch.bump();
             // Passwords do not linger in the fields once they have been used.
             if let Some(form) = form.get_untracked() {
@@ -116,7 +117,7 @@ fn ChangePasswordForm() -> impl IntoView {
                     "8–128 characters, not only spaces. Every other device will be signed out."
                 </p>
                 <FormError error />
-                <button type="submit" class="button button-primary" disabled=move || action.pending().get()>
+                <button type="submit" class="button button-primary" disabled=move || pending.get()>
                     "Change password"
                 </button>
             </ActionForm>

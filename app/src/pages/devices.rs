@@ -57,12 +57,12 @@ pub fn DevicesPage() -> impl IntoView {
         }
         _ => None,
     };
-    let errors = Signal::derive(move || {
-        action_error(end_one.into())
-            .get()
-            .or_else(|| action_error(end_others.into()).get())
-            .or_else(|| action_error(end_all.into()).get())
-    });
+    let each = [
+        action_error(end_one.into()),
+        action_error(end_others.into()),
+        action_error(end_all.into()),
+    ];
+    let errors = Signal::derive(move || each.iter().find_map(|e| e.get()));
     view! {
         <Title text="Your devices" />
         <section class="card">
@@ -92,6 +92,7 @@ fn DeviceList(
     end_all: ServerAction<EndAllDevices>,
 ) -> impl IntoView {
     let others = view.devices.iter().filter(|d| !d.current).count();
+    let (others_pending, all_pending) = (end_others.pending(), end_all.pending());
     let how_it_ends = match view.mode {
         Mode::Session => "Signing a device out deletes its session on the server: its next \
                           request is refused."
@@ -128,13 +129,13 @@ fn DeviceList(
                     <button
                         type="submit"
                         class="button"
-                        disabled=move || others == 0 || end_others.pending().get()
+                        disabled=move || others == 0 || others_pending.get()
                     >
                         "Sign out all other devices"
                     </button>
                 </ActionForm>
                 <ActionForm action=end_all attr:class="inline-form">
-                    <button type="submit" class="button button-danger" disabled=move || end_all.pending().get()>
+                    <button type="submit" class="button button-danger" disabled=move || all_pending.get()>
                         "Sign out everywhere"
                     </button>
                 </ActionForm>
@@ -147,6 +148,7 @@ fn DeviceList(
 #[component]
 fn DeviceRow(device: DeviceView, end_one: ServerAction<EndDevice>) -> impl IntoView {
     let name = format!("{} on {}", device.browser, device.os);
+    let pending = end_one.pending();
     let label = format!("Sign out {name} (device {})", short_id(&device.id));
     view! {
         <li class="device" class:current=device.current>
@@ -178,7 +180,7 @@ fn DeviceRow(device: DeviceView, end_one: ServerAction<EndDevice>) -> impl IntoV
                         type="submit"
                         class="button"
                         aria-label=label
-                        disabled=move || end_one.pending().get()
+                        disabled=move || pending.get()
                     >
                         "Sign out"
                     </button>

@@ -27,8 +27,9 @@ pub fn InspectPage() -> impl IntoView {
     // Kept here, above the sections the next inspection replaces, so its
     // answer stays on screen after the page comes back.
     let revoke = ServerAction::<RevokeHere>::new();
+    let revoked_now = revoke.value();
     Effect::new(move |_| {
-        if matches!(revoke.value().get(), Some(Ok(_))) {
+        if matches!(revoked_now.get(), Some(Ok(_))) {
             epoch.bump();
         }
     });

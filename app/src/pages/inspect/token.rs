@@ -86,7 +86,8 @@ fn Countdown(exp: i64, now: i64) -> impl IntoView {
 /// Revokes this device while the browser keeps its credentials.
 #[component]
 pub fn Revocation(i: Inspection, action: ServerAction<RevokeHere>) -> impl IntoView {
-    let answer = move || match action.value().get() {
+    let value = action.value();
+    let answer = move || match value.get() {
         Some(Ok(r)) => Some(r.detail),
         _ => None,
     };
