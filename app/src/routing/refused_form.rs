@@ -21,6 +21,7 @@ use leptos::prelude::*;
 use leptos::server::ServerActionError;
 use server::http::headers::MAX_BODY;
 use tower_cookies::cookie::{time, Cookie, SameSite};
+use tower_cookies::Cookies;
 
 use crate::components::refused_form::RefusedForm;
 use crate::routes::without_form_error;
@@ -39,13 +40,12 @@ fn encode(path: &str, err: &str, username: Option<&str>) -> String {
     form_urlencoded::byte_serialize(out.finish().as_bytes()).collect()
 }
 
-/// The refused form in a cookie value, and its error for the action.
+/// The refused form in the cookie's value as the jar gives it back (decoded
+/// once: the query string [`encode`] began with), and its error for the
+/// action.
 fn decode(value: &str) -> Option<(RefusedForm, ServerActionError)> {
-    let inner: String = form_urlencoded::parse(format!("v={value}").as_bytes())
-        .next()
-        .map(|(_, v)| v.into_owned())?;
     let (mut path, mut err, mut username) = (None, None, None);
-    for (k, v) in form_urlencoded::parse(inner.as_bytes()) {
+    for (k, v) in form_urlencoded::parse(value.as_bytes()) {
         match k.as_ref() {
             "path" => path = Some(v.into_owned()),
             "err" => err = Some(v.into_owned()),
@@ -58,36 +58,33 @@ fn decode(value: &str) -> Option<(RefusedForm, ServerActionError)> {
     Some((RefusedForm { path, username }, error))
 }
 
-fn cookie(value: String, max_age: i64) -> HeaderValue {
-    let c = Cookie::build((FORM_COOKIE, value))
+fn cookie(value: String, max_age: i64) -> Cookie<'static> {
+    Cookie::build((FORM_COOKIE, value))
         .http_only(true)
         .secure(true)
         .same_site(SameSite::Strict)
         .path("/")
         .max_age(time::Duration::seconds(max_age))
-        .build();
-    HeaderValue::from_str(&c.to_string()).expect("an encoded cookie is a valid header")
+        .build()
 }
 
-/// The value of the form cookie in `headers`, if the browser sent one.
-fn carried(headers: &http::HeaderMap) -> Option<String> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == FORM_COOKIE)
-        .map(|(_, value)| value.to_string())
+/// The request's cookie jar (the auth layers' cookie manager parsed it).
+fn jar(extensions: &http::Extensions) -> Option<&Cookies> {
+    extensions.get::<Cookies>()
+}
+
+/// The value of the form cookie, if the browser sent one.
+fn carried(jar: &Cookies) -> Option<String> {
+    jar.get(FORM_COOKIE).map(|c| c.value().to_owned())
 }
 
 /// Puts the refused form the request carries where its page finds it:
 /// the action's error and the kept username. Called while rendering.
 pub fn provide() {
-    let Some(parts) = use_context::<http::request::Parts>() else {
-        return;
-    };
-    if let Some((form, error)) = carried(&parts.headers).and_then(|v| decode(&v)) {
+    let found =
+        with_context::<http::request::Parts, _>(|parts| jar(&parts.extensions).and_then(carried))
+            .flatten();
+    if let Some((form, error)) = found.and_then(|v| decode(&v)) {
         provide_context(error);
         provide_context(form);
     }
@@ -110,16 +107,18 @@ fn is_plain_form_post(req: &Request) -> bool {
 /// Moves a refused plain form post's error from the redirect into the
 /// cookie, and drops the cookie once a page has been rendered with it.
 pub async fn keep(req: Request, next: Next) -> Response {
+    let Some(jar) = jar(req.extensions()).cloned() else {
+        return next.run(req).await;
+    };
     if !is_plain_form_post(&req) {
-        let had_cookie = req.method() == Method::GET && carried(req.headers()).is_some();
-        let mut res = next.run(req).await;
+        let had_cookie = req.method() == Method::GET && carried(&jar).is_some();
+        let res = next.run(req).await;
         let rendered = res
             .headers()
             .get(header::CONTENT_TYPE)
             .is_some_and(|v| v.as_bytes().starts_with(b"text/html"));
         if had_cookie && rendered {
-            res.headers_mut()
-                .append(header::SET_COOKIE, cookie(String::new(), 0));
+            jar.add(cookie(String::new(), 0));
         }
         return res;
     }
@@ -152,12 +151,8 @@ pub async fn keep(req: Request, next: Next) -> Response {
     };
     let stripped = without_form_error(&location);
     if let Ok(value) = HeaderValue::from_str(&stripped) {
-        let h = res.headers_mut();
-        h.insert(header::LOCATION, value);
-        h.append(
-            header::SET_COOKIE,
-            cookie(encode(&path, &err, username.as_deref()), 60),
-        );
+        res.headers_mut().insert(header::LOCATION, value);
+        jar.add(cookie(encode(&path, &err, username.as_deref()), 60));
     }
     res
 }
@@ -170,7 +165,9 @@ mod tests {
     fn a_refused_form_survives_the_cookie() {
         let value = encode("/api/sign_up", "eyJzdGF0dXMiOjQyMn0=", Some("Al ice&x=1"));
         assert!(!value.contains(['=', '&', ';', ' ', ',']), "{value}");
-        let (form, error) = decode(&value).expect("decodes");
+        // As the cookie manager reads it back from the browser's header.
+        let sent = Cookie::parse_encoded(format!("{FORM_COOKIE}={value}")).unwrap();
+        let (form, error) = decode(sent.value()).expect("decodes");
         assert_eq!(form.path, "/api/sign_up");
         assert_eq!(form.username.as_deref(), Some("Al ice&x=1"));
         assert_eq!(error.err(), "eyJzdGF0dXMiOjQyMn0=");
