@@ -6,6 +6,33 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 
 use crate::components::sign_out::SignOutForm;
+use crate::use_viewer;
+
+/// `form` for someone signed out (and while the page learns who is
+/// looking); [`AlreadySignedIn`] for someone signed in, with a way on to
+/// `next`.
+#[component]
+pub fn FormUnlessSignedIn<F, V, N>(form: F, next: N, instead: &'static str) -> impl IntoView
+where
+    F: Fn() -> V + Copy + Send + Sync + 'static,
+    V: IntoView + 'static,
+    N: Fn() -> String + Copy + Send + Sync + 'static,
+{
+    let viewer = use_viewer();
+    view! {
+        <Transition fallback=form>
+            {move || Suspend::new(async move {
+                match viewer.await.ok().and_then(|v| v.user) {
+                    Some(user) => {
+                        view! { <AlreadySignedIn username=user.username next=next() instead /> }
+                            .into_any()
+                    }
+                    None => form().into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
 
 /// "You are signed in as …", a link on to `next`, and a sign-out button;
 /// `instead` says what signing out first allows ("sign in as someone

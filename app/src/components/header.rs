@@ -24,7 +24,7 @@ pub fn Header() -> impl IntoView {
                         let viewer = viewer.await.ok()?;
                         let mode = viewer.mode;
                         Some(view! {
-                            <span class="mode-badge" title=format!("Chosen by {}", mode.setting())>
+                            <span class="pill mode-badge" title=format!("Chosen by {}", mode.setting())>
                                 {mode.name()}
                             </span>
                             <nav class="nav" aria-label="Account">

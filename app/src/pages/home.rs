@@ -86,7 +86,7 @@ fn ModeCard(mode: Mode, live: bool, children: Children) -> impl IntoView {
         <article class="card mode-card" class:mode-live=live data-live=live.to_string()>
             <h2>
                 {mode.name()}
-                {live.then(|| view! { " " <span class="live-badge">"Running here"</span> })}
+                {live.then(|| view! { " " <span class="pill live-badge">"Running here"</span> })}
             </h2>
             <p>{children()}</p>
             <p class="mode-setting"><code>{mode.setting()}</code></p>

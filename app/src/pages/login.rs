@@ -8,21 +8,21 @@ use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 
 use crate::api::SignIn;
-use crate::components::already_signed_in::AlreadySignedIn;
+use crate::components::already_signed_in::FormUnlessSignedIn;
 use crate::components::form_error::{action_error, FormError};
 use crate::components::keep_signed_in::KeepSignedIn;
 use crate::components::refused_form::kept_username;
 use crate::routes::protected_page_shows;
-use crate::{use_viewer, AuthEpoch};
+use crate::AuthEpoch;
 
 /// The sign-in form; works as a plain HTML form and hydrated.
 #[component]
 pub fn LoginPage() -> impl IntoView {
     let epoch = expect_context::<AuthEpoch>();
-    let viewer = use_viewer();
     let action = ServerAction::<SignIn>::new();
+    let (value, pending) = (action.value(), action.pending());
     Effect::new(move |_| {
-        if matches!(action.value().get(), Some(Ok(()))) {
+        if matches!(value.get(), Some(Ok(()))) {
             epoch.bump();
         }
     });
@@ -33,6 +33,12 @@ pub fn LoginPage() -> impl IntoView {
             Some("You were signed out everywhere, on this device too.".to_string())
         }
         _ => protected_page_shows(&next()).map(|shows| format!("Please sign in to see {shows}.")),
+    };
+    // The server checks `next` again on sign-in; a link onwards only has to
+    // stay on this site.
+    let continue_to = move || match next() {
+        n if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n,
+        _ => "/account".to_string(),
     };
     // Copy, so the form can be built by the fallback and the page alike.
     let kept = StoredValue::new(kept_username::<SignIn>());
@@ -65,7 +71,7 @@ pub fn LoginPage() -> impl IntoView {
                 />
                 <KeepSignedIn />
                 <FormError error=action_error(action.into()) />
-                <button type="submit" class="button button-primary" disabled=move || action.pending().get()>
+                <button type="submit" class="button button-primary" disabled=move || pending.get()>
                     "Sign in"
                 </button>
             </ActionForm>
@@ -75,29 +81,7 @@ pub fn LoginPage() -> impl IntoView {
     view! {
         <Title text="Sign in" />
         <section class="card form-card">
-            <Transition fallback=form>
-                {move || Suspend::new(async move {
-                    match viewer.await.ok().and_then(|v| v.user) {
-                        Some(user) => {
-                            let to = match next() {
-                                // The server checks `next` again on sign-in; here it
-                                // only has to stay on this site.
-                                n if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n,
-                                _ => "/account".to_string(),
-                            };
-                            view! {
-                                <AlreadySignedIn
-                                    username=user.username
-                                    next=to
-                                    instead="sign in as someone else"
-                                />
-                            }
-                            .into_any()
-                        }
-                        None => form().into_any(),
-                    }
-                })}
-            </Transition>
+            <FormUnlessSignedIn form next=continue_to instead="sign in as someone else" />
         </section>
     }
 }

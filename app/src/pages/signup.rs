@@ -6,20 +6,20 @@ use leptos_meta::Title;
 use leptos_router::components::A;
 
 use crate::api::SignUp;
-use crate::components::already_signed_in::AlreadySignedIn;
+use crate::components::already_signed_in::FormUnlessSignedIn;
 use crate::components::form_error::{action_error, field_error, invalid, FieldMessage, FormError};
 use crate::components::keep_signed_in::KeepSignedIn;
 use crate::components::refused_form::kept_username;
-use crate::{use_viewer, AuthEpoch};
+use crate::AuthEpoch;
 
 /// The sign-up form; works as a plain HTML form and hydrated.
 #[component]
 pub fn SignUpPage() -> impl IntoView {
     let epoch = expect_context::<AuthEpoch>();
-    let viewer = use_viewer();
     let action = ServerAction::<SignUp>::new();
+    let (value, pending) = (action.value(), action.pending());
     Effect::new(move |_| {
-        if matches!(action.value().get(), Some(Ok(()))) {
+        if matches!(value.get(), Some(Ok(()))) {
             epoch.bump();
         }
     });
@@ -69,7 +69,7 @@ pub fn SignUpPage() -> impl IntoView {
                 </p>
                 <KeepSignedIn />
                 <FormError error />
-                <button type="submit" class="button button-primary" disabled=move || action.pending().get()>
+                <button type="submit" class="button button-primary" disabled=move || pending.get()>
                     "Create account"
                 </button>
             </ActionForm>
@@ -79,21 +79,11 @@ pub fn SignUpPage() -> impl IntoView {
     view! {
         <Title text="Create account" />
         <section class="card form-card">
-            <Transition fallback=form>
-                {move || Suspend::new(async move {
-                    match viewer.await.ok().and_then(|v| v.user) {
-                        Some(user) => view! {
-                            <AlreadySignedIn
-                                username=user.username
-                                next="/account".to_string()
-                                instead="create another account"
-                            />
-                        }
-                        .into_any(),
-                        None => form().into_any(),
-                    }
-                })}
-            </Transition>
+            <FormUnlessSignedIn
+                form
+                next=|| "/account".to_string()
+                instead="create another account"
+            />
         </section>
     }
 }
