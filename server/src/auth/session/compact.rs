@@ -27,10 +27,9 @@ pub(super) struct Entry {
     pub last_seen_at: i64,
     pub idle_expires_at: i64,
     pub absolute_expires_at: i64,
-    /// Meaningful when the flags byte has [`MEMBER_SINCE`].
-    member_since: i64,
     pub user_agent: Option<Arc<str>>,
-    /// A flags byte ([`PERSISTENT`], [`MEMBER_SINCE`]), then `id`, `user_id`, `username` and
+    /// A flags byte ([`PERSISTENT`], [`MEMBER_SINCE`]), with that flag the
+    /// account's creation time (8 bytes, little-endian), then `id`, `user_id`, `username` and
     /// `ip`, packed by [`put`].
     text: Box<[u8]>,
 }
@@ -63,10 +62,12 @@ impl Entry {
         ];
         // Sized exactly up front: a block that grew and shrank leaves
         // fragments behind, which cost as much as the block itself.
-        let len = 1 + fields
-            .iter()
-            .map(|f| packed_len(f.map(String::as_str)))
-            .sum::<usize>();
+        let len = 1
+            + r.member_since.map_or(0, |_| 8)
+            + fields
+                .iter()
+                .map(|f| packed_len(f.map(String::as_str)))
+                .sum::<usize>();
         let mut text = Vec::with_capacity(len);
         let mut flags = 0;
         if r.persistent {
@@ -76,6 +77,9 @@ impl Entry {
             flags |= MEMBER_SINCE;
         }
         text.push(flags);
+        if let Some(t) = r.member_since {
+            text.extend_from_slice(&t.to_le_bytes());
+        }
         for field in fields {
             put(&mut text, field.map(String::as_str));
         }
@@ -85,7 +89,6 @@ impl Entry {
             last_seen_at: r.last_seen_at,
             idle_expires_at: r.idle_expires_at,
             absolute_expires_at: r.absolute_expires_at,
-            member_since: r.member_since.unwrap_or_default(),
             user_agent,
             text: text.into_boxed_slice(),
         }
@@ -98,14 +101,14 @@ impl Entry {
 
     /// Whether the session belongs to `user_id`.
     pub fn is_of_user(&self, user_id: &str) -> bool {
-        let mut fields = Reader(&self.text[1..]);
+        let mut fields = self.fields();
         fields.skip();
         fields.next().as_deref() == Some(user_id)
     }
 
     /// The record, as it was inserted (with later touches).
     pub fn record(&self) -> DeviceSession {
-        let mut fields = Reader(&self.text[1..]);
+        let mut fields = self.fields();
         DeviceSession {
             id: fields.next().unwrap_or_default(),
             user_id: fields.next().unwrap_or_default(),
@@ -117,13 +120,30 @@ impl Entry {
             user_agent: self.user_agent.as_deref().map(str::to_string),
             ip: fields.next(),
             persistent: self.text[0] & PERSISTENT != 0,
-            member_since: (self.text[0] & MEMBER_SINCE != 0).then_some(self.member_since),
+            member_since: self.member_since(),
         }
+    }
+
+    /// When the account was made, if the record said.
+    fn member_since(&self) -> Option<i64> {
+        let bytes = self.text.get(1..9)?;
+        (self.text[0] & MEMBER_SINCE != 0)
+            .then(|| i64::from_le_bytes(bytes.try_into().unwrap_or_default()))
+    }
+
+    /// The packed text fields, after the flags and the creation time.
+    fn fields(&self) -> Reader<'_> {
+        let start = if self.text[0] & MEMBER_SINCE != 0 {
+            9
+        } else {
+            1
+        };
+        Reader(&self.text[start..])
     }
 
     /// The record's id, without unpacking the rest.
     pub fn id(&self) -> Option<String> {
-        Reader(&self.text[1..]).next()
+        self.fields().next()
     }
 }
 
