@@ -7,24 +7,36 @@
 //! them once at start ([`AssetLinks::new`]) and every page takes them from
 //! its context.
 
+use std::sync::Arc;
+
 use leptos::prelude::*;
 
-/// The paths of this build's stylesheet, script and WebAssembly bundle.
+/// The paths of this build's stylesheet, script and WebAssembly bundle, and
+/// the script that loads them. Shared text: a page's copy costs no
+/// allocation.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AssetLinks {
-    pub css: String,
-    pub js: String,
-    pub wasm: String,
+    pub css: Arc<str>,
+    pub js: Arc<str>,
+    pub wasm: Arc<str>,
+    /// The same steps as Leptos's hydration script: import the generated
+    /// module, initialise it with the bundle, then hydrate the body.
+    loader: Arc<str>,
 }
 
 impl AssetLinks {
     /// The paths, given how to name the asset of each kind (`css`, `js`,
     /// `wasm`).
     pub fn new(path_of: impl Fn(&str) -> String) -> Self {
+        let (js, wasm) = (path_of("js"), path_of("wasm"));
+        let loader = format!(
+            "import({js:?}).then(m => m.default({{module_or_path: {wasm:?}}}).then(() => m.hydrate()));"
+        );
         AssetLinks {
-            css: path_of("css"),
-            js: path_of("js"),
-            wasm: path_of("wasm"),
+            css: path_of("css").into(),
+            js: js.into(),
+            wasm: wasm.into(),
+            loader: loader.into(),
         }
     }
 }
@@ -39,13 +51,7 @@ pub fn AssetTags() -> impl IntoView {
         return None;
     };
     let nonce = leptos::nonce::use_nonce();
-    // The same steps as Leptos's hydration script: import the generated
-    // module, initialise it with the bundle, then hydrate the body.
-    let script = format!(
-        "import({js:?}).then(m => m.default({{module_or_path: {wasm:?}}}).then(() => m.hydrate()));",
-        js = links.js,
-        wasm = links.wasm,
-    );
+    let script = links.loader.clone();
     Some(view! {
         <link rel="stylesheet" id="leptos" href=links.css />
         <link rel="modulepreload" href=links.js crossorigin="anonymous" />

@@ -126,9 +126,11 @@ impl Entry {
 
     /// When the account was made, if the record said.
     fn member_since(&self) -> Option<i64> {
+        if self.text[0] & MEMBER_SINCE == 0 {
+            return None;
+        }
         let bytes = self.text.get(1..9)?;
-        (self.text[0] & MEMBER_SINCE != 0)
-            .then(|| i64::from_le_bytes(bytes.try_into().unwrap_or_default()))
+        Some(i64::from_le_bytes(bytes.try_into().unwrap_or_default()))
     }
 
     /// The packed text fields, after the flags and the creation time.
