@@ -9,15 +9,20 @@ For each configuration it starts the server on a free loopback port (pinned
 to core 0 with one async worker when the machine has two cores or more; wrk
 runs on core 1), signs up a user through the app's own endpoint, and measures
 `/healthz` without and with the auth cookies in alternating pairs (the same
-tiny response, so the difference is what authentication costs), the
-protected page `/account`, and once the public page `/` as the baseline.
+tiny response, so the difference is what authentication costs), then the
+public page `/` (anonymous) and the protected page `/account` (signed in),
+also in alternating pairs: what the signed-in page costs over the public one
+is the median of the pairs' ratios, each pair measured a few seconds apart on
+the same server, so a change in the machine's load between configurations
+does not land in the ratio.
 Server CPU per request is read from /proc/<pid>/stat around each run. Store
 operations per request are counted by the app itself (`GET /metrics`, turned
 on for the bench) and, as a cross-check that also sees what the page itself
 reads, by the stores where they keep statistics (PostgreSQL:
 `xact_commit` of the bench database; Redis: `total_commands_processed`).
 
-The two-instance rows (`revocation-lag`, `load-balancer`) are in bench_scale.py.
+The instruction counts (`page-instructions`) are in bench_instructions.py, the
+two-instance rows (`revocation-lag`, `load-balancer`) in bench_scale.py.
 """
 
 import argparse
@@ -31,8 +36,9 @@ import sys
 import tempfile
 import time
 
-from bench_http import CONFIG_KEYS, SCALE_OUT_KEYS, fmt, request
+from bench_http import CONFIG_KEYS, EXTRA_KEYS, fmt, request
 from bench_server import Stores, Server, wrk, measure, storm
+from bench_instructions import page_instructions, instructions_table
 from bench_scale import (
     revocation_cases,
     revocation_lag,
@@ -96,8 +102,11 @@ def run(args, workdir):
     results = {"host": host(), "settings": {
         "seconds": args.seconds, "warmup": args.warmup, "connections": args.connections,
         "rounds": args.rounds, "pair_seconds": args.pair_seconds,
+        "page_rounds": args.page_rounds, "page_seconds": args.page_seconds,
         "pinned": args.pin}, "configs": []}
     run_configs(args, workdir, stores, results)
+    if not args.only or "page-instructions" in args.only:
+        results["page_instructions"] = page_instructions(args, workdir)
     if not args.only or "revocation-lag" in args.only:
         results["revocation_lag"] = [revocation_lag(args, workdir, label, env)
                                      for label, env in revocation_cases(args)]
@@ -136,8 +145,6 @@ def run_configs(args, workdir, stores, results):
             if payload is not None:
                 entry["access_payload_bytes"] = payload
             runs = entry["runs"]
-            if not results["configs"]:
-                runs["public"] = measure(args, server, stores, "/")
             # The same tiny response with and without credentials: the
             # difference is what authenticating a request costs.
             # Alternating short runs, compared pairwise: a change in the
@@ -151,7 +158,7 @@ def run_configs(args, workdir, stores, results):
             diffs = sorted(b["cpu_us_per_req"] - a["cpu_us_per_req"] for a, b in pairs)
             entry["auth_cpu_us_per_req_rounds"] = diffs
             entry["auth_cpu_us_per_req"] = diffs[len(diffs) // 2]
-            runs["protected"] = measure(args, server, stores, "/account", cookie)
+            runs["public"], runs["protected"] = page_pairs(args, server, stores, cookie, entry)
             if key == args.storm_config:
                 entry["storms"] = [storm(args, server, cookie, username, n)
                                    for n in args.storm]
@@ -161,10 +168,26 @@ def run_configs(args, workdir, stores, results):
 
 
 
+def page_pairs(args, server, stores, cookie, entry):
+    """`/` anonymous and `/account` signed in, in alternating pairs. Records
+    every pair's ratio and their median; returns the runs of the median pair."""
+    pairs = []
+    for i in range(args.page_rounds):
+        pairs.append([measure(args, server, stores, path, c, args.page_seconds, warmup=i == 0)
+                      for path, c in (("/", None), ("/account", cookie))])
+    pairs.sort(key=lambda p: p[1]["cpu_us_per_req"] / p[0]["cpu_us_per_req"])
+    entry["page_ratio_rounds"] = [b["cpu_us_per_req"] / a["cpu_us_per_req"] for a, b in pairs]
+    median = pairs[len(pairs) // 2]
+    entry["page_ratio"] = median[1]["cpu_us_per_req"] / median[0]["cpu_us_per_req"]
+    return median
+
+
 def table(results):
     lines = []
     if results["configs"]:
         lines += config_table(results) + [""]
+    if results.get("page_instructions"):
+        lines += instructions_table(results["page_instructions"]) + [""]
     if results.get("revocation_lag"):
         lines += revocation_table(results["revocation_lag"]) + [""]
     if results.get("load_balancer"):
@@ -174,7 +197,8 @@ def table(results):
               f"load average {h['loadavg_at_start']:.2f} → {h['loadavg_at_end']:.2f}"]
     if results["configs"]:
         lines[-1] += (f" · {results['settings']['connections']} connections, "
-                      f"{results['settings']['seconds']} s per run"
+                      f"{results['settings']['page_seconds']} s per page run, "
+                      f"{results['settings']['pair_seconds']} s per `/healthz` run"
                       + (" · server on core 0, wrk on core 1"
                          if results["settings"]["pinned"] else ""))
     return "\n".join(lines)
@@ -184,7 +208,7 @@ def config_table(results):
     configs = results["configs"]
     base = configs[0]["runs"]["public"]
     lines = [
-        "| configuration | page | req/s | p50 ms | p99 ms | server CPU µs/req | × baseline "
+        "| configuration | page | req/s | p50 ms | p99 ms | server CPU µs/req | × `/` "
         "| auth CPU µs/req | auth store ops/req (app) | auth / page queries/req (store) "
         "| auth cookie bytes |",
         "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
@@ -197,13 +221,18 @@ def config_table(results):
         lines.append(
             f"| {c['label']} | `/account` | {r['rps']:.0f} | {fmt(r['p50_ms'], '.2f')} "
             f"| {fmt(r['p99_ms'], '.2f')} | {r['cpu_us_per_req']:.1f} "
-            f"| {r['cpu_us_per_req'] / base['cpu_us_per_req']:.2f} "
+            f"| {c['page_ratio']:.2f} "
             f"| {c['auth_cpu_us_per_req']:+.1f} "
             f"| {fmt(signed.get('app_store_operations_per_req'), '.2f')} "
             f"| {fmt(signed.get('store_queries_per_req'), '.2f')} / "
             f"{fmt(r.get('store_queries_per_req'), '.2f')} | {c['cookie_header_bytes']} |")
     plain = [c["runs"]["plain"]["cpu_us_per_req"] for c in configs]
-    lines += ["", f"auth CPU = server CPU per request of `/healthz` sent with the auth cookies "
+    public = [c["runs"]["public"]["cpu_us_per_req"] for c in configs]
+    lines += ["", f"× `/` = server CPU of `/account` signed in over `/` anonymous on the same "
+              f"server, median of {results['settings']['page_rounds']} alternating pairs "
+              f"(the baseline row is the first configuration's; `/` measured "
+              f"{min(public):.1f}–{max(public):.1f} µs across the configurations).",
+              "", f"auth CPU = server CPU per request of `/healthz` sent with the auth cookies "
               f"minus the same without them, median of {results['settings']['rounds']} "
               f"alternating pairs (anonymous `/healthz`: "
               f"{min(plain):.1f}–{max(plain):.1f} µs across the configurations)."]
@@ -247,6 +276,9 @@ def main():
     p.add_argument("--rounds", type=int, default=3,
                    help="pairs of /healthz runs without and with credentials")
     p.add_argument("--pair-seconds", type=int, default=4)
+    p.add_argument("--page-rounds", type=int, default=5,
+                   help="pairs of runs of / (anonymous) and /account (signed in)")
+    p.add_argument("--page-seconds", type=int, default=4)
     p.add_argument("--connections", type=int, default=64)
     p.add_argument("--postgres-url", help="DATABASE_URL of an empty database for the bench")
     p.add_argument("--postgres-admin-url", help="a URL to read pg_stat_database through")
@@ -255,9 +287,13 @@ def main():
     p.add_argument("--redis-prefix", default="latchkey-bench:")
     p.add_argument("--only", nargs="*", metavar="CONFIG",
                    help="measure only these configurations: per request " + ", ".join(CONFIG_KEYS)
+                        + "; page-instructions (/ and /account under callgrind, instructions "
+                        "per request)"
                         + "; two instances: revocation-lag (JWT revocations from one instance "
                         "to the other, through Redis and the database), load-balancer (the "
                         "anonymous share behind scripts/demo-scale-out.sh, memory store and Redis)")
+    p.add_argument("--instruction-requests", type=int, default=200,
+                   help="page-instructions: requests per page under callgrind")
     p.add_argument("--storm-config", default="session-memory")
     p.add_argument("--storm", type=int, nargs="*",
                    default=sorted({4 * (os.cpu_count() or 1), 64}))
@@ -275,10 +311,10 @@ def main():
     p.add_argument("--lb-requests", type=int, default=400,
                    help="load-balancer: signed-in requests per store")
     args = p.parse_args()
-    unknown = set(args.only or []) - set(CONFIG_KEYS) - set(SCALE_OUT_KEYS)
+    unknown = set(args.only or []) - set(CONFIG_KEYS) - set(EXTRA_KEYS)
     if unknown:
         p.error(f"unknown --only {', '.join(sorted(unknown))} "
-                f"(one of {', '.join(CONFIG_KEYS + SCALE_OUT_KEYS)})")
+                f"(one of {', '.join(CONFIG_KEYS + EXTRA_KEYS)})")
     args.pin = (os.cpu_count() or 1) >= 2 and shutil.which("taskset") is not None
     os.makedirs(args.out, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="latchkey-bench-") as workdir:

@@ -2,7 +2,9 @@
 # Measures what authentication costs per request in each mode and store:
 # builds the release binary, starts it once per configuration on loopback,
 # drives it with wrk and prints one table (also target/bench/results.md and
-# target/bench/results.json). Then two rows with two instances: how long a
+# target/bench/results.json). Then the instructions `/` and `/account`
+# execute per request under Valgrind's callgrind (the same on every run,
+# where CPU time is not), and two rows with two instances: how long a
 # JWT revocation made on one takes to reach the other (through Redis, and
 # through the database alone), and the share of a signed-in client's requests
 # answered anonymously behind a round-robin load balancer (HAProxy, via
@@ -20,7 +22,7 @@
 #                                it is dropped at the end
 #   LATCHKEY_BENCH_REDIS_URL     default redis://127.0.0.1:6379; keys go under a
 #                                prefix of their own and are deleted at the end
-# wrk and haproxy are installed from Debian when missing. Extra arguments go to
+# wrk, haproxy and valgrind are installed from Debian when missing. Extra arguments go to
 # scripts/bench.py (e.g. --seconds 15).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -37,6 +39,8 @@ missing=()
 command -v wrk >/dev/null || missing+=(wrk)
 # The load balancer of the load-balancer rows (scripts/demo-scale-out.sh).
 command -v haproxy >/dev/null || missing+=(haproxy)
+# The page-instructions row (scripts/bench_instructions.py).
+command -v valgrind >/dev/null || missing+=(valgrind)
 if ((${#missing[@]})); then
   say "installing ${missing[*]} (apt)"
   sudo=""

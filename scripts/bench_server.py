@@ -42,10 +42,12 @@ class Stores:
 
 
 class Server:
-    def __init__(self, args, name, env, workdir, data=None, pin=None):
+    def __init__(self, args, name, env, workdir, data=None, pin=None, wrap=(),
+                 start_seconds=60):
         """Starts the binary on a free port with `env`. `data`: a data
         directory to share with other instances (default: a new one);
-        `pin`: core 0 and one async worker (default: --pin's choice)."""
+        `pin`: core 0 and one async worker (default: --pin's choice);
+        `wrap`: a command the binary runs under (e.g. valgrind)."""
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.data = data or tempfile.mkdtemp(prefix=f"{name}-", dir=workdir)
@@ -58,13 +60,13 @@ class Server:
             "RUST_LOG": "warn",
             "LATCHKEY_METRICS": "true",
         })
-        cmd = [args.binary]
+        cmd = [*wrap, args.binary]
         if args.pin if pin is None else pin:
             full["TOKIO_WORKER_THREADS"] = "1"
             cmd = ["taskset", "-c", "0"] + cmd
         self.log = open(os.path.join(self.data, f"server-{name}.log"), "w")
         self.proc = subprocess.Popen(cmd, env=full, stdout=self.log, stderr=subprocess.STDOUT)
-        deadline = time.time() + 60
+        deadline = time.time() + start_seconds
         while time.time() < deadline:
             if self.proc.poll() is not None:
                 raise SystemExit(f"bench: {name} server exited; see {self.log.name}")
