@@ -22,7 +22,8 @@ reads, by the stores where they keep statistics (PostgreSQL:
 `xact_commit` of the bench database; Redis: `total_commands_processed`).
 
 The instruction counts (`page-instructions`) are in bench_instructions.py, the
-two-instance rows (`revocation-lag`, `load-balancer`) in bench_scale.py.
+two-instance rows (`revocation-lag`, `load-balancer`) in bench_scale.py, the
+tables in bench_report.py.
 """
 
 import argparse
@@ -36,16 +37,11 @@ import sys
 import tempfile
 import time
 
-from bench_http import CONFIG_KEYS, EXTRA_KEYS, fmt, request
-from bench_server import Stores, Server, wrk, measure, storm
-from bench_instructions import page_instructions, instructions_table
-from bench_scale import (
-    revocation_cases,
-    revocation_lag,
-    load_balancer,
-    revocation_table,
-    load_balancer_table,
-)
+from bench_http import CONFIG_KEYS, EXTRA_KEYS
+from bench_server import Stores, Server, measure, page_pairs, storm
+from bench_instructions import page_instructions
+from bench_report import table
+from bench_scale import revocation_cases, revocation_lag, load_balancer
 
 
 def access_payload_bytes(cookie):
@@ -106,7 +102,9 @@ def run(args, workdir):
         "pinned": args.pin}, "configs": []}
     run_configs(args, workdir, stores, results)
     if not args.only or "page-instructions" in args.only:
-        results["page_instructions"] = page_instructions(args, workdir)
+        results["page_instructions"] = page_instructions(
+            args, workdir, [c for c in configurations(args)
+                            if not args.instruction_configs or c[0] in args.instruction_configs])
     if not args.only or "revocation-lag" in args.only:
         results["revocation_lag"] = [revocation_lag(args, workdir, label, env)
                                      for label, env in revocation_cases(args)]
@@ -168,87 +166,6 @@ def run_configs(args, workdir, stores, results):
 
 
 
-def page_pairs(args, server, stores, cookie, entry):
-    """`/` anonymous and `/account` signed in, in alternating pairs. Records
-    every pair's ratio and their median; returns the runs of the median pair."""
-    pairs = []
-    for i in range(args.page_rounds):
-        pairs.append([measure(args, server, stores, path, c, args.page_seconds, warmup=i == 0)
-                      for path, c in (("/", None), ("/account", cookie))])
-    pairs.sort(key=lambda p: p[1]["cpu_us_per_req"] / p[0]["cpu_us_per_req"])
-    entry["page_ratio_rounds"] = [b["cpu_us_per_req"] / a["cpu_us_per_req"] for a, b in pairs]
-    median = pairs[len(pairs) // 2]
-    entry["page_ratio"] = median[1]["cpu_us_per_req"] / median[0]["cpu_us_per_req"]
-    return median
-
-
-def table(results):
-    lines = []
-    if results["configs"]:
-        lines += config_table(results) + [""]
-    if results.get("page_instructions"):
-        lines += instructions_table(results["page_instructions"]) + [""]
-    if results.get("revocation_lag"):
-        lines += revocation_table(results["revocation_lag"]) + [""]
-    if results.get("load_balancer"):
-        lines += load_balancer_table(results["load_balancer"]) + [""]
-    h = results["host"]
-    lines += [f"{h['date']} · {h['nproc']} cores · {h['cpu']} · Linux {h['kernel']} · "
-              f"load average {h['loadavg_at_start']:.2f} → {h['loadavg_at_end']:.2f}"]
-    if results["configs"]:
-        lines[-1] += (f" · {results['settings']['connections']} connections, "
-                      f"{results['settings']['page_seconds']} s per page run, "
-                      f"{results['settings']['pair_seconds']} s per `/healthz` run"
-                      + (" · server on core 0, wrk on core 1"
-                         if results["settings"]["pinned"] else ""))
-    return "\n".join(lines)
-
-
-def config_table(results):
-    configs = results["configs"]
-    base = configs[0]["runs"]["public"]
-    lines = [
-        "| configuration | page | req/s | p50 ms | p99 ms | server CPU µs/req | × `/` "
-        "| auth CPU µs/req | auth store ops/req (app) | auth / page queries/req (store) "
-        "| auth cookie bytes |",
-        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
-        f"| baseline | public `/`, anonymous | {base['rps']:.0f} | {fmt(base['p50_ms'], '.2f')} "
-        f"| {fmt(base['p99_ms'], '.2f')} | {base['cpu_us_per_req']:.1f} | 1.00 | | | | 0 |",
-    ]
-    for c in configs:
-        runs = c["runs"]
-        plain, signed, r = runs["plain"], runs["plain_signed_in"], runs["protected"]
-        lines.append(
-            f"| {c['label']} | `/account` | {r['rps']:.0f} | {fmt(r['p50_ms'], '.2f')} "
-            f"| {fmt(r['p99_ms'], '.2f')} | {r['cpu_us_per_req']:.1f} "
-            f"| {c['page_ratio']:.2f} "
-            f"| {c['auth_cpu_us_per_req']:+.1f} "
-            f"| {fmt(signed.get('app_store_operations_per_req'), '.2f')} "
-            f"| {fmt(signed.get('store_queries_per_req'), '.2f')} / "
-            f"{fmt(r.get('store_queries_per_req'), '.2f')} | {c['cookie_header_bytes']} |")
-    plain = [c["runs"]["plain"]["cpu_us_per_req"] for c in configs]
-    public = [c["runs"]["public"]["cpu_us_per_req"] for c in configs]
-    lines += ["", f"× `/` = server CPU of `/account` signed in over `/` anonymous on the same "
-              f"server, median of {results['settings']['page_rounds']} alternating pairs "
-              f"(the baseline row is the first configuration's; `/` measured "
-              f"{min(public):.1f}–{max(public):.1f} µs across the configurations).",
-              "", f"auth CPU = server CPU per request of `/healthz` sent with the auth cookies "
-              f"minus the same without them, median of {results['settings']['rounds']} "
-              f"alternating pairs (anonymous `/healthz`: "
-              f"{min(plain):.1f}–{max(plain):.1f} µs across the configurations)."]
-    storms = [(c, s) for c in configs for s in c.get("storms", [])]
-    if storms:
-        lines += ["", "| login storm | `/account` p99 ms without | p99 ms with | × | req/s "
-                  "| sign-ins/s |", "|---|---:|---:|---:|---:|---:|"]
-        for c, s in storms:
-            quiet = c["runs"]["protected"]["p99_ms"]
-            lines.append(
-                f"| {c['label']}, {s['concurrent_sign_ins']} clients signing in | {quiet:.2f} "
-                f"| {s['p99_ms']:.2f} | {s['p99_ms'] / quiet:.1f} | {s['rps']:.0f} "
-                f"| {s['sign_ins_per_s']:.0f} |")
-    return lines
-
-
 def publish(results, path):
     """Writes `results` to `path`, keeping the `criterion` object already
     there: figures `cargo bench` measures (memory per session, a refresh
@@ -294,6 +211,8 @@ def main():
                         "anonymous share behind scripts/demo-scale-out.sh, memory store and Redis)")
     p.add_argument("--instruction-requests", type=int, default=200,
                    help="page-instructions: requests per page under callgrind")
+    p.add_argument("--instruction-configs", nargs="*", metavar="CONFIG",
+                   help="page-instructions: only these configurations (default: all)")
     p.add_argument("--storm-config", default="session-memory")
     p.add_argument("--storm", type=int, nargs="*",
                    default=sorted({4 * (os.cpu_count() or 1), 64}))

@@ -1,12 +1,13 @@
-"""The `page-instructions` row: what `/` and `/account` cost in instructions.
+"""The `page-instructions` rows: what `/` and `/account` cost in instructions.
 
 Server CPU time on a shared or virtual machine moves by 10–20 % from one
 run to the next, as much as the differences worth knowing about. The number
-of instructions a request executes does not: it is the same on every run of
-the same binary. This row runs the server (memory sessions) under
-Valgrind's callgrind, sends each page a fixed number of requests one after
-the other, and reads the instructions executed by the whole process (every
-thread) over exactly those requests: `callgrind_control --zero` before,
+of instructions a request executes barely does: a few tenths of a percent
+between runs of the same binary. These rows run the server of each configuration under
+Valgrind's callgrind, send each page a fixed number of requests one after
+the other, and read the instructions executed by the whole process (every
+thread, the store clients' included; not the database's or Redis's own) over
+exactly those requests: `callgrind_control --zero` before,
 `--dump` after. Time spent waiting and cache misses are not counted, so the
 ratio is a floor under the CPU-time ratio, not a replacement for it.
 """
@@ -17,26 +18,31 @@ import shutil
 import subprocess
 import sys
 
-from bench_http import PASSWORD, form, auth_cookies, request
+from bench_http import request
 from bench_server import Server
 
 PAGES = [("public", "/", False), ("account", "/account", True)]
 
 
-def page_instructions(args, workdir):
+def page_instructions(args, workdir, configs):
+    """One entry per configuration (key, label, env): instructions per
+    request of `/` and of `/account`, and their ratio."""
     if shutil.which("valgrind") is None:
         print("bench: valgrind is not installed: page-instructions is left out", file=sys.stderr)
         return None
-    out = os.path.join(workdir, "callgrind")
+    return [one(args, workdir, key, label, env) for key, label, env in configs]
+
+
+def one(args, workdir, key, label, env):
+    out = os.path.join(workdir, f"callgrind-{key}")
     os.makedirs(out, exist_ok=True)
     wrap = ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}/callgrind.out.%p"]
-    env = {"LATCHKEY_AUTH_MODE": "session", "LATCHKEY_SESSION_STORE": "memory",
-           "TOKIO_WORKER_THREADS": "1"}
-    print("bench: page instructions (session, memory store, under callgrind)", file=sys.stderr)
-    server = Server(args, "callgrind", env, workdir, pin=False, wrap=wrap, start_seconds=180)
+    print(f"bench: page instructions, {label} (under callgrind)", file=sys.stderr)
+    server = Server(args, f"callgrind-{key}", {**env, "TOKIO_WORKER_THREADS": "1"}, workdir,
+                    pin=False, wrap=wrap, start_seconds=180)
     try:
-        cookie, _ = server.sign_up(f"cg{os.getpid()}")
-        result = {"requests": args.instruction_requests}
+        cookie, _ = server.sign_up(f"cg{os.getpid()}{key.replace('-', '')}"[:32])
+        result = {"key": key, "label": label, "requests": args.instruction_requests}
         for name, path, signed_in in PAGES:
             headers = {"Cookie": cookie} if signed_in else {}
             # Caches, pools and lazily built tables settle first.
@@ -76,10 +82,11 @@ def dumped(out, pid, name):
     raise SystemExit(f"bench: no callgrind dump named {name} in {out}")
 
 
-def instructions_table(r):
+def instructions_table(rows):
+    n = rows[0]["requests"]
     return [
-        f"| page, under callgrind ({r['requests']} requests each) | instructions/req | × `/` |",
-        "|---|---:|---:|",
-        f"| public `/`, anonymous | {r['public']:,.0f} | 1.00 |",
-        f"| `/account`, memory sessions | {r['account']:,.0f} | {r['ratio']:.2f} |",
-    ]
+        f"| configuration, under callgrind ({n} requests a page) | `/` instructions/req "
+        "| `/account` instructions/req | × `/` |",
+        "|---|---:|---:|---:|",
+    ] + [f"| {r['label']} | {r['public']:,.0f} | {r['account']:,.0f} | {r['ratio']:.2f} |"
+         for r in rows]

@@ -190,3 +190,17 @@ def storm(args, server, cookie, username, n):
     result["sign_ins_per_s"] = sum(start <= t <= end for t in done) / (end - start)
     result["cpu_us_per_req"] = (cpu1 - cpu0) * 1e6 / max(result["requests"], 1)
     return result
+
+
+def page_pairs(args, server, stores, cookie, entry):
+    """`/` anonymous and `/account` signed in, in alternating pairs. Records
+    every pair's ratio and their median; returns the runs of the median pair."""
+    pairs = []
+    for i in range(args.page_rounds):
+        pairs.append([measure(args, server, stores, path, c, args.page_seconds, warmup=i == 0)
+                      for path, c in (("/", None), ("/account", cookie))])
+    pairs.sort(key=lambda p: p[1]["cpu_us_per_req"] / p[0]["cpu_us_per_req"])
+    entry["page_ratio_rounds"] = [b["cpu_us_per_req"] / a["cpu_us_per_req"] for a, b in pairs]
+    median = pairs[len(pairs) // 2]
+    entry["page_ratio"] = median[1]["cpu_us_per_req"] / median[0]["cpu_us_per_req"]
+    return median
