@@ -3,12 +3,12 @@
 Server CPU time on a shared or virtual machine moves by 10–20 % from one
 run to the next, as much as the differences worth knowing about. The number
 of instructions a request executes barely does: a few tenths of a percent
-between runs of the same binary. These rows run the server of each configuration under
-Valgrind's callgrind, send each page a fixed number of requests one after
-the other, and read the instructions executed by the whole process (every
-thread, the store clients' included; not the database's or Redis's own) over
-exactly those requests: `callgrind_control --zero` before,
-`--dump` after. Time spent waiting and cache misses are not counted, so the
+between runs of the same binary. These rows run the server of each
+configuration under Valgrind's callgrind, send each page a fixed number of
+requests one after the other, and read the instructions executed by the
+whole process (every thread, the store clients' included; not the
+database's or Redis's own) over exactly those requests: `callgrind_control
+--zero` before, `--dump` after. Time spent waiting and cache misses are not counted, so the
 ratio is a floor under the CPU-time ratio, not a replacement for it.
 """
 

@@ -64,17 +64,14 @@ pub fn invalid(error: Signal<Option<String>>) -> impl Fn() -> Option<&'static st
     move || error.get().map(|_| "true")
 }
 
-/// The error of an action's last run, if it failed.
+/// The error of an action's last run, if it failed, from the action's
+/// `value`.
 ///
 /// `Action::value` and `Action::pending` make a new signal at each call:
-/// pages call them once and read the signal, not the action, in closures.
-pub fn action_error<I, O>(
-    action: leptos::prelude::Action<I, Result<O, AppError>>,
-) -> Signal<Option<AppError>>
+/// pages call them once and pass or read that signal, not the action.
+pub fn action_error<O>(value: MappedSignal<Option<Result<O, AppError>>>) -> Signal<Option<AppError>>
 where
-    I: Send + Sync + 'static,
     O: Clone + Send + Sync + 'static,
 {
-    let value = action.value();
     Signal::derive(move || value.get().and_then(|r| r.err()))
 }

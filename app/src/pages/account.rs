@@ -79,7 +79,7 @@ fn ChangePasswordForm() -> impl IntoView {
             }
         }
     });
-    let error = action_error(action.into());
+    let error = action_error(value);
     let (current_error, new_error) = (
         field_error(error, "current_password"),
         field_error(error, "new_password"),

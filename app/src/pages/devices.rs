@@ -58,9 +58,9 @@ pub fn DevicesPage() -> impl IntoView {
         _ => None,
     };
     let each = [
-        action_error(end_one.into()),
-        action_error(end_others.into()),
-        action_error(end_all.into()),
+        action_error(end_one.value()),
+        action_error(end_others.value()),
+        action_error(end_all.value()),
     ];
     let errors = Signal::derive(move || each.iter().find_map(|e| e.get()));
     view! {

@@ -70,7 +70,7 @@ pub fn LoginPage() -> impl IntoView {
                     required
                 />
                 <KeepSignedIn />
-                <FormError error=action_error(action.into()) />
+                <FormError error=action_error(value) />
                 <button type="submit" class="button button-primary" disabled=move || pending.get()>
                     "Sign in"
                 </button>

@@ -23,7 +23,7 @@ pub fn SignUpPage() -> impl IntoView {
             epoch.bump();
         }
     });
-    let error = action_error(action.into());
+    let error = action_error(value);
     let (name_error, password_error) = (
         field_error(error, "username"),
         field_error(error, "password"),

@@ -114,7 +114,7 @@ pub fn Revocation(i: Inspection, action: ServerAction<RevokeHere>) -> impl IntoV
                             {format!("Sign this {what} out elsewhere")}
                         </button>
                     </ActionForm>
-                    <FormError error=action_error(action.into()) />
+                    <FormError error=action_error(value) />
                 }.into_any(),
                 None => view! {
                     <p>"Sign in, then come back here to revoke your own sign-in and watch it refused."</p>
