@@ -10,6 +10,7 @@ pub mod components;
 pub mod error;
 pub mod format;
 pub mod pages;
+pub mod renewal;
 pub mod routes;
 #[cfg(feature = "ssr")]
 pub mod routing;
@@ -94,6 +95,7 @@ pub fn App() -> impl IntoView {
     provide_meta_context();
     let epoch = AuthEpoch(RwSignal::new(0));
     provide_context(epoch);
+    provide_context(renewal::AuthChanges::new());
     provide_context(ViewerResource(Resource::new(
         move || epoch.0.get(),
         |_| api::get_viewer(),

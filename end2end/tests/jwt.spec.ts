@@ -4,7 +4,7 @@ import { AccountPage } from '../pages/account-page';
 import { Header } from '../pages/header';
 import { expectAccountNeedsSignIn, signIn, signUp } from '../support/auth';
 import { authCookies } from '../support/cookies';
-import { authMode } from '../support/env';
+import { authMode, javaScriptEnabled } from '../support/env';
 import { newUser } from '../support/users';
 
 /*
@@ -63,5 +63,47 @@ test.describe('JWT mode', () => {
     await context.clearCookies({ name: ACCESS });
     await context.addCookies([rotated]);
     await expectAccountNeedsSignIn(page);
+  });
+
+  test('the tab renews no token while it changes the password, and stays signed in', async ({
+    page,
+  }, testInfo) => {
+    test.skip(!javaScriptEnabled(testInfo), 'only the browser renews tokens in the background');
+    const user = newUser();
+    await signUp(page, user);
+    const account = new AccountPage(page);
+    await account.goto();
+
+    // The change is held back longer than the renewal timer waits (three
+    // quarters of the token's life). A renewal sent meanwhile would carry
+    // the old refresh token, be refused once the change has ended it, and
+    // clear the cookies the change hands out.
+    let changing = false;
+    const renewedWhileChanging: string[] = [];
+    page.on('request', (req) => {
+      if (changing && new URL(req.url()).pathname === '/api/refresh') {
+        renewedWhileChanging.push(new Date().toISOString());
+      }
+    });
+    page.on('response', (res) => {
+      if (new URL(res.url()).pathname === '/api/change_password') {
+        changing = false;
+      }
+    });
+    await page.route('**/api/change_password', async (route) => {
+      changing = true;
+      await new Promise((resolve) => setTimeout(resolve, (accessTtl + 1) * 1000));
+      await route.continue();
+    });
+    const next = `${user.password}-new`;
+    await account.changePassword(user.password, next);
+    await expect(page).toHaveURL('/account?password=changed');
+    expect(renewedWhileChanging, 'renewals sent while the change was in flight').toEqual([]);
+
+    // Renewals go on afterwards with the new credentials.
+    await page.waitForTimeout((accessTtl + 1) * 1000);
+    await new Header(page).expectSignedInAs(user.username);
+    await account.goto();
+    await account.expectShows(user.username);
   });
 });

@@ -5,6 +5,7 @@ use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 
 use crate::api::{sign_out, SignOut};
+use crate::renewal::use_auth_changes;
 use crate::AuthEpoch;
 
 /// A form with one "Sign out" button, styled by `class`.
@@ -18,11 +19,12 @@ use crate::AuthEpoch;
 #[component]
 pub fn SignOutForm(#[prop(into)] class: String) -> impl IntoView {
     let epoch = expect_context::<AuthEpoch>();
+    let changes = use_auth_changes();
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         leptos::task::spawn_local(async move {
             // Failed or not, who is signed in may have changed.
-            let _ = sign_out().await;
+            let _ = changes.during(sign_out()).await;
             epoch.bump();
         });
     };

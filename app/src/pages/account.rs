@@ -12,6 +12,7 @@ use leptos_router::hooks::{use_location, use_query_map};
 use crate::api::{account, AccountView, ChangePassword, Mode};
 use crate::components::form_error::{action_error, field_error, invalid, FieldMessage, FormError};
 use crate::components::relative_time::RelativeTime;
+use crate::renewal::use_auth_changes;
 use crate::routes::login_url;
 use crate::AuthEpoch;
 
@@ -69,6 +70,7 @@ fn ChangePasswordForm() -> impl IntoView {
     let epoch = expect_context::<AuthEpoch>();
     let action = ServerAction::<ChangePassword>::new();
     let (value, pending) = (action.value(), action.pending());
+    use_auth_changes().track(pending);
     let form = NodeRef::<leptos::html::Form>::new();
     Effect::new(move |_| {
         if matches!(value.get(), Some(Ok(()))) {

@@ -16,6 +16,7 @@ use crate::api::Mode;
 use crate::components::form_error::{action_error, FormError};
 use crate::components::local_time::LocalTime;
 use crate::components::signed_in::signed_in_view;
+use crate::renewal::use_auth_changes;
 use crate::AuthEpoch;
 
 /// The devices page.
@@ -25,6 +26,7 @@ pub fn DevicesPage() -> impl IntoView {
     let end_one = ServerAction::<EndDevice>::new();
     let end_others = ServerAction::<EndOtherDevices>::new();
     let end_all = ServerAction::<EndAllDevices>::new();
+    use_auth_changes().track(end_all.pending());
     let data = Resource::new(
         move || {
             (

@@ -14,6 +14,7 @@ use leptos_router::hooks::use_query_map;
 
 use crate::api::inspect::{inspect, Inspection, RevokeHere};
 use crate::api::Mode;
+use crate::renewal::use_auth_changes;
 use crate::AuthEpoch;
 
 /// The inspector page.
@@ -27,6 +28,7 @@ pub fn InspectPage() -> impl IntoView {
     // Kept here, above the sections the next inspection replaces, so its
     // answer stays on screen after the page comes back.
     let revoke = ServerAction::<RevokeHere>::new();
+    use_auth_changes().track(revoke.pending());
     let revoked_now = revoke.value();
     Effect::new(move |_| {
         if matches!(revoked_now.get(), Some(Ok(_))) {
