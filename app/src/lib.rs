@@ -95,7 +95,8 @@ pub fn App() -> impl IntoView {
     provide_meta_context();
     let epoch = AuthEpoch(RwSignal::new(0));
     provide_context(epoch);
-    provide_context(renewal::AuthChanges::new());
+    #[cfg(feature = "hydrate")]
+    renewal::AuthChanges::provide();
     provide_context(ViewerResource(Resource::new(
         move || epoch.0.get(),
         |_| api::get_viewer(),

@@ -28,16 +28,38 @@ use crate::api::Viewer;
 use crate::{AppError, AuthEpoch};
 
 /// How many requests of this tab that change who is signed in are in
-/// flight. Provided by the app; renewals wait while it is above zero.
+/// flight; renewals wait while it is above zero.
+///
+/// Only the browser counts: the server renders a page once and renews
+/// nothing, so there the type is empty and a page pays for no signal and no
+/// context lookup.
 #[derive(Clone, Copy)]
-pub struct AuthChanges(RwSignal<u32>);
+pub struct AuthChanges {
+    #[cfg(feature = "hydrate")]
+    in_flight: RwSignal<u32>,
+}
 
+#[cfg(feature = "hydrate")]
 impl AuthChanges {
-    /// None in flight.
-    pub fn new() -> Self {
-        Self(RwSignal::new(0))
+    /// The tab's count, none in flight (provided by the app).
+    pub fn provide() {
+        provide_context(Self {
+            in_flight: RwSignal::new(0),
+        });
     }
 
+    fn add(self, started: bool) {
+        self.in_flight.try_update(|n| {
+            *n = if started {
+                n.saturating_add(1)
+            } else {
+                n.saturating_sub(1)
+            }
+        });
+    }
+}
+
+impl AuthChanges {
     /// Counts an action's request while `pending` says it is in flight (and
     /// stops counting it if the form goes away first).
     pub fn track(self, pending: Memo<bool>) {
@@ -66,32 +88,21 @@ impl AuthChanges {
 
     /// Runs `change`, counted until it is answered.
     pub async fn during<T>(self, change: impl std::future::Future<Output = T>) -> T {
+        #[cfg(feature = "hydrate")]
         self.add(true);
         let out = change.await;
+        #[cfg(feature = "hydrate")]
         self.add(false);
         out
-    }
-
-    fn add(self, started: bool) {
-        self.0.try_update(|n| {
-            *n = if started {
-                n.saturating_add(1)
-            } else {
-                n.saturating_sub(1)
-            }
-        });
-    }
-}
-
-impl Default for AuthChanges {
-    fn default() -> Self {
-        Self::new()
     }
 }
 
 /// The tab's [`AuthChanges`].
 pub fn use_auth_changes() -> AuthChanges {
-    expect_context::<AuthChanges>()
+    #[cfg(feature = "hydrate")]
+    return expect_context::<AuthChanges>();
+    #[cfg(not(feature = "hydrate"))]
+    AuthChanges {}
 }
 
 /// Renews the access token `viewer` says is about to expire, when no change
@@ -112,7 +123,7 @@ pub fn keep_access_token_fresh(
         });
         Effect::new(move |_| {
             let Some(due) = due.get() else { return };
-            if changes.0.get() > 0 {
+            if changes.in_flight.get() > 0 {
                 // The change's answer sets the credentials (and bumps the
                 // epoch); this runs again when it is in.
                 return;
