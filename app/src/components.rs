@@ -1,6 +1,7 @@
 //! Pieces shared by several pages.
 
 pub mod already_signed_in;
+pub mod awaited;
 pub mod form_error;
 pub mod header;
 pub mod keep_signed_in;

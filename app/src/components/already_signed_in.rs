@@ -5,6 +5,7 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 
+use crate::components::awaited::awaited;
 use crate::components::sign_out::SignOutForm;
 use crate::use_viewer;
 
@@ -21,7 +22,7 @@ where
     let viewer = use_viewer();
     view! {
         <Transition fallback=form>
-            {move || Suspend::new(async move {
+            {awaited(move || async move {
                 match viewer.await.ok().and_then(|v| v.user) {
                     Some(user) => {
                         view! { <AlreadySignedIn username=user.username next=next() instead /> }

@@ -3,6 +3,7 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 
+use crate::components::awaited::awaited;
 use crate::components::sign_out::SignOutForm;
 use crate::renewal::{keep_access_token_fresh, use_auth_changes};
 use crate::{use_viewer, AuthEpoch};
@@ -21,7 +22,7 @@ pub fn Header() -> impl IntoView {
                     "Latchkey"
                 </A>
                 <Transition fallback=|| ()>
-                    {move || Suspend::new(async move {
+                    {awaited(move || async move {
                         let viewer = viewer.await.ok()?;
                         let mode = viewer.mode;
                         Some(view! {

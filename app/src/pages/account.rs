@@ -10,6 +10,7 @@ use leptos_router::components::Redirect;
 use leptos_router::hooks::{use_location, use_query_map};
 
 use crate::api::{account, AccountView, ChangePassword, Mode};
+use crate::components::awaited::awaited;
 use crate::components::form_error::{action_error, field_error, invalid, FieldMessage, FormError};
 use crate::components::relative_time::RelativeTime;
 use crate::renewal::use_auth_changes;
@@ -49,7 +50,7 @@ pub fn AccountPage() -> impl IntoView {
             </p>
         </Show>
         <Transition fallback=|| view! { <p class="status">"Loading…"</p> }>
-            {move || Suspend::new(async move {
+            {awaited(move || async move {
                 match data.await {
                     Ok(view) => view! { <AccountDetails view /> }.into_any(),
                     Err(e) if e.is_unauthorized() => {

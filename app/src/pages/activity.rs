@@ -10,6 +10,7 @@ use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 
 use crate::api::devices::{activity_page, short_id, ActivityView, EventView};
+use crate::components::awaited::awaited;
 use crate::components::local_time::LocalTime;
 use crate::components::signed_in::signed_in_view;
 use crate::AuthEpoch;
@@ -35,7 +36,7 @@ pub fn ActivityPage() -> impl IntoView {
             </p>
         </section>
         <Transition fallback=|| view! { <p class="status">"Loading…"</p> }>
-            {move || Suspend::new(async move {
+            {awaited(move || async move {
                 let first_page = before().is_none();
                 signed_in_view(data.await, "/account/activity", |view| {
                     view! { <EventList view first_page /> }.into_any()

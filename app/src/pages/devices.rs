@@ -13,6 +13,7 @@ use crate::api::devices::{
     device_list, short_id, DeviceView, DevicesView, EndAllDevices, EndDevice, EndOtherDevices,
 };
 use crate::api::Mode;
+use crate::components::awaited::awaited;
 use crate::components::form_error::{action_error, FormError};
 use crate::components::local_time::LocalTime;
 use crate::components::signed_in::signed_in_view;
@@ -77,7 +78,7 @@ pub fn DevicesPage() -> impl IntoView {
             <FormError error=errors />
         </section>
         <Transition fallback=|| view! { <p class="status">"Loading…"</p> }>
-            {move || Suspend::new(async move {
+            {awaited(move || async move {
                 signed_in_view(data.await, "/account/devices", |view| {
                     view! { <DeviceList view end_one end_others end_all /> }.into_any()
                 })

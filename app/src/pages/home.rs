@@ -7,6 +7,7 @@ use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 
 use crate::api::Mode;
+use crate::components::awaited::awaited;
 use crate::use_viewer;
 
 /// The public front page.
@@ -35,7 +36,7 @@ pub fn HomePage() -> impl IntoView {
             </p>
         </section>
         <Transition fallback=|| view! { <p class="status">"Loading…"</p> }>
-            {move || Suspend::new(async move {
+            {awaited(move || async move {
                 let viewer = viewer.await.ok()?;
                 let mode = viewer.mode;
                 Some(view! {

@@ -14,6 +14,7 @@ use leptos_router::hooks::use_query_map;
 
 use crate::api::inspect::{inspect, Inspection, RevokeHere};
 use crate::api::Mode;
+use crate::components::awaited::awaited;
 use crate::renewal::use_auth_changes;
 use crate::AuthEpoch;
 
@@ -45,7 +46,7 @@ pub fn InspectPage() -> impl IntoView {
             </p>
         </section>
         <Transition fallback=|| view! { <p class="status">"Loading…"</p> }>
-            {move || Suspend::new(async move {
+            {awaited(move || async move {
                 match data.await {
                     Ok(i) => view! { <Sections i revoked=revoked() revoke /> }.into_any(),
                     Err(e) => view! { <p class="form-error" role="alert">{e.message}</p> }.into_any(),

@@ -9,6 +9,7 @@ use leptos_meta::Title;
 use leptos_router::components::A;
 
 use crate::api::tradeoffs::tradeoffs;
+use crate::components::awaited::awaited;
 use crate::AuthEpoch;
 
 /// The trade-offs page.
@@ -26,7 +27,7 @@ pub fn TradeoffsPage() -> impl IntoView {
             </p>
         </section>
         <Transition fallback=|| view! { <p class="status">"Loading…"</p> }>
-            {move || Suspend::new(async move {
+            {awaited(move || async move {
                 match data.await {
                     Ok(t) => {
                         let source = match &t.measured {
