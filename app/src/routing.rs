@@ -59,6 +59,7 @@ pub fn router(state: AppState, options: LeptosOptions) -> Router {
         .with_state(options);
     let api = server::http::routes().with_state(state.clone());
     let protection = Protection {
+        is_file: routes::is_file,
         requires_user: routes::requires_user,
         login_url: routes::login_url,
     };

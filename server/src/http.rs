@@ -90,8 +90,9 @@ async fn metrics(axum::extract::State(state): axum::extract::State<AppState>) ->
         .into_response()
 }
 
-/// Wraps `router` in the auth layers: the cookie jar, the caller resolver and
-/// the guard for the pages `protection` names.
+/// Wraps `router` in the auth layers: the cookie jar, the caller resolver
+/// (which leaves the files `protection` names alone) and the guard for the
+/// pages it names.
 pub fn with_auth_layers<S>(router: Router<S>, state: AppState, protection: Protection) -> Router<S>
 where
     S: Clone + Send + Sync + 'static,
@@ -100,7 +101,10 @@ where
         .layer(from_fn(move |req, next| {
             require_user(protection, req, next)
         }))
-        .layer(from_fn_with_state(state.clone(), resolve_caller))
+        .layer(from_fn_with_state(
+            (state.clone(), protection),
+            resolve_caller,
+        ))
         .layer(CookieManagerLayer::new())
         .layer(from_fn_with_state(
             csrf::guard(state.config.public_origin.as_deref())

@@ -82,8 +82,8 @@ fn Sections(i: Inspection, revoked: bool, revoke: ServerAction<RevokeHere>) -> i
             </dl>
             {(revoked && i.username.is_none()).then(|| view! {
                 <p class="notice" role="status" data-testid="revoked-notice">
-                    "This browser still holds its old credentials and sent them with this request: "
-                    "they were refused. You are signed out everywhere this sign-in was used."
+                    {revoked_notice(i.refusal.is_some())}
+                    " You are signed out everywhere this sign-in was used."
                 </p>
             })}
             {i.refusal.clone().map(|r| view! {
@@ -100,5 +100,18 @@ fn Sections(i: Inspection, revoked: bool, revoke: ServerAction<RevokeHere>) -> i
         <kept::Kept i=i.clone() />
         {(mode == Mode::Jwt).then(|| view! { <token::Opened i=i.clone() /> })}
         <token::Revocation i=i.clone() action=revoke />
+    }
+}
+
+/// What became of this browser's credentials after the revocation: sent
+/// with this request and refused, or already dropped because an earlier
+/// request (another tab, the page's own calls) carried them first.
+fn revoked_notice(sent_and_refused: bool) -> &'static str {
+    if sent_and_refused {
+        "This browser still held its old credentials and sent them with this request: they were \
+         refused."
+    } else {
+        "This browser no longer holds its old credentials: a request it made since the \
+         revocation carried them, was refused, and was answered with the cookies cleared."
     }
 }

@@ -201,6 +201,15 @@ pub async fn inspect_revocation_refuses_the_same_credentials(app: TestApp) {
     } else {
         assert!(refusal.contains("No session record"), "{refusal}");
     }
+    let notice = testid(&r.body, "revoked-notice").unwrap();
+    assert!(notice.contains("sent them with this request"), "{notice}");
+    // That answer cleared the cookies: the next load sends none, and the
+    // notice says what became of them instead.
+    assert!(b.cookies().is_empty(), "{:?}", b.cookies());
+    let r = b.get("/inspect?revoked=1").await;
+    assert_eq!(testid(&r.body, "refusal"), None);
+    let notice = testid(&r.body, "revoked-notice").unwrap();
+    assert!(notice.contains("no longer holds"), "{notice}");
     b.set_cookies(held);
     assert_eq!(b.me().await, StatusCode::UNAUTHORIZED);
     assert_eq!(

@@ -45,6 +45,7 @@ impl Latchkey {
         };
         let state = AppState::connect(config).await.unwrap();
         let protection = Protection {
+            is_file: |_| false,
             requires_user: |_| false,
             login_url: |path| path.to_string(),
         };

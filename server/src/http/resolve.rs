@@ -29,11 +29,20 @@ const MAX_USER_AGENT: usize = 256;
 #[derive(Clone, Copy, Debug)]
 pub struct RenewedThisRequest;
 
-/// Which pages need a signed-in user, and where anonymous callers go
-/// instead. The site's route table provides both rules, so the server's
-/// redirect and the pages' own redirect cannot disagree.
+/// Which pages need a signed-in user, where anonymous callers go instead,
+/// and which paths are files that need nobody. The site's route table
+/// provides the rules, so the server's redirect and the pages' own redirect
+/// cannot disagree.
 #[derive(Clone, Copy, Debug)]
 pub struct Protection {
+    /// Whether a path (without query) names a file served as it is: built
+    /// assets, the icon. Its request is not resolved at all: no store
+    /// lookup, no renewal, no cookie set or cleared. A browser asks for such
+    /// files beside the page, at moments it chooses; were they resolved, an
+    /// icon request racing a sign-out elsewhere would clear the cookies the
+    /// page's own next request was about to show refused, and one racing an
+    /// expired access token would renew it alongside the page.
+    pub is_file: fn(&str) -> bool,
     /// Whether a path (without query) needs a signed-in user.
     pub requires_user: fn(&str) -> bool,
     /// The sign-in URL that comes back to a path and query afterwards.
@@ -44,13 +53,12 @@ pub struct Protection {
 /// ([`probe::ResolveReport`]) into the request extensions. Never
 /// fails: a store fault becomes [`Caller::StoreUnavailable`] and is logged.
 pub async fn resolve_caller(
-    State(state): State<AppState>,
+    State((state, protection)): State<(AppState, Protection)>,
     jar: Cookies,
     mut req: Request,
     next: Next,
 ) -> Response {
-    // Static build output needs no identity; skip the store lookup.
-    if !req.uri().path().starts_with("/pkg/") {
+    if !(protection.is_file)(req.uri().path()) {
         let client = client_meta(&req, &state.config.trusted_proxies);
         let presented = credentials::presented(req.headers(), &jar);
         let (resolved, report) =
