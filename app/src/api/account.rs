@@ -32,8 +32,10 @@ pub struct AccountView {
 /// The signed-in user's account and this device's session; `401` if anonymous.
 ///
 /// One read at most: session mode has the device session from the request's
-/// own lookup, JWT mode reads its row (with the account's creation time).
-/// Only a record stored before that time was kept costs a read of `users`.
+/// own lookup; JWT mode reads its row (with the account's creation time)
+/// once per access token, the first time a token this instance did not
+/// issue asks (`server::auth::jwt::seen_families`). Only a record stored
+/// before the creation time was kept costs a read of `users`.
 #[server(prefix = "/api", endpoint = "account")]
 pub async fn account() -> Result<AccountView, AppError> {
     use server::auth::AuthBackend;

@@ -13,6 +13,7 @@ pub mod families;
 pub mod keys;
 pub mod refresh;
 pub mod revocation;
+pub mod seen_families;
 pub mod verified;
 
 use std::sync::Arc;
@@ -22,6 +23,7 @@ use self::claims::{AccessClaims, TokenError};
 use self::keys::Keyring;
 use self::refresh::Lifetimes;
 use self::revocation::Revocations;
+use self::seen_families::SeenFamilies;
 use self::verified::VerifiedTokens;
 use super::{token, AccessToken, ClientMeta, DeviceSession, Ended};
 use super::{Identity, RefreshToken, Refusal, TokenPair};
@@ -42,6 +44,8 @@ pub struct JwtBackend {
     clock: Clock,
     revocations: Revocations,
     verified: VerifiedTokens,
+    /// Device sessions as of the tokens in use, for pages that show them.
+    seen: SeenFamilies,
     pub(crate) metrics: Metrics,
     /// Refresh-token rotations, registered once.
     rotation: StoreOp,
@@ -75,6 +79,7 @@ impl JwtBackend {
         let keys = Arc::new(keys);
         JwtBackend {
             verified: VerifiedTokens::new(keys.clone()),
+            seen: SeenFamilies::default(),
             metrics: Metrics::default(),
             rotation: StoreOp::default(),
             keys,
@@ -140,6 +145,7 @@ impl JwtBackend {
         };
         let access_token = AccessToken::new(claims::issue(&self.keys, &claims)?);
         let refresh_expires_in = device.idle_expires_at - now;
+        self.seen.keep(&device, claims.exp, now);
         let mut identity = Identity::from(device);
         identity.access_expires_at = Some(claims.exp);
         Ok(TokenPair {

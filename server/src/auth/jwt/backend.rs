@@ -72,10 +72,20 @@ impl AuthBackend for JwtBackend {
         }))
     }
 
+    /// Read once per access token: see [`super::seen_families`].
     async fn device(&self, identity: &Identity) -> Result<Option<DeviceSession>> {
         if let Some(device) = &identity.device {
             return Ok(Some(device.clone()));
         }
-        families::family(&self.db, &identity.device_id, self.clock.now()).await
+        let now = self.clock.now();
+        let exp = identity.access_expires_at;
+        if let Some(seen) = exp.and_then(|exp| self.seen.get(&identity.device_id, exp, now)) {
+            return Ok(Some(seen));
+        }
+        let family = families::family(&self.db, &identity.device_id, now).await?;
+        if let (Some(family), Some(exp)) = (&family, exp) {
+            self.seen.keep(family, exp, now);
+        }
+        Ok(family)
     }
 }
