@@ -70,18 +70,9 @@ pub const PAGES: &[Page] = &[
     },
 ];
 
-/// Where `cargo leptos` puts the built script, bundle and stylesheet.
-pub const BUILT_ASSETS: &str = "/pkg/";
-
 /// The files of `public/`, which the build copies to the site root and the
-/// server sends as they are.
+/// server sends as they are, beside the built assets.
 pub const PUBLIC_FILES: &[&str] = &["/favicon.ico", "/favicon.svg"];
-
-/// Whether `path` (no query) names a file sent as it is, which needs no
-/// identity: a built asset or one of [`PUBLIC_FILES`].
-pub fn is_file(path: &str) -> bool {
-    path.starts_with(BUILT_ASSETS) || PUBLIC_FILES.contains(&path)
-}
 
 /// Whether `path` (no query) is a signed-in page or lies below one.
 pub fn requires_user(path: &str) -> bool {
@@ -160,7 +151,7 @@ mod tests {
     }
 
     #[test]
-    fn files_are_the_built_assets_and_what_public_holds() {
+    fn public_files_are_what_public_holds() {
         let public = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../public");
         let mut held: Vec<String> = std::fs::read_dir(&public)
             .unwrap()
@@ -173,17 +164,6 @@ mod tests {
             "PUBLIC_FILES lists {}",
             public.display()
         );
-        assert!(is_file("/pkg/latchkey.css"));
-        assert!(is_file("/favicon.svg"));
-        for path in [
-            "/",
-            "/inspect",
-            "/favicon.svg/x",
-            "/pkg",
-            "/account/favicon.ico",
-        ] {
-            assert!(!is_file(path), "{path}");
-        }
     }
 
     #[test]

@@ -59,7 +59,7 @@ pub fn router(state: AppState, options: LeptosOptions) -> Router {
         .with_state(options);
     let api = server::http::routes().with_state(state.clone());
     let protection = Protection {
-        is_file: routes::is_file,
+        is_file,
         requires_user: routes::requires_user,
         login_url: routes::login_url,
     };
@@ -133,6 +133,12 @@ fn provide_csp_nonce() {
     }
 }
 
+/// Whether `path` (no query) names a file sent as it is, which needs no
+/// identity: a built asset or one of [`routes::PUBLIC_FILES`].
+fn is_file(path: &str) -> bool {
+    path.starts_with(server::http::assets::PKG) || routes::PUBLIC_FILES.contains(&path)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -147,5 +153,20 @@ mod tests {
         declared.sort();
         listed.sort();
         assert_eq!(declared, listed);
+    }
+
+    #[test]
+    fn files_are_the_built_assets_and_what_public_holds() {
+        assert!(is_file("/pkg/latchkey.css"));
+        assert!(is_file("/favicon.svg"));
+        for path in [
+            "/",
+            "/inspect",
+            "/favicon.svg/x",
+            "/pkg",
+            "/account/favicon.ico",
+        ] {
+            assert!(!is_file(path), "{path}");
+        }
     }
 }

@@ -31,7 +31,7 @@ use axum::response::Response;
 use http::{header, HeaderValue, StatusCode};
 
 /// Where built assets are served from.
-const PKG: &str = "/pkg/";
+pub const PKG: &str = "/pkg/";
 
 /// `Cache-Control` of a content-addressed asset: a year, never revalidated.
 pub const IMMUTABLE: &str = "public, max-age=31536000, immutable";

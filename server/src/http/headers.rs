@@ -38,7 +38,7 @@ pub struct CspNonce(pub String);
 
 /// Adds the security headers to every response.
 pub async fn security_headers(mut req: Request, next: Next) -> Response {
-    let is_asset = req.uri().path().starts_with("/pkg/");
+    let is_asset = req.uri().path().starts_with(super::assets::PKG);
     let nonce = crate::random::new_id();
     req.extensions_mut().insert(CspNonce(nonce.clone()));
     let mut res = next.run(req).await;

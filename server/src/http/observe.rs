@@ -32,7 +32,7 @@ pub const REQUEST_ID: &str = "x-request-id";
 /// answers: the built assets under `/pkg/`, or `fallback` for the other
 /// static files (the icon) and pages the site does not have.
 fn unmatched_route(path: &str) -> &'static str {
-    if path.starts_with("/pkg/") {
+    if path.starts_with(super::assets::PKG) {
         "/pkg/{file}"
     } else {
         "fallback"
