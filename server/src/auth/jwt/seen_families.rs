@@ -8,16 +8,16 @@
 //! The row needs no re-reading while one token is in use: a family changes
 //! only when a renewal issues a new access token (new `exp`, so a new key
 //! here), or when it is revoked, after which its tokens are refused before
-//! anything asks for it. So each entry is keyed by the family and the `exp`
-//! of the token it was issued or read with, and kept until that token
-//! expires. Only the owning request's deadlines are checked again on a hit
-//! (the idle and absolute deadline against the clock), as the database read
-//! would. An older token of the family, still valid after a renewal, sees
-//! the family as of its own issue: one renewal behind at most.
+//! anything asks for it. So each family has one entry: its row, and the
+//! `exp` of the token it was issued or read with. Only that token is
+//! answered from it, until it expires; another token of the family (a
+//! renewal's) reads the row again and replaces the entry. The idle and
+//! absolute deadlines are checked against the clock on every hit, as the
+//! database read would.
 //!
 //! Hand-written rather than a caching crate: a map, a bound and an expiry
-//! per entry are all it needs, as in [`super::verified`]. When full, it
-//! starts over.
+//! per entry are all it needs, as in [`super::verified`]. When full, the
+//! entries whose token expired go first, then everything.
 
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
@@ -27,37 +27,48 @@ use crate::auth::DeviceSession;
 /// Most families remembered at once.
 pub const CAPACITY: usize = 16_384;
 
-/// Device sessions by `(family id, access token exp)`.
+/// A family's row, as of the token that expires at `exp`.
+#[derive(Clone, Debug)]
+struct Seen {
+    exp: i64,
+    family: DeviceSession,
+}
+
+/// Device sessions by family id, one entry each.
 #[derive(Clone, Debug, Default)]
 pub struct SeenFamilies {
-    map: Arc<RwLock<HashMap<(String, i64), DeviceSession>>>,
+    map: Arc<RwLock<HashMap<String, Seen>>>,
 }
 
 impl SeenFamilies {
     /// The family `id` as kept for a token expiring at `exp`, if it is kept
-    /// and still live at `now`.
+    /// for that token and still live at `now`.
     pub fn get(&self, id: &str, exp: i64, now: i64) -> Option<DeviceSession> {
         if exp <= now {
             return None;
         }
         let map = self.map.read().unwrap_or_else(|e| e.into_inner());
-        // A `(String, i64)` key needs an owned `String` to look up; one
-        // short allocation against a database round trip.
-        let family = map.get(&(id.to_string(), exp))?;
+        let seen = map.get(id).filter(|s| s.exp == exp)?;
+        let family = &seen.family;
         (family.idle_expires_at > now && family.absolute_expires_at > now).then(|| family.clone())
     }
 
-    /// Keeps `family` for its token expiring at `exp`; entries whose token
-    /// expired by `now` go when the map is full.
+    /// Keeps `family` for its token expiring at `exp`, in place of what was
+    /// kept for it before; entries whose token expired by `now` go when the
+    /// map is full.
     pub fn keep(&self, family: &DeviceSession, exp: i64, now: i64) {
         let mut map = self.map.write().unwrap_or_else(|e| e.into_inner());
-        if map.len() >= CAPACITY {
-            map.retain(|(_, exp), _| *exp > now);
+        if map.len() >= CAPACITY && !map.contains_key(&family.id) {
+            map.retain(|_, seen| seen.exp > now);
             if map.len() >= CAPACITY {
                 map.clear();
             }
         }
-        map.insert((family.id.clone(), exp), family.clone());
+        let seen = Seen {
+            exp,
+            family: family.clone(),
+        };
+        map.insert(family.id.clone(), seen);
     }
 
     /// How many families are kept.
@@ -99,6 +110,11 @@ mod tests {
         // A renewed token (another exp) reads the row again.
         assert_eq!(seen.get("f1", 160, 130), None);
         assert_eq!(seen.get("f2", 130, 100), None);
+        // What it read replaces the entry: one per family.
+        seen.keep(&family("f1", 1_100, 2_000), 160, 130);
+        assert_eq!(seen.len(), 1);
+        assert_eq!(seen.get("f1", 160, 130).unwrap().idle_expires_at, 1_100);
+        assert_eq!(seen.get("f1", 130, 120), None);
     }
 
     #[test]
