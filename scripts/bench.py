@@ -14,7 +14,9 @@ public page `/` (anonymous) and the protected page `/account` (signed in),
 also in alternating pairs: what the signed-in page costs over the public one
 is the median of the pairs' ratios, each pair measured a few seconds apart on
 the same server, so a change in the machine's load between configurations
-does not land in the ratio.
+does not land in the ratio. Every other pair measures `/account` first, so a
+machine speeding up or slowing down during the pairs does not always favour
+the same page.
 Server CPU per request is read from /proc/<pid>/stat around each run. Store
 operations per request are counted by the app itself (`GET /metrics`, turned
 on for the bench) and, as a cross-check that also sees what the page itself
@@ -193,9 +195,9 @@ def main():
     p.add_argument("--rounds", type=int, default=3,
                    help="pairs of /healthz runs without and with credentials")
     p.add_argument("--pair-seconds", type=int, default=4)
-    p.add_argument("--page-rounds", type=int, default=5,
+    p.add_argument("--page-rounds", type=int, default=9,
                    help="pairs of runs of / (anonymous) and /account (signed in)")
-    p.add_argument("--page-seconds", type=int, default=4)
+    p.add_argument("--page-seconds", type=int, default=3)
     p.add_argument("--connections", type=int, default=64)
     p.add_argument("--postgres-url", help="DATABASE_URL of an empty database for the bench")
     p.add_argument("--postgres-admin-url", help="a URL to read pg_stat_database through")

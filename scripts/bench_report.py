@@ -52,7 +52,8 @@ def config_table(results):
     plain = [c["runs"]["plain"]["cpu_us_per_req"] for c in configs]
     public = [c["runs"]["public"]["cpu_us_per_req"] for c in configs]
     lines += ["", f"× `/` = server CPU of `/account` signed in over `/` anonymous on the same "
-              f"server, median of {results['settings']['page_rounds']} alternating pairs "
+              f"server, median of {results['settings']['page_rounds']} alternating pairs, "
+              f"every other one measuring `/account` first "
               f"(the baseline row is the first configuration's; `/` measured "
               f"{min(public):.1f}–{max(public):.1f} µs across the configurations).",
               "", f"auth CPU = server CPU per request of `/healthz` sent with the auth cookies "

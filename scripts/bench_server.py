@@ -194,11 +194,18 @@ def storm(args, server, cookie, username, n):
 
 def page_pairs(args, server, stores, cookie, entry):
     """`/` anonymous and `/account` signed in, in alternating pairs. Records
-    every pair's ratio and their median; returns the runs of the median pair."""
+    every pair's ratio and their median; returns the runs of the median pair.
+
+    Every other pair measures `/account` first: while the machine speeds up
+    or slows down, the page measured second would otherwise always be the
+    one that gains or loses."""
+    pages = (("/", None), ("/account", cookie))
     pairs = []
     for i in range(args.page_rounds):
-        pairs.append([measure(args, server, stores, path, c, args.page_seconds, warmup=i == 0)
-                      for path, c in (("/", None), ("/account", cookie))])
+        order = pages if i % 2 == 0 else pages[::-1]
+        runs = {path: measure(args, server, stores, path, c, args.page_seconds, warmup=i == 0)
+                for path, c in order}
+        pairs.append([runs["/"], runs["/account"]])
     pairs.sort(key=lambda p: p[1]["cpu_us_per_req"] / p[0]["cpu_us_per_req"])
     entry["page_ratio_rounds"] = [b["cpu_us_per_req"] / a["cpu_us_per_req"] for a, b in pairs]
     median = pairs[len(pairs) // 2]
