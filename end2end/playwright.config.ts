@@ -123,6 +123,11 @@ export default defineConfig({
         ? { LATCHKEY_REFRESH_GRACE: process.env.LATCHKEY_REFRESH_GRACE }
         : {}),
       ...(process.env.LATCHKEY_JWT_ALG ? { LATCHKEY_JWT_ALG: process.env.LATCHKEY_JWT_ALG } : {}),
+      // A debug build shares two cores with two browsers here: a SQLite
+      // connection can wait past the production 2 s, and a sign-in then
+      // answers 503 ("temporarily unavailable") in a spec about something
+      // else. Store outages and their 503s are tested in tests/scale_out.rs.
+      LATCHKEY_STORE_TIMEOUT: process.env.LATCHKEY_STORE_TIMEOUT ?? '10s',
     },
   },
 });
