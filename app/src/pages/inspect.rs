@@ -95,11 +95,15 @@ fn Sections(i: Inspection, revoked: bool, revoke: ServerAction<RevokeHere>) -> i
                 </p>
             })}
         </section>
-        <sent::Sent i=i.clone() />
-        <sent::ServerWork i=i.clone() />
-        <kept::Kept i=i.clone() />
-        {(mode == Mode::Jwt).then(|| view! { <token::Opened i=i.clone() /> })}
-        <token::Revocation i=i.clone() action=revoke />
+        // Each section is erased to `AnyView`: nested as one type, the page's
+        // view is deep enough that the release build of the browser bundle
+        // overflows the compiler's query depth while laying out its
+        // hydration future (debug builds erase every component anyway).
+        {view! { <sent::Sent i=i.clone() /> }.into_any()}
+        {view! { <sent::ServerWork i=i.clone() /> }.into_any()}
+        {view! { <kept::Kept i=i.clone() /> }.into_any()}
+        {(mode == Mode::Jwt).then(|| view! { <token::Opened i=i.clone() /> }.into_any())}
+        {view! { <token::Revocation i=i.clone() action=revoke /> }.into_any()}
     }
 }
 
