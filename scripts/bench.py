@@ -39,6 +39,7 @@ import sys
 import tempfile
 import time
 
+from bench_build import build_of
 from bench_http import CONFIG_KEYS, EXTRA_KEYS
 from bench_server import Stores, Server, measure, page_pairs, storm
 from bench_instructions import page_instructions
@@ -97,7 +98,7 @@ def host():
 
 def run(args, workdir):
     stores = Stores(args.postgres_admin_url, args.postgres_db, args.redis_url)
-    results = {"host": host(), "settings": {
+    results = {"host": host(), "build": build_of(args.binary, args.site_root), "settings": {
         "seconds": args.seconds, "warmup": args.warmup, "connections": args.connections,
         "rounds": args.rounds, "pair_seconds": args.pair_seconds,
         "page_rounds": args.page_rounds, "page_seconds": args.page_seconds,

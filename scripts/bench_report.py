@@ -1,5 +1,6 @@
 """The tables scripts/bench.py prints and writes to target/bench/results.md."""
 
+from bench_build import describe
 from bench_http import fmt
 from bench_instructions import instructions_table
 from bench_scale import revocation_table, load_balancer_table
@@ -24,6 +25,8 @@ def table(results):
                       f"{results['settings']['pair_seconds']} s per `/healthz` run"
                       + (" · server on core 0, wrk on core 1"
                          if results["settings"]["pinned"] else ""))
+    if results.get("build"):
+        lines.append(describe(results["build"]))
     return "\n".join(lines)
 
 
