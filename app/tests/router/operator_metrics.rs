@@ -193,7 +193,8 @@ async fn each_outcome_moves_its_series(app: TestApp) {
     }
 }
 
-/// The request id: generated when absent, echoed when sent; on refusals too.
+/// The request id: generated when absent, echoed when sent and usable, else
+/// replaced; on refusals too.
 async fn every_response_carries_a_request_id(app: TestApp) {
     let b = app.browser();
     let mut seen = std::collections::HashSet::new();
@@ -210,6 +211,14 @@ async fn every_response_carries_a_request_id(app: TestApp) {
         .post_form_with("/api/sign_out", "", &[("x-request-id", "trace-me-42")])
         .await;
     assert_eq!(r.headers["x-request-id"], "trace-me-42");
+    // A client's id that is too long or not plain is replaced, not echoed.
+    for sent in ["x".repeat(5000), "a b\"level\":\"error".to_string()] {
+        let r = b
+            .post_form_with("/api/sign_out", "", &[("x-request-id", sent.as_str())])
+            .await;
+        let id = r.headers["x-request-id"].to_str().unwrap();
+        assert_eq!(id.len(), 36, "a fresh UUID, not what was sent: {id}");
+    }
     let cross_site = b
         .post_form_with(
             "/api/sign_in",

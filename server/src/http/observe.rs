@@ -1,9 +1,13 @@
 //! Seeing each request from outside: which one it was, what became of it,
 //! how long it took.
 //!
-//! - A request id: the client's `x-request-id` if it sent one, else a new
-//!   UUID (tower-http's request-id layers), echoed on the response so a
-//!   person reporting a failure can quote it and an operator can find it.
+//! - A request id: the client's `x-request-id` if it sent a usable one (1 to
+//!   64 of `A-Z a-z 0-9 . _ : -`: what a proxy or tracing system mints), else
+//!   a new UUID (tower-http's request-id layers), echoed on the response so a
+//!   person reporting a failure can quote it and an operator can find it. Any
+//!   other value is dropped before it is logged or echoed: a client must not
+//!   be able to write kilobytes, or text that looks like other log fields,
+//!   into every log line of its request.
 //! - One span per request (tower-http's trace layer) with the method, the
 //!   route template, the mode, the caller's user id once the resolver knows
 //!   it, the status and the latency; one log line when the request is
@@ -15,7 +19,7 @@
 use std::time::{Duration, Instant};
 
 use axum::extract::{MatchedPath, Request, State};
-use axum::middleware::{from_fn_with_state, Next};
+use axum::middleware::{from_fn_with_state, map_request, Next};
 use axum::response::Response;
 use axum::Router;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
@@ -90,6 +94,36 @@ where
         .layer(trace)
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+        .layer(map_request(drop_unusable_request_id))
+}
+
+/// The longest request id taken from a client.
+const REQUEST_ID_MAX: usize = 64;
+
+/// Whether a client's request id can be kept: 1 to [`REQUEST_ID_MAX`] of
+/// `A-Z a-z 0-9 . _ : -`.
+fn usable_request_id(id: &[u8]) -> bool {
+    (1..=REQUEST_ID_MAX).contains(&id.len())
+        && id
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b':' | b'-'))
+}
+
+/// Removes a client's request id that is not [usable](usable_request_id), so
+/// that the next layer mints one instead.
+async fn drop_unusable_request_id(mut req: Request) -> Request {
+    let headers = req.headers_mut();
+    let mut ids = headers.get_all(REQUEST_ID).iter();
+    let keep = match (ids.next(), ids.next()) {
+        (Some(id), None) => usable_request_id(id.as_bytes()),
+        (None, _) => true,
+        // Two ids: neither is more the request's than the other.
+        (Some(_), Some(_)) => false,
+    };
+    if !keep {
+        headers.remove(REQUEST_ID);
+    }
+    req
 }
 
 /// Records the caller's user id on the request span (the resolver calls it).
@@ -125,6 +159,31 @@ fn method_label(m: &http::Method) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_request_id_is_kept_only_if_short_and_plain() {
+        for id in [
+            "a",
+            "0f8c2d1e-4b6a-4c3e-9d2f-1a2b3c4d5e6f",
+            "trace:01.span_7",
+            &"x".repeat(64),
+        ] {
+            assert!(usable_request_id(id.as_bytes()), "{id}");
+        }
+        let too_long = "x".repeat(65);
+        for id in [
+            "",
+            too_long.as_str(),
+            "a b",
+            "id\"=1",
+            "tab\tin",
+            "é",
+            "x\ny",
+            "a/b",
+        ] {
+            assert!(!usable_request_id(id.as_bytes()), "{id:?}");
+        }
+    }
 
     #[test]
     fn unmatched_paths_get_one_of_two_labels() {
