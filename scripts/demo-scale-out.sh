@@ -134,7 +134,8 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/latchkey-demo.XXXXXX")
-mkdir "$tmp/data"
+# The data directory holds keys: a server refuses one that others can read.
+mkdir -m 700 "$tmp/data"
 [[ -n $lb_port ]] || lb_port=$(free_port)
 if (exec 3<>"/dev/tcp/127.0.0.1/$lb_port") 2>/dev/null; then
   die "port $lb_port is taken: choose another with --port, or leave it out for a free one"

@@ -285,3 +285,45 @@ async fn json_logs_carry_each_request_id() {
 
 #[path = "operations/keys.rs"]
 mod keys;
+
+/// The data directory holds the keys and the database: a first start under
+/// `umask 022` creates both for the server's user alone, and a start on a
+/// directory that others can read stops with the `chmod` that fixes it.
+#[tokio::test]
+async fn the_data_directory_is_the_servers_alone() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = TempDir::new("files");
+    let data = dir.path().join("data");
+    let mode =
+        |path: &std::path::Path| std::fs::metadata(path).unwrap().permissions().mode() & 0o777;
+    let start = || {
+        let mut cmd = tokio::process::Command::new("sh");
+        cmd.arg("-c")
+            .arg("umask 022 && exec \"$0\" users list")
+            .arg(env!("CARGO_BIN_EXE_latchkey"))
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("LATCHKEY_AUTH_MODE", "jwt")
+            .env("LATCHKEY_DATA_DIR", &data)
+            .stdin(std::process::Stdio::null());
+        cmd.output()
+    };
+    let out = start().await.expect("run latchkey");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(mode(&data), 0o700);
+    for file in ["latchkey.db", "jwt-hs256.key", "refresh-derivation.key"] {
+        assert_eq!(mode(&data.join(file)), 0o600, "{file}");
+    }
+
+    std::fs::set_permissions(&data, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let out = start().await.expect("run latchkey");
+    let said = text(&out.stderr);
+    assert!(
+        !out.status.success(),
+        "started on an open directory: {said}"
+    );
+    assert!(
+        said.contains(&format!("chmod 700 {}", data.display())),
+        "{said}"
+    );
+}

@@ -48,6 +48,18 @@ impl Engine {
     }
 }
 
+/// The file a `sqlite:` URL names; `None` for an in-memory database or
+/// another engine.
+pub fn sqlite_file(url: &str) -> Option<std::path::PathBuf> {
+    let rest = url.strip_prefix("sqlite:")?;
+    let rest = rest.strip_prefix("//").unwrap_or(rest);
+    let path = rest.split('?').next().unwrap_or_default();
+    if path.is_empty() || path == ":memory:" || url.contains("mode=memory") {
+        return None;
+    }
+    Some(std::path::PathBuf::from(path))
+}
+
 /// Opens the database at `url` (creating a SQLite file if missing) and brings
 /// its schema up to date. Concurrent starts are safe: sqlx takes a migration
 /// lock (an advisory lock on PostgreSQL).
@@ -127,4 +139,27 @@ pub async fn open(url: &str, timeout: Duration) -> crate::Result<Db> {
 /// Whether the database answers.
 pub async fn ping(db: &Db) -> bool {
     sqlx::query("SELECT 1").execute(db).await.is_ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+
+    use super::sqlite_file;
+
+    #[test]
+    fn the_file_of_a_sqlite_url() {
+        let file = |url| sqlite_file(url);
+        assert_eq!(
+            file("sqlite://data/latchkey.db"),
+            Some(PathBuf::from("data/latchkey.db"))
+        );
+        assert_eq!(
+            file("sqlite:/var/lib/l.db?mode=rwc"),
+            Some(PathBuf::from("/var/lib/l.db"))
+        );
+        assert_eq!(file("sqlite::memory:"), None);
+        assert_eq!(file("sqlite://shared?mode=memory&cache=shared"), None);
+        assert_eq!(file("postgres://localhost/test"), None);
+    }
 }

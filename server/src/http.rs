@@ -13,6 +13,7 @@ pub mod credentials;
 mod csrf;
 mod discovery;
 pub mod headers;
+mod introspect;
 mod oauth;
 pub mod observe;
 pub mod redirect;
@@ -44,7 +45,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/activity", get(account_api::activity))
         .route("/auth/token", post(oauth::token))
         .route("/auth/revoke", post(oauth::revoke))
-        .route("/auth/introspect", post(discovery::introspect))
+        .route("/auth/introspect", post(introspect::introspect))
         .route("/.well-known/jwks.json", get(discovery::jwks))
         .route(
             "/.well-known/oauth-authorization-server",
@@ -55,8 +56,9 @@ pub fn routes() -> Router<AppState> {
         .route("/metrics", get(metrics))
 }
 
-/// The metrics in the Prometheus text format, when enabled; the gauges are
-/// read now.
+/// The metrics in the Prometheus text format, when enabled; the in-process
+/// gauges are read now, the lockout gauge is the maintenance task's
+/// ([`AppState::count_lockouts`]).
 async fn metrics(axum::extract::State(state): axum::extract::State<AppState>) -> Response {
     if !state.metrics.is_on() {
         return (
@@ -66,12 +68,6 @@ async fn metrics(axum::extract::State(state): axum::extract::State<AppState>) ->
             .into_response();
     }
     let m = &state.metrics;
-    match state.throttle.lockouts_active(state.clock.now()).await {
-        Ok(n) => m.gauge("latchkey_throttle_lockouts_active", n as f64),
-        // The other series are still worth serving; the gauge keeps its
-        // last value.
-        Err(e) => tracing::warn!(error = %e, "could not count active lockouts"),
-    }
     if let Some(n) = state.auth.revocation_set_size() {
         m.gauge("latchkey_revocation_set_size", n as f64);
     }

@@ -4,7 +4,7 @@
 //! Three layers, each knowing less than the one above: the transport
 //! adapters ([`http`], and the `app` crate's server functions), the accounts
 //! service ([`accounts`]), and the authentication backends and stores
-//! ([`auth`]). Base modules (config, db, users, events, random, errors)
+//! ([`auth`]). Base modules (config, data_dir, db, users, events, random, errors)
 //! import nothing from them.
 
 // jsonwebtoken picks its crypto provider from its own features and, with both
@@ -19,6 +19,7 @@ pub mod admin;
 pub mod auth;
 pub mod clock;
 pub mod config;
+pub mod data_dir;
 pub mod db;
 pub mod describe;
 pub mod error;

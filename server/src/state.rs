@@ -21,6 +21,8 @@ use crate::{accounts, events, Error, Result};
 
 /// How often expired sessions are deleted.
 const PURGE_EVERY: Duration = Duration::from_secs(600);
+/// How often the lockout gauge is counted: a common scrape interval.
+const LOCKOUTS_EVERY: Duration = Duration::from_secs(15);
 /// How often changes made by other instances (revocations) are read.
 const SYNC_EVERY: Duration = crate::auth::jwt::revocation::SYNC_EVERY;
 
@@ -76,13 +78,9 @@ impl AppState {
     /// Opens the configured database and builds the state.
     pub async fn connect(config: Config) -> Result<Self> {
         config.validate().map_err(Error::Invalid)?;
-        if config.database_url.is_none() {
-            std::fs::create_dir_all(&config.data_dir).map_err(|e| {
-                Error::Internal(format!(
-                    "cannot create the data directory {}: {e}",
-                    config.data_dir.display()
-                ))
-            })?;
+        crate::data_dir::prepare(&config.data_dir)?;
+        if let Some(file) = db::sqlite_file(&config.database_url()) {
+            crate::data_dir::create_private_file(&file)?;
         }
         let db = db::connect(&config.database_url(), config.store_timeout).await?;
         let shared_stores = db::Engine::of(&config.database_url()) == Ok(db::Engine::Postgres)
@@ -203,6 +201,16 @@ impl AppState {
                 state.metrics.upkeep();
             }
         });
+        if self.metrics.is_on() {
+            let state = self.clone();
+            tokio::spawn(async move {
+                let mut tick = tokio::time::interval(LOCKOUTS_EVERY);
+                loop {
+                    tick.tick().await;
+                    state.count_lockouts().await;
+                }
+            });
+        }
         let state = self.clone();
         tokio::spawn(async move {
             let mut tick = tokio::time::interval(PURGE_EVERY);
@@ -211,6 +219,19 @@ impl AppState {
                 state.purge().await;
             }
         })
+    }
+
+    /// Sets the lockout gauge from the shared store. The maintenance task
+    /// does it, not the scrape: reading every counter is a store scan, and
+    /// whoever can reach `/metrics` must not be able to make the store do
+    /// one per request. A failed read keeps the last value.
+    pub async fn count_lockouts(&self) {
+        match self.throttle.lockouts_active(self.clock.now()).await {
+            Ok(n) => self
+                .metrics
+                .gauge("latchkey_throttle_lockouts_active", n as f64),
+            Err(e) => tracing::warn!(error = %e, "could not count active lockouts"),
+        }
     }
 
     /// Deletes what has expired (the maintenance task's round): failures

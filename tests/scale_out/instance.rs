@@ -211,7 +211,11 @@ impl TempDir {
             std::process::id(),
             server::auth::token::new_id()
         ));
-        std::fs::create_dir_all(dir.join("site")).unwrap();
+        // The server refuses a data directory that others can read.
+        std::os::unix::fs::DirBuilderExt::mode(&mut std::fs::DirBuilder::new(), 0o700)
+            .create(&dir)
+            .unwrap();
+        std::fs::create_dir(dir.join("site")).unwrap();
         TempDir(dir)
     }
 

@@ -242,6 +242,59 @@ async fn introspection_answers_callers_with_the_secret(pool: sqlx::SqlitePool) {
     std::fs::remove_dir_all(dir).unwrap();
 }
 
+/// Wrong secrets from one address meet a `429` with `Retry-After` (the
+/// right one too, while locked); another address is not affected.
+#[sqlx::test(migrator = "server::db::MIGRATOR")]
+async fn wrong_introspection_secrets_are_throttled_per_address(pool: sqlx::SqlitePool) {
+    let db = server::db::testing::from_sqlite(pool).await;
+    let (app, dir) = eddsa_app(db).await;
+    let from = |peer: &str, credentials: &str| {
+        let basic = base64::engine::general_purpose::STANDARD.encode(credentials);
+        http::Request::post("/auth/introspect")
+            .header(http::header::CONTENT_TYPE, FORM)
+            .header(http::header::AUTHORIZATION, format!("Basic {basic}"))
+            .extension(axum::extract::ConnectInfo(
+                peer.parse::<std::net::SocketAddr>().unwrap(),
+            ))
+            .body(axum::body::Body::from("token=t"))
+            .unwrap()
+    };
+    let mut statuses = Vec::new();
+    for i in 0..60 {
+        let r = app
+            .send(from(
+                "203.0.113.9:4000",
+                &format!("notes:wrong-{i:02}-secret-guess"),
+            ))
+            .await;
+        statuses.push(r.status);
+        if r.status == StatusCode::TOO_MANY_REQUESTS {
+            assert!(r.headers.contains_key("retry-after"), "{:?}", r.headers);
+            assert_eq!(r.json()["error"], "slow_down");
+        }
+    }
+    let first = statuses
+        .iter()
+        .position(|s| *s == StatusCode::TOO_MANY_REQUESTS)
+        .expect("a 429 within 60 wrong secrets");
+    assert!(
+        statuses[..first]
+            .iter()
+            .all(|s| *s == StatusCode::UNAUTHORIZED),
+        "{statuses:?}"
+    );
+    let right = format!("notes:{SECRET}");
+    let locked = app.send(from("203.0.113.9:4000", &right)).await;
+    assert_eq!(
+        locked.status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "locked for all"
+    );
+    let other = app.send(from("198.51.100.7:4000", &right)).await;
+    assert_eq!(other.status, StatusCode::OK, "{}", other.body);
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
 #[sqlx::test(migrator = "server::db::MIGRATOR")]
 async fn hs256_and_session_mode_publish_nothing(pool: sqlx::SqlitePool) {
     let db = server::db::testing::from_sqlite(pool).await;

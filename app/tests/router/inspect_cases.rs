@@ -203,6 +203,22 @@ pub async fn inspect_revocation_refuses_the_same_credentials(app: TestApp) {
     }
     let notice = testid(&r.body, "revoked-notice").unwrap();
     assert!(notice.contains("sent them with this request"), "{notice}");
+    if app.is_jwt() {
+        // The same claims under a signature that does not verify: their
+        // `sid` is anyone's to write, so the revocation set is not asked.
+        let mut forged = held.clone();
+        let access = forged.get_mut("__Host-latchkey_access").unwrap();
+        let at = access.len() - 5;
+        let was = &access[at..at + 1];
+        let now = if was == "A" { "B" } else { "A" };
+        access.replace_range(at..at + 1, now);
+        let f = app.browser();
+        f.set_cookies(forged);
+        let r = f.get("/inspect").await;
+        let refusal = testid(&r.body, "refusal").unwrap();
+        assert!(!refusal.contains("revocation set"), "{refusal}");
+        assert!(refusal.contains("signature does not match"), "{refusal}");
+    }
     // That answer cleared the cookies: the next load sends none, and the
     // notice says what became of them instead.
     assert!(b.cookies().is_empty(), "{:?}", b.cookies());

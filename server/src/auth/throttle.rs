@@ -60,6 +60,22 @@ impl Policy {
         max: 15 * 60,
         reset: 60 * 60,
     };
+    /// Per client address presenting introspection credentials: a service
+    /// that holds the secret gets it right, so ten misses, then growing
+    /// locks; counted apart from the address's sign-ins.
+    pub const INTROSPECTION: Policy = Policy {
+        free: 10,
+        base: 1,
+        max: 15 * 60,
+        reset: 60 * 60,
+    };
+
+    /// The longest reset period of any policy: a counter quiet this long
+    /// counts for nothing.
+    const LONGEST_RESET: i64 = max(
+        Policy::ACCOUNT.reset,
+        max(Policy::CLIENT.reset, Policy::INTROSPECTION.reset),
+    );
 
     /// How long a key with `failures` stays locked after its last failure.
     pub fn lock_after(&self, failures: i64) -> i64 {
@@ -126,9 +142,25 @@ impl Key {
         }
     }
 
+    /// The key of a client address at the introspection endpoint.
+    pub fn introspection_client(ip: IpAddr) -> Key {
+        Key {
+            name: format!("introspect:{}", Key::client(ip).name),
+            policy: Policy::INTROSPECTION,
+        }
+    }
+
     /// The stored name.
     pub fn name(&self) -> &str {
         &self.name
+    }
+}
+
+const fn max(a: i64, b: i64) -> i64 {
+    if a > b {
+        a
+    } else {
+        b
     }
 }
 
@@ -136,9 +168,22 @@ impl Key {
 fn policy_of(name: &str) -> Policy {
     if name.starts_with("acct:") {
         Policy::ACCOUNT
+    } else if name.starts_with("introspect:") {
+        Policy::INTROSPECTION
     } else {
         Policy::CLIENT
     }
+}
+
+/// A lock in force.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Lock {
+    /// Seconds until every locked key may try again.
+    pub wait: i64,
+    /// The first locked key, by its place in the keys asked about.
+    pub key: usize,
+    /// When that key's lock began (its last failure).
+    pub since: i64,
 }
 
 /// Where the counters live.
@@ -160,17 +205,33 @@ impl Throttle {
     /// Seconds until the longest-locked of `keys` may try again, if any is
     /// locked at `now`.
     pub async fn locked_for(&self, keys: &[Key], now: i64) -> Result<Option<i64>> {
-        let mut wait = None;
-        for key in keys {
+        Ok(self.lock(keys, now).await?.map(|l| l.wait))
+    }
+
+    /// The lock on `keys` at `now`, if any is locked.
+    pub async fn lock(&self, keys: &[Key], now: i64) -> Result<Option<Lock>> {
+        let mut lock: Option<Lock> = None;
+        for (index, key) in keys.iter().enumerate() {
             let failures = match self {
                 Throttle::Database(db) => database::get(db, key.name()).await?,
                 Throttle::Redis(r) => redis::get(r, key.name()).await?,
             };
-            if let Some(secs) = failures.and_then(|f| f.locked_for(&key.policy, now)) {
-                wait = wait.max(Some(secs));
+            let Some(f) = failures else { continue };
+            if let Some(wait) = f.locked_for(&key.policy, now) {
+                lock = Some(match lock {
+                    Some(l) => Lock {
+                        wait: l.wait.max(wait),
+                        ..l
+                    },
+                    None => Lock {
+                        wait,
+                        key: index,
+                        since: f.last_at,
+                    },
+                });
             }
         }
-        Ok(wait)
+        Ok(lock)
     }
 
     /// Counts a failure against every key.
@@ -197,7 +258,7 @@ impl Throttle {
     /// How many keys (accounts and clients, on every instance) are locked at
     /// `now`: read from the shared store when metrics are scraped.
     pub async fn lockouts_active(&self, now: i64) -> Result<u64> {
-        let longest = Policy::ACCOUNT.reset.max(Policy::CLIENT.reset);
+        let longest = Policy::LONGEST_RESET;
         let recent = match self {
             Throttle::Database(db) => database::recent(db, now - longest).await?,
             Throttle::Redis(r) => redis::all(r).await?,
@@ -212,7 +273,7 @@ impl Throttle {
     /// Deletes counters quiet for longer than any reset period (Redis expires
     /// its own); returns how many.
     pub async fn purge(&self, now: i64) -> Result<u64> {
-        let longest = Policy::ACCOUNT.reset.max(Policy::CLIENT.reset);
+        let longest = Policy::LONGEST_RESET;
         match self {
             Throttle::Database(db) => database::purge(db, now - longest).await,
             Throttle::Redis(_) => Ok(0),

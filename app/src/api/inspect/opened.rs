@@ -40,7 +40,7 @@ pub fn opened(jwt: &JwtBackend, token: &str) -> Option<TokenView> {
             );
             (true, status)
         }
-        Err(e) => (false, refused_because(jwt, e, opened.payload.as_ref())),
+        Err(e) => (false, refused_because(jwt, e, token)),
     };
     Some(TokenView {
         header: pretty(opened.header),
@@ -53,14 +53,11 @@ pub fn opened(jwt: &JwtBackend, token: &str) -> Option<TokenView> {
     })
 }
 
-/// Why the server refuses a token whose claims read `payload`.
-pub fn refused_because(
-    jwt: &JwtBackend,
-    e: TokenError,
-    payload: Option<&serde_json::Value>,
-) -> String {
-    let sid = payload.and_then(|p| p.get("sid")).and_then(|s| s.as_str());
-    match (e, sid.and_then(|s| jwt.revocations().revoked_at(s))) {
+/// Why the server refuses `token`. The revocation set is asked only about
+/// a token whose signature verified ([`JwtBackend::signed_sid`]).
+pub fn refused_because(jwt: &JwtBackend, e: TokenError, token: &str) -> String {
+    let sid = jwt.signed_sid(token);
+    match (e, sid.and_then(|s| jwt.revocations().revoked_at(&s))) {
         (TokenError::Expired, _) => "Refused: it expired.".into(),
         (_, Some(at)) => format!(
             "Refused: its device session was revoked at {} and is in the revocation set.",

@@ -4,7 +4,6 @@
 
 use server::auth::{Auth, AuthBackend, Caller, Credential, JwtBackend};
 use server::inspect::cookies::SeenCookies;
-use server::inspect::token;
 
 use super::opened::refused_because;
 use super::{RefusalView, RevokedView};
@@ -38,15 +37,11 @@ pub fn refusal(
             revoked_at: None,
         });
     };
-    let payload = access.and_then(token::open).and_then(|o| o.payload);
-    let sid = payload
-        .as_ref()
-        .and_then(|p| p.get("sid"))
-        .and_then(|s| s.as_str())
-        .map(str::to_string);
+    // Only a verified token's `sid` is looked up: a forged one names nothing.
+    let sid = access.and_then(|t| jwt.signed_sid(t));
     let revoked_at = sid.as_deref().and_then(|s| jwt.revocations().revoked_at(s));
-    let reason = match access.map(|t| jwt.valid_claims(t)) {
-        Some(Err(e)) => refused_because(jwt, e, payload.as_ref()),
+    let reason = match access.map(|t| (t, jwt.valid_claims(t))) {
+        Some((t, Err(e))) => refused_because(jwt, e, t),
         _ => "The refresh token was refused: used, revoked or expired.".into(),
     };
     Some(RefusalView {
@@ -95,17 +90,14 @@ pub async fn recheck(cx: &Request) -> Result<RevokedView, AppError> {
     };
     let refused = state.auth.authenticate(credential).await?.is_none();
     let detail = match (&state.auth, credential) {
-        (Auth::Jwt(b), Credential::Access(t)) => {
-            let payload = token::open(t.expose()).and_then(|o| o.payload);
-            match b.valid_claims(t.expose()) {
-                Ok(_) => "The same access token, checked again: still accepted.".into(),
-                Err(e) => format!(
-                    "The same access token, checked again: {} {}",
-                    refused_because(b, e, payload.as_ref()),
-                    revocation_bound(&state.auth)
-                ),
-            }
-        }
+        (Auth::Jwt(b), Credential::Access(t)) => match b.valid_claims(t.expose()) {
+            Ok(_) => "The same access token, checked again: still accepted.".into(),
+            Err(e) => format!(
+                "The same access token, checked again: {} {}",
+                refused_because(b, e, t.expose()),
+                revocation_bound(&state.auth)
+            ),
+        },
         _ if refused => format!(
             "The same session ID, checked again: no record has its hash any more. {}",
             revocation_bound(&state.auth)

@@ -30,7 +30,7 @@ use self::file::{Stamp, StoredKey};
 use self::material::{ed25519_key, keys_of, kid, okp, stored_ed25519};
 pub use self::set::{Key, KeySet, KeyState};
 use crate::config::JwtAlg;
-use crate::{Error, Result};
+use crate::Result;
 
 /// The issuer of a keyring built without configuration (tests): the
 /// default `LATCHKEY_ISSUER`.
@@ -78,8 +78,7 @@ pub struct Rotation {
 impl Keyring {
     /// Loads the keys for `alg` from `dir`, creating any that are missing.
     pub fn load_or_create(dir: &Path, alg: JwtAlg) -> Result<Self> {
-        std::fs::create_dir_all(dir)
-            .map_err(|e| Error::Invalid(format!("cannot use {}: {e}", dir.display())))?;
+        crate::data_dir::create(dir)?;
         let refresh_secret = file::secret_file(&dir.join("refresh-derivation.key"))?;
         match alg {
             JwtAlg::Hs256 => Ok(Self::hs256(

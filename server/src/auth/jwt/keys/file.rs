@@ -83,7 +83,7 @@ pub fn read_or_create_set(
         return Ok(keys);
     }
     // `latchkey keys …` may run before any server created the directory.
-    std::fs::create_dir_all(dir).map_err(|e| io_error(dir, e))?;
+    crate::data_dir::create(dir)?;
     let legacy = dir.join(ED25519_LEGACY);
     let (keys, imported) = match std::fs::read(&legacy) {
         Ok(bytes) => {
