@@ -16,7 +16,7 @@ mod renewal;
 mod sign_in;
 
 pub use activity::{activity, ActivityPage, PAGE_SIZE};
-pub use changes::{change_password, disable_user, end_disabled_since};
+pub use changes::{change_password, disable_user, enable_user, end_disabled_since};
 pub use devices::{
     devices, end_all_devices, end_device, end_other_devices, revoke_this_device, Device,
 };
@@ -24,7 +24,10 @@ pub use renewal::{renew, revoke_token, sign_out, token_refresh};
 pub use sign_in::{authenticate, sign_in, sign_up, token_sign_in};
 
 use crate::auth::{migration, AuthBackend, ClientMeta, Credential, Identity, Issued};
+use crate::config::AuthMode;
+use crate::events::EventKind;
 use crate::{AppState, Error, Result};
+use audit::{record, About};
 
 /// What a session-mode client uses instead of the token endpoint's grants.
 const USE_SESSIONS: &str = "sign in at /api/sign_in and keep the session cookie";
@@ -90,6 +93,15 @@ pub async fn resolve(
     if let Some(former) = &state.former {
         let now = state.clock.now();
         if let Some(issued) = migration::adopt(&state.auth, former, credentials, now).await? {
+            let identity = issued.identity();
+            let from = match state.auth.mode() {
+                AuthMode::Session => AuthMode::Jwt,
+                AuthMode::Jwt => AuthMode::Session,
+            };
+            let about = About::user(&identity.user_id, Some(&identity.username))
+                .device(&identity.device_id)
+                .carried_from(from.as_str());
+            record(state, EventKind::DeviceMigrated, about, client).await;
             return Ok(Resolution {
                 identity: Some(issued.identity().clone()),
                 issued: Some(issued),

@@ -210,13 +210,11 @@ async fn enable(state: &AppState, name: &str) -> crate::Result<Answer> {
         return Ok(no_such_user(name));
     };
     let who = &account.username;
-    Ok(Answer::Done(
-        if users::enable(&state.db, &account.id).await? {
-            format!("Enabled {who}: the account can sign in again.")
-        } else {
-            format!("{who} was not disabled; nothing changed.")
-        },
-    ))
+    Ok(match accounts::enable_user(state, &account.id).await? {
+        Some(true) => Answer::Done(format!("Enabled {who}: the account can sign in again.")),
+        Some(false) => Answer::Done(format!("{who} was not disabled; nothing changed.")),
+        None => no_such_user(name),
+    })
 }
 
 async fn purge(state: &AppState) -> crate::Result<Answer> {

@@ -35,6 +35,11 @@ pub enum EventKind {
     RefreshReuse,
     PasswordChanged,
     AccountDisabled,
+    /// An operator let a disabled account sign in again.
+    AccountEnabled,
+    /// A sign-in of the other mode carried over after a switch of
+    /// `LATCHKEY_AUTH_MODE` (detail: the mode it came from).
+    DeviceMigrated,
 }
 
 impl EventKind {
@@ -51,6 +56,8 @@ impl EventKind {
             EventKind::RefreshReuse => "refresh_reuse_detected",
             EventKind::PasswordChanged => "password_changed",
             EventKind::AccountDisabled => "account_disabled",
+            EventKind::AccountEnabled => "account_enabled",
+            EventKind::DeviceMigrated => "device_migrated",
         }
     }
 }
@@ -153,6 +160,48 @@ pub async fn record(db: &Db, event: Event<'_>) {
     .await;
     if let Err(e) = result {
         tracing::warn!(error = %e, kind = event.kind.as_str(), "could not record auth event");
+    }
+}
+
+/// The row a lock's blocked attempts are counted on: the one its first
+/// blocked attempt wrote, found by what was locked.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LockedBy<'a> {
+    /// The account name (the hash it is stored under).
+    Name(&'a str),
+    /// The client address.
+    Address(&'a str),
+}
+
+/// Records an attempt that a lock refused (`event`, of kind
+/// [`EventKind::SignInThrottled`]): counted on the row the same lock's
+/// first refusal wrote (same kind, same name or address, at or after
+/// `since`, when the lock began), else written as that row. A script
+/// hammering a locked name so adds one row per lock. Failures are logged,
+/// not returned.
+pub async fn record_blocked(db: &Db, event: Event<'_>, locked: LockedBy<'_>, since: i64) {
+    let (column, value) = match locked {
+        LockedBy::Name(name) => ("username", name),
+        LockedBy::Address(ip) => ("ip", ip),
+    };
+    let sql = format!(
+        "UPDATE auth_events SET attempts = attempts + 1, last_at = $1 \
+         WHERE id = (SELECT id FROM auth_events WHERE kind = $2 AND {column} = $3 \
+         AND at >= $4 ORDER BY at DESC, id DESC LIMIT 1)"
+    );
+    let counted = sqlx::query(&sql)
+        .bind(event.at)
+        .bind(event.kind.as_str())
+        .bind(value)
+        .bind(since)
+        .execute(db)
+        .await;
+    match counted {
+        Ok(done) if done.rows_affected() > 0 => {}
+        Ok(_) => record(db, event).await,
+        Err(e) => {
+            tracing::warn!(error = %e, kind = event.kind.as_str(), "could not count a blocked attempt")
+        }
     }
 }
 

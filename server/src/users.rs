@@ -103,12 +103,14 @@ pub async fn set_password(db: &Db, id: &str, password_hash: &str, now: i64) -> R
 /// Marks a user disabled: it can no longer sign in. `false` if no such
 /// active user.
 pub async fn disable(db: &Db, id: &str, now: i64) -> Result<bool> {
-    let done =
-        sqlx::query("UPDATE users SET disabled_at = $1 WHERE id = $2 AND disabled_at IS NULL")
-            .bind(now)
-            .bind(id)
-            .execute(db)
-            .await?;
+    let done = sqlx::query(
+        "UPDATE users SET disabled_at = $1, last_disabled_at = $1 \
+             WHERE id = $2 AND disabled_at IS NULL",
+    )
+    .bind(now)
+    .bind(id)
+    .execute(db)
+    .await?;
     Ok(done.rows_affected() > 0)
 }
 

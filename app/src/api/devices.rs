@@ -29,6 +29,8 @@ pub struct DeviceView {
     pub absolute_expires_at: i64,
     /// "Keep me signed in" was checked.
     pub persistent: bool,
+    /// Signed in under the other mode, before a switch of mode.
+    pub other_mode: bool,
 }
 
 /// The devices page's data.
@@ -53,6 +55,10 @@ pub struct EventView {
     pub browser: String,
     pub os: String,
     pub address: Option<String>,
+    /// Attempts the event stands for (a lock's refusals: the first at `at`,
+    /// the last at `last_at`).
+    pub attempts: i64,
+    pub last_at: Option<i64>,
 }
 
 /// A page of the activity list.
@@ -83,6 +89,7 @@ impl From<server::http::account_api::DeviceJson> for DeviceView {
             idle_expires_at: d.idle_expires_at,
             absolute_expires_at: d.absolute_expires_at,
             persistent: d.persistent,
+            other_mode: d.other_mode,
         }
     }
 }
@@ -99,6 +106,8 @@ impl From<server::http::account_api::EventJson> for EventView {
             browser: e.browser,
             os: e.os,
             address: e.address,
+            attempts: e.attempts,
+            last_at: e.last_at,
         }
     }
 }

@@ -89,9 +89,23 @@ fn EventRow(event: EventView, title: String, tone: &'static str) -> impl IntoVie
                     <LocalTime ts=event.at />
                     " · " {from}
                 </p>
+                {blocked(&event)}
             </div>
         </li>
     }
+}
+
+/// On a lock's row: how many attempts it refused, from when to when.
+fn blocked(e: &EventView) -> Option<impl IntoView> {
+    let last = e.last_at.filter(|_| e.attempts > 1)?;
+    Some(view! {
+        <p class="hint" data-testid="blocked-attempts">
+            {format!("{} attempts blocked between ", e.attempts)}
+            <LocalTime ts=e.at />
+            " and "
+            <LocalTime ts=last />
+        </p>
+    })
 }
 
 /// Where an event came from: the client's browser, system and network, or
@@ -100,6 +114,9 @@ fn origin(e: &EventView) -> String {
     let disable = "account_disabled";
     if e.kind == disable || e.detail.as_deref() == Some(disable) {
         return "by an operator (latchkey users disable)".into();
+    }
+    if e.kind == "account_enabled" {
+        return "by an operator (latchkey users enable)".into();
     }
     match &e.address {
         Some(address) => format!("{} on {} · {}", e.browser, e.os, address),
@@ -175,6 +192,18 @@ fn describe(e: &EventView, names: &HashMap<String, String>) -> (String, &'static
         ),
         ("password_changed", _) => ("Password changed".into(), "ok"),
         ("account_disabled", _) => ("Account disabled by an operator".into(), "alert"),
+        ("account_enabled", _) => ("Account enabled again by an operator".into(), "ok"),
+        ("device_migrated", from) => (
+            format!(
+                "{device} carried over from {} mode after the server switched mode",
+                if from == Some("jwt") {
+                    "JWT"
+                } else {
+                    "session"
+                }
+            ),
+            "ok",
+        ),
         (other, _) => (format!("Event: {other}"), "ok"),
     }
 }
@@ -198,6 +227,8 @@ mod tests {
             browser: "Firefox 133".into(),
             os: "Linux".into(),
             address: None,
+            attempts: 1,
+            last_at: None,
         }
     }
 

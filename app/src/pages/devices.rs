@@ -161,6 +161,12 @@ fn DeviceRow(device: DeviceView, end_one: ServerAction<EndDevice>) -> impl IntoV
                 <span class="tag">
                     {if device.persistent { "Kept signed in" } else { "Until the browser closes" }}
                 </span>
+                {device.other_mode.then(|| view! {
+                    <span class="tag" data-testid="other-mode" title="Signed in before this server \
+                        switched between session and JWT mode; it moves over on its next visit.">
+                        "From the other mode"
+                    </span>
+                })}
             </div>
             <dl class="facts">
                 <dt>"Device"</dt>

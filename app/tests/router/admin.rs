@@ -79,6 +79,7 @@ async fn disable_then_enable_is_told_to_the_owner(app: TestApp) {
         "Account disabled by an operator",
         "The account was disabled: ",
         "Sign-in refused: the account is disabled (the password was right)",
+        "Account enabled again by an operator",
     ] {
         assert!(
             page.body.contains(line),
@@ -88,3 +89,38 @@ async fn disable_then_enable_is_told_to_the_owner(app: TestApp) {
 }
 
 both_modes!(disable_then_enable_is_told_to_the_owner);
+
+/// A server keeping sessions in its own memory reads accounts by the time
+/// they were disabled: a `users enable` run right after `users disable`,
+/// before the server's next read, spares no session begun before the
+/// disable, and ends none begun after it.
+#[sqlx::test(migrator = "server::db::MIGRATOR")]
+async fn a_quick_enable_does_not_spare_sessions_kept_in_memory(pool: sqlx::SqlitePool) {
+    let db = server::db::testing::from_sqlite(pool).await;
+    let app = TestApp::new(db.clone(), Backend::SessionMemory);
+    let b = app.browser();
+    b.sign_up("alice", PW).await;
+    let since = app.clock.now();
+    app.clock.advance(1);
+    // The admin command: another process over the same database.
+    let admin = TestApp::new(db, Backend::SessionMemory);
+    admin.clock.advance(1);
+    let name = || "alice".to_string();
+    users(&admin, Users::Disable { name: name() }).await;
+    users(&admin, Users::Enable { name: name() }).await;
+    assert_eq!(b.me().await, StatusCode::OK, "not read by this server yet");
+    app.clock.advance(1);
+    let later = app.browser();
+    later.sign_in("alice", PW).await;
+
+    server::accounts::end_disabled_since(&app.state, since)
+        .await
+        .unwrap();
+    assert_eq!(b.me().await, StatusCode::UNAUTHORIZED, "begun before");
+    assert_eq!(later.me().await, StatusCode::OK, "begun after the enable");
+    let page = later.get("/account/activity").await;
+    assert!(
+        page.body.contains("The account was disabled: "),
+        "the ended session is on the activity page"
+    );
+}

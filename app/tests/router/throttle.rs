@@ -215,7 +215,49 @@ async fn the_lock_holds_across_instances_in_redis(pool: sqlx::SqlitePool) {
     redis.delete_all().await.unwrap();
 }
 
+async fn audit_rows(app: &TestApp) -> Vec<(String, i64)> {
+    sqlx::query_as("SELECT kind, attempts FROM auth_events WHERE kind LIKE 'sign_in_%'")
+        .fetch_all(&app.db)
+        .await
+        .unwrap()
+}
+
+/// A script hammering a locked name: 120 wrong sign-ins, a second passing
+/// every ten, add one audit row per failure that set a lock and one per
+/// lock; every attempt is still counted, and the owner reads how many each
+/// lock blocked.
+async fn a_hammered_name_writes_one_row_per_lock(app: TestApp) {
+    let owner = app.browser();
+    owner.sign_up("alice", "correct-horse").await;
+    let before = audit_rows(&app).await.len();
+    let mut locked = 0;
+    for i in 0..120 {
+        if i % 10 == 9 {
+            app.clock.advance(1);
+        }
+        let peer = format!("203.0.113.{}:40000", 1 + i % 3);
+        let r = attempt(&app, "alice", "wrong-password", &peer, None).await;
+        locked += i64::from(r.status == StatusCode::TOO_MANY_REQUESTS);
+    }
+    let rows = audit_rows(&app).await;
+    let added = &rows[before..];
+    assert!(added.len() <= 20, "{} rows: {added:?}", added.len());
+    let attempts: i64 = added.iter().map(|(_, n)| n).sum();
+    assert_eq!(attempts, 120, "every attempt is counted: {added:?}");
+    let blocked: i64 = added
+        .iter()
+        .filter(|(kind, _)| kind == "sign_in_throttled")
+        .map(|(_, n)| n)
+        .sum();
+    assert_eq!(blocked, locked);
+    let page = owner.get("/account/activity").await;
+    let most = added.iter().map(|(_, n)| *n).max().unwrap();
+    let said = format!("{most} attempts blocked between ");
+    assert!(page.body.contains(&said), "{said} missing: {}", page.body);
+}
+
 both_modes!(
+    a_hammered_name_writes_one_row_per_lock,
     thirty_wrong_passwords_lock_the_account,
     an_untrusted_peer_cannot_pick_its_address,
     locked_unknown_and_wrong_look_the_same,

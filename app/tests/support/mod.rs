@@ -29,7 +29,7 @@ pub const T0: i64 = 1_800_000_000;
 pub const TEST_SECRET: [u8; 32] = [42; 32];
 
 /// Which backend a test app runs.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Backend {
     SessionMemory,
     SessionDatabase,

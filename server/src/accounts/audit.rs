@@ -1,9 +1,9 @@
 //! Writing the audit trail: one event per outcome, with what the client
 //! said about itself.
 
-use crate::auth::throttle::Key;
+use crate::auth::throttle::{Key, Lock};
 use crate::auth::ClientMeta;
-use crate::events::{self, Cause, Channel, Event, EventKind};
+use crate::events::{self, Cause, Channel, Event, EventKind, LockedBy};
 use crate::AppState;
 
 /// What an event is about: the account, the device session, the cause.
@@ -37,6 +37,14 @@ impl<'a> About<'a> {
     pub fn cause(self, cause: Cause) -> Self {
         About {
             detail: Some(cause.as_str()),
+            ..self
+        }
+    }
+
+    /// The mode a carried-over sign-in came from.
+    pub fn carried_from(self, mode: &'a str) -> Self {
+        About {
+            detail: Some(mode),
             ..self
         }
     }
@@ -90,12 +98,17 @@ fn count(state: &AppState, kind: EventKind, detail: Option<&str>) {
         EventKind::SignInOk => sign_in("ok"),
         EventKind::SignInFailed => sign_in("bad_credentials"),
         EventKind::SignInThrottled => sign_in("throttled"),
-        EventKind::SignInDisabled => sign_in("disabled"),
+        // Counted as a wrong password, which is what the client was told:
+        // a series of its own would tell whoever can read the metrics that
+        // a password was right. The audit trail keeps the truth.
+        EventKind::SignInDisabled => sign_in("bad_credentials"),
         EventKind::SignUp => m.count("latchkey_sign_ups_total", &[]),
         EventKind::SignOut => m.count("latchkey_sign_outs_total", &[]),
         EventKind::RefreshReuse => m.count("latchkey_refresh_reuse_detected_total", &[]),
         EventKind::PasswordChanged => m.count("latchkey_password_changes_total", &[]),
         EventKind::AccountDisabled => m.count("latchkey_accounts_disabled_total", &[]),
+        EventKind::AccountEnabled => m.count("latchkey_accounts_enabled_total", &[]),
+        EventKind::DeviceMigrated => m.count("latchkey_devices_migrated_total", &[]),
         EventKind::DeviceRevoked => {
             let cause = [
                 Cause::Owner,
@@ -113,8 +126,8 @@ fn count(state: &AppState, kind: EventKind, detail: Option<&str>) {
     }
 }
 
-/// Writes a failed or throttled attempt on the name `typed`, kept only as
-/// the throttle's hash of it: people type passwords into the username field.
+/// Writes a failed attempt on the name `typed`, kept only as the
+/// throttle's hash of it: people type passwords into the username field.
 pub(super) async fn record_attempt(
     state: &AppState,
     kind: EventKind,
@@ -129,4 +142,35 @@ pub(super) async fn record_attempt(
     }
     .channel(channel);
     record(state, kind, about, client).await;
+}
+
+/// Records an attempt on the name `typed` that `lock` refused: counted in
+/// the metrics one by one, and in the audit trail on the lock's one row
+/// ([`events::record_blocked`]). `lock.key` 0 is the account name's key,
+/// any other the client address's.
+pub(super) async fn record_blocked(
+    state: &AppState,
+    typed: &str,
+    client: &ClientMeta,
+    channel: Channel,
+    lock: Lock,
+) {
+    let kind = EventKind::SignInThrottled;
+    let key = Key::account(typed);
+    count(state, kind, Some(channel.as_str()));
+    let locked = match (lock.key, client.ip.as_deref()) {
+        (0, _) | (_, None) => LockedBy::Name(key.name()),
+        (_, Some(ip)) => LockedBy::Address(ip),
+    };
+    let event = Event {
+        kind,
+        at: state.clock.now(),
+        user_id: None,
+        username: Some(key.name()),
+        ip: client.ip.as_deref(),
+        user_agent: client.user_agent.as_deref(),
+        device_id: None,
+        detail: Some(channel.as_str()),
+    };
+    events::record_blocked(&state.db, event, locked, lock.since).await;
 }

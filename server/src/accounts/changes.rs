@@ -8,6 +8,7 @@
 
 use super::audit::{record, About};
 use super::authenticate;
+use super::devices::{end_everywhere, listed};
 use crate::auth::{AuthBackend, ClientMeta, DeviceSession, Identity, Issued};
 use crate::events::{Cause, Channel, EventKind};
 use crate::users;
@@ -53,12 +54,16 @@ pub async fn change_password(
     };
     let hash = state.hasher.hash(new).await?;
     // Read first, for the audit trail: which devices this change signs out.
-    let before = state.auth.devices(&user.id).await?;
+    let before: Vec<DeviceSession> = listed(state, &user.id)
+        .await?
+        .into_iter()
+        .map(|d| d.session)
+        .collect();
     let persistent = before
         .iter()
         .find(|d| d.id == identity.device_id)
         .is_none_or(|d| d.persistent);
-    state.auth.end_user(&user.id, "password changed").await?;
+    end_everywhere(state, &user.id, "password changed").await?;
     let now = state.clock.now();
     users::set_password(&state.db, &user.id, &hash, now).await?;
     let fresh = state.auth.start(&user, client, persistent).await?;
@@ -88,7 +93,11 @@ pub async fn disable_user(state: &AppState, user_id: &str) -> Result<Option<usiz
         return Ok(None);
     };
     // Read first: the stored lists leave disabled accounts out.
-    let before = state.auth.devices(user_id).await?;
+    let before: Vec<DeviceSession> = listed(state, user_id)
+        .await?
+        .into_iter()
+        .map(|d| d.session)
+        .collect();
     if users::disable(&state.db, user_id, state.clock.now()).await? {
         let me = About::user(user_id, Some(&user.username));
         record(
@@ -106,30 +115,72 @@ pub async fn disable_user(state: &AppState, user_id: &str) -> Result<Option<usiz
 /// ones listed before it was disabled, each recorded as revoked by the
 /// disable; how many there were.
 async fn end_listed(state: &AppState, user_id: &str, before: &[DeviceSession]) -> Result<usize> {
-    state.auth.end_user(user_id, "account disabled").await?;
-    let me = About::user(user_id, None);
+    end_everywhere(state, user_id, REASON_DISABLED).await?;
     for device in before {
-        let about = me.device(&device.id).cause(Cause::AccountDisabled);
-        record(
-            state,
-            EventKind::DeviceRevoked,
-            about,
-            &ClientMeta::default(),
-        )
-        .await;
+        record_ended_by_disable(state, user_id, &device.id).await;
     }
     Ok(before.len())
+}
+
+/// Ends the device sessions `devices` of a disabled account one by one,
+/// each recorded as revoked by the disable.
+async fn end_each(state: &AppState, user_id: &str, devices: &[DeviceSession]) -> Result<()> {
+    for device in devices {
+        let ended = state
+            .auth
+            .end_device(user_id, &device.id, REASON_DISABLED)
+            .await?;
+        if ended.is_some() {
+            record_ended_by_disable(state, user_id, &device.id).await;
+        }
+    }
+    Ok(())
+}
+
+const REASON_DISABLED: &str = "account disabled";
+
+async fn record_ended_by_disable(state: &AppState, user_id: &str, device_id: &str) {
+    let about = About::user(user_id, None)
+        .device(device_id)
+        .cause(Cause::AccountDisabled);
+    let client = ClientMeta::default();
+    record(state, EventKind::DeviceRevoked, about, &client).await;
+}
+
+/// Lets a disabled account sign in again and records it. `None` if there is
+/// no such user; else whether it was disabled. Sign-ins that the disable
+/// ended stay ended.
+pub async fn enable_user(state: &AppState, user_id: &str) -> Result<Option<bool>> {
+    let Some(user) = users::by_id(&state.db, user_id).await? else {
+        return Ok(None);
+    };
+    let enabled = users::enable(&state.db, user_id).await?;
+    if enabled {
+        let me = About::user(user_id, Some(&user.username));
+        record(state, EventKind::AccountEnabled, me, &ClientMeta::default()).await;
+    }
+    Ok(Some(enabled))
 }
 
 /// Ends the device sessions of accounts disabled since `since` (by another
 /// process: the admin command) that this process keeps in its memory;
 /// returns the `since` of the next round.
+///
+/// An account is read by the time it was last disabled, not by whether it
+/// is disabled now: one enabled again before this round still loses every
+/// session that began before it was disabled (and keeps those begun after).
 pub async fn end_disabled_since(state: &AppState, since: i64) -> Result<i64> {
     let now = state.clock.now();
-    for id in users::disabled_since(&state.db, since).await? {
+    for (id, disabled_at) in users::disabled_since(&state.db, since).await? {
         // The memory store lists sessions without asking the database.
-        let before = state.auth.devices(&id).await?;
-        end_listed(state, &id, &before).await?;
+        let before: Vec<DeviceSession> = state
+            .auth
+            .devices(&id)
+            .await?
+            .into_iter()
+            .filter(|d| d.created_at <= disabled_at)
+            .collect();
+        end_each(state, &id, &before).await?;
     }
     // The same second is read again next round: a disable written later in
     // this second is not missed, and ending nothing twice is harmless.

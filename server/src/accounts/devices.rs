@@ -17,21 +17,75 @@ pub struct Device {
     pub session: DeviceSession,
     /// The device this request came from.
     pub current: bool,
+    /// Signed in under the other mode before a switch of
+    /// `LATCHKEY_AUTH_MODE`, and not back since ([`crate::auth::migration`]).
+    pub other_mode: bool,
+}
+
+/// Every live device session of `user_id`: this mode's, then the other
+/// mode's that wait to be carried over from a store this mode does not
+/// read.
+pub(super) async fn listed(state: &AppState, user_id: &str) -> Result<Vec<Device>> {
+    let ours = state.auth.devices(user_id).await?;
+    let theirs = match &state.former {
+        Some(former) => former.devices(user_id, state.clock.now()).await?,
+        None => Vec::new(),
+    };
+    let device = |other_mode| {
+        move |session| Device {
+            session,
+            current: false,
+            other_mode,
+        }
+    };
+    Ok(ours
+        .into_iter()
+        .map(device(false))
+        .chain(theirs.into_iter().map(device(true)))
+        .collect())
+}
+
+/// Ends every device session of `user_id`, in this mode's records and the
+/// other mode's; how many were live.
+pub(super) async fn end_everywhere(state: &AppState, user_id: &str, reason: &str) -> Result<u64> {
+    let ours = state.auth.end_user(user_id, reason).await?;
+    let theirs = match &state.former {
+        Some(former) => {
+            let now = state.clock.now();
+            former.end_user(user_id, now, reason).await?.len() as u64
+        }
+        None => 0,
+    };
+    Ok(ours + theirs)
+}
+
+/// Ends the device session `device_id` of `user_id`, in whichever mode's
+/// records it is; whether it was live.
+async fn end_one(state: &AppState, user_id: &str, device_id: &str, reason: &str) -> Result<bool> {
+    if state
+        .auth
+        .end_device(user_id, device_id, reason)
+        .await?
+        .is_some()
+    {
+        return Ok(true);
+    }
+    match &state.former {
+        Some(former) => {
+            let now = state.clock.now();
+            former.end_device(user_id, device_id, now, reason).await
+        }
+        None => Ok(false),
+    }
 }
 
 /// The caller's signed-in devices: this one first, then the most recently
 /// active.
 pub async fn devices(state: &AppState, identity: &Identity) -> Result<Vec<Device>> {
-    let mut list: Vec<Device> = state
-        .auth
-        .devices(&identity.user_id)
-        .await?
-        .into_iter()
-        .map(|session| Device {
-            current: session.id == identity.device_id,
-            session,
-        })
-        .collect();
+    let mut list = listed(state, &identity.user_id).await?;
+    for device in &mut list {
+        device.current = device.session.id == identity.device_id;
+    }
     list.sort_by(|a, b| {
         (b.current, b.session.last_seen_at, &b.session.id).cmp(&(
             a.current,
@@ -84,10 +138,9 @@ pub async fn end_other_devices(
     client: &ClientMeta,
 ) -> Result<u64> {
     let mut ended = 0;
-    for device in state.auth.devices(&identity.user_id).await? {
-        if device.id != identity.device_id
-            && end_recorded(state, identity, &device.id, client).await?
-        {
+    for device in listed(state, &identity.user_id).await? {
+        let id = &device.session.id;
+        if *id != identity.device_id && end_recorded(state, identity, id, client).await? {
             ended += 1;
         }
     }
@@ -102,17 +155,15 @@ async fn end_recorded(
     device_id: &str,
     client: &ClientMeta,
 ) -> Result<bool> {
-    let ended = state
-        .auth
-        .end_device(&identity.user_id, device_id, "signed out by its owner")
-        .await?;
-    if ended.is_some() {
+    let reason = "signed out by its owner";
+    let ended = end_one(state, &identity.user_id, device_id, reason).await?;
+    if ended {
         let about = About::user(&identity.user_id, Some(&identity.username))
             .device(device_id)
             .cause(Cause::Owner);
         record(state, EventKind::DeviceRevoked, about, client).await;
     }
-    Ok(ended.is_some())
+    Ok(ended)
 }
 
 /// Signs out every device of the caller, this one too; returns how many
@@ -122,14 +173,11 @@ pub async fn end_all_devices(
     identity: &Identity,
     client: &ClientMeta,
 ) -> Result<u64> {
-    let listed = state.auth.devices(&identity.user_id).await?;
-    let ended = state
-        .auth
-        .end_user(&identity.user_id, "signed out everywhere")
-        .await?;
+    let before = listed(state, &identity.user_id).await?;
+    let ended = end_everywhere(state, &identity.user_id, "signed out everywhere").await?;
     let me = About::user(&identity.user_id, Some(&identity.username));
-    for device in &listed {
-        let about = me.device(&device.id).cause(Cause::Everywhere);
+    for device in &before {
+        let about = me.device(&device.session.id).cause(Cause::Everywhere);
         record(state, EventKind::DeviceRevoked, about, client).await;
     }
     Ok(ended)

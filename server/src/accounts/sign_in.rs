@@ -1,7 +1,7 @@
 //! Creating an account and signing in: the password check, throttled, then
 //! a new device session the configured way.
 
-use super::audit::{record, record_attempt, About};
+use super::audit::{record, record_attempt, record_blocked, About};
 use crate::auth::throttle::Key;
 use crate::auth::{AuthBackend, ClientMeta, Credential, Issued, TokenPair};
 use crate::events::{Channel, EventKind};
@@ -140,9 +140,9 @@ pub async fn authenticate(
     }
     let keys = throttle_keys(username, client);
     let now = state.clock.now();
-    if let Some(wait) = state.throttle.locked_for(&keys, now).await? {
-        record_attempt(state, EventKind::SignInThrottled, username, client, channel).await;
-        return Err(Error::Throttled(wait));
+    if let Some(lock) = state.throttle.lock(&keys, now).await? {
+        record_blocked(state, username, client, channel, lock).await;
+        return Err(Error::Throttled(lock.wait));
     }
     let candidate = match users::normalize_username(username) {
         Ok(name) if password.chars().count() <= users::PASSWORD_LEN.1 => {

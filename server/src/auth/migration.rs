@@ -17,8 +17,20 @@
 //! Removing the old record first is what makes "once" hold: of two requests
 //! carrying the same cookie, one removes it and the other finds nothing.
 //! The adapter clears the old mode's cookies as it sets the new ones.
+//!
+//! A record is carried over only if nothing has ended it since: not for a
+//! disabled account, not if it began before the account's last password
+//! change, never once removed or revoked. And what ends sign-ins in this
+//! mode ends the other mode's records too while they wait: where they live
+//! in a store this mode does not read (sessions in Redis read by JWT mode,
+//! refresh families read by session mode over memory or Redis), the
+//! accounts service lists and ends them through [`Former::devices`],
+//! [`Former::end_user`] and [`Former::end_device`]. Where both modes keep
+//! them in the `sessions` table, this mode's own list and revocations
+//! already take them in.
 
-use super::device::select_device;
+use super::device::{live_of_user, select_device};
+use super::jwt::families;
 use super::session::{stored_hash, ConfiguredStore, DatabaseStore, RedisStore, SessionStore};
 use super::token::{self, TokenHash};
 use super::{Auth, Credential, DeviceSession, Issued};
@@ -30,10 +42,12 @@ use crate::Result;
 /// Where the other mode kept its device sessions.
 #[derive(Clone, Debug)]
 pub enum Former {
-    /// Session-mode records, read by JWT mode.
-    Sessions(ConfiguredStore),
-    /// Refresh families, read by session mode.
-    Families(Db),
+    /// Session-mode records, read by JWT mode; `db` holds their accounts.
+    /// (Boxed: a store is much larger than the other variant.)
+    Sessions { store: Box<ConfiguredStore>, db: Db },
+    /// Refresh families, read by session mode; `apart`: this mode keeps
+    /// its sessions elsewhere than the `sessions` table (memory, Redis).
+    Families { db: Db, apart: bool },
 }
 
 impl Former {
@@ -44,15 +58,87 @@ impl Former {
             return None;
         }
         match (config.auth_mode, config.session_store, shared) {
-            (AuthMode::Session, ..) => Some(Former::Families(db.clone())),
+            (AuthMode::Session, store, _) => Some(Former::Families {
+                db: db.clone(),
+                apart: store != SessionStoreKind::Database,
+            }),
             (AuthMode::Jwt, SessionStoreKind::Memory, _) => None,
-            (AuthMode::Jwt, SessionStoreKind::Redis, SharedStore::Redis(r)) => Some(
-                Former::Sessions(ConfiguredStore::Redis(RedisStore::new(r.clone()))),
-            ),
-            (AuthMode::Jwt, ..) => Some(Former::Sessions(ConfiguredStore::Database(
-                DatabaseStore::new(db.clone()),
-            ))),
+            (AuthMode::Jwt, SessionStoreKind::Redis, SharedStore::Redis(r)) => {
+                Some(Former::Sessions {
+                    store: Box::new(ConfiguredStore::Redis(RedisStore::new(r.clone()))),
+                    db: db.clone(),
+                })
+            }
+            (AuthMode::Jwt, ..) => Some(Former::Sessions {
+                store: Box::new(ConfiguredStore::Database(DatabaseStore::new(db.clone()))),
+                db: db.clone(),
+            }),
         }
+    }
+}
+
+impl Former {
+    /// Session-mode records in Redis, which JWT mode does not read.
+    fn sessions_apart(&self) -> Option<&RedisStore> {
+        match self {
+            Former::Sessions { store, .. } => match store.as_ref() {
+                ConfiguredStore::Redis(redis) => Some(redis),
+                _ => None,
+            },
+            Former::Families { .. } => None,
+        }
+    }
+
+    /// Refresh families, where session mode keeps its sessions elsewhere.
+    fn families_apart(&self) -> Option<&Db> {
+        match self {
+            Former::Families { db, apart: true } => Some(db),
+            _ => None,
+        }
+    }
+
+    /// The other mode's live device sessions of `user_id` that this mode
+    /// does not list itself.
+    pub async fn devices(&self, user_id: &str, now: i64) -> Result<Vec<DeviceSession>> {
+        if let Some(store) = self.sessions_apart() {
+            return store.list_user(user_id, now).await;
+        }
+        if let Some(db) = self.families_apart() {
+            return live_of_user(db, user_id, now).await;
+        }
+        Ok(Vec::new())
+    }
+
+    /// Ends every device session `user_id` has in the other mode's records
+    /// that this mode does not end itself; their ids.
+    pub async fn end_user(&self, user_id: &str, now: i64, reason: &str) -> Result<Vec<String>> {
+        if let Some(store) = self.sessions_apart() {
+            let live = store.list_user(user_id, now).await?;
+            store.remove_user(user_id).await?;
+            return Ok(live.into_iter().map(|d| d.id).collect());
+        }
+        if let Some(db) = self.families_apart() {
+            return families::revoke_user(db, user_id, now, reason).await;
+        }
+        Ok(Vec::new())
+    }
+
+    /// Ends the other mode's device session `device_id` of `user_id`, if it
+    /// is one this mode does not end itself; whether it did.
+    pub async fn end_device(
+        &self,
+        user_id: &str,
+        device_id: &str,
+        now: i64,
+        reason: &str,
+    ) -> Result<bool> {
+        if let Some(store) = self.sessions_apart() {
+            return store.remove_device(user_id, device_id).await;
+        }
+        if let Some(db) = self.families_apart() {
+            return families::revoke_of_user(db, user_id, device_id, now, reason).await;
+        }
+        Ok(false)
     }
 }
 
@@ -66,16 +152,16 @@ pub async fn adopt(
 ) -> Result<Option<Issued>> {
     for credential in credentials {
         let adopted = match (auth, former, credential) {
-            (Auth::Jwt(jwt), Former::Sessions(store), Credential::Session(id)) => {
+            (Auth::Jwt(jwt), Former::Sessions { store, db }, Credential::Session(id)) => {
                 let Some(hash) = stored_hash(id) else {
                     continue;
                 };
-                match take_session(store, &hash, now).await? {
+                match take_session(store, db, &hash, now).await? {
                     Some(device) => Some(Issued::Tokens(jwt.adopt(device).await?)),
                     None => None,
                 }
             }
-            (Auth::Session(sessions), Former::Families(db), Credential::Refresh(t)) => {
+            (Auth::Session(sessions), Former::Families { db, .. }, Credential::Refresh(t)) => {
                 match take_family(db, t.expose(), now).await? {
                     Some(device) => Some(sessions.adopt(device).await?),
                     None => None,
@@ -95,16 +181,30 @@ pub async fn adopt(
     Ok(None)
 }
 
-/// The live session `hash`, removed from `store`.
+/// The live session `hash`, removed from `store`; `None` (and removed all
+/// the same) if its account was disabled or its password changed since the
+/// session began: a store other than the database does not know.
 async fn take_session(
     store: &ConfiguredStore,
+    db: &Db,
     hash: &TokenHash,
     now: i64,
 ) -> Result<Option<DeviceSession>> {
     let Some(device) = store.find(hash, now).await? else {
         return Ok(None);
     };
-    Ok(store.remove(hash).await?.then_some(device))
+    if !store.remove(hash).await? {
+        return Ok(None);
+    }
+    let account: Option<(Option<i64>, i64)> =
+        sqlx::query_as("SELECT disabled_at, password_changed_at FROM users WHERE id = $1")
+            .bind(&device.user_id)
+            .fetch_optional(db)
+            .await?;
+    Ok(match account {
+        Some((None, changed_at)) if device.created_at >= changed_at => Some(device),
+        _ => None,
+    })
 }
 
 /// The live family whose current refresh token is `raw`, deleted with its
@@ -118,6 +218,7 @@ async fn take_family(db: &Db, raw: &str, now: i64) -> Result<Option<DeviceSessio
         "WHERE s.id = (SELECT session_id FROM refresh_tokens \
          WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2) \
          AND s.revoked_at IS NULL AND u.disabled_at IS NULL \
+         AND s.created_at >= u.password_changed_at \
          AND s.idle_expires_at > $3 AND s.absolute_expires_at > $4"
     ))
     .bind(hash.as_str())

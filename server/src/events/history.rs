@@ -16,6 +16,11 @@ pub struct StoredEvent {
     pub user_agent: Option<String>,
     pub device_id: Option<String>,
     pub detail: Option<String>,
+    /// Attempts this row stands for: more than one on a lock's
+    /// `sign_in_throttled` row, which counts every attempt the lock blocked.
+    pub attempts: i64,
+    /// The last of those attempts.
+    pub last_at: Option<i64>,
 }
 
 impl StoredEvent {
@@ -84,7 +89,8 @@ pub async fn of_account(
     };
     // Without a cursor every event qualifies through `at < i64::MAX`.
     Ok(sqlx::query_as::<_, StoredEvent>(
-        "SELECT id, at, kind, ip, user_agent, device_id, detail FROM auth_events \
+        "SELECT id, at, kind, ip, user_agent, device_id, detail, attempts, last_at \
+         FROM auth_events \
          WHERE (user_id = $1 OR (user_id IS NULL AND username = $2)) \
          AND (at < $3 OR (at = $4 AND id < $5)) \
          ORDER BY at DESC, id DESC LIMIT $6",

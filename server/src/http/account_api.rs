@@ -39,6 +39,9 @@ pub struct DeviceJson {
     pub absolute_expires_at: i64,
     /// "Keep me signed in": its cookies outlive the browser.
     pub persistent: bool,
+    /// Signed in under the other mode before a switch of
+    /// `LATCHKEY_AUTH_MODE`; carried over on its next request.
+    pub other_mode: bool,
 }
 
 impl From<Device> for DeviceJson {
@@ -56,6 +59,7 @@ impl From<Device> for DeviceJson {
             idle_expires_at: s.idle_expires_at,
             absolute_expires_at: s.absolute_expires_at,
             persistent: s.persistent,
+            other_mode: d.other_mode,
         }
     }
 }
@@ -77,6 +81,10 @@ pub struct EventJson {
     pub browser: String,
     pub os: String,
     pub address: Option<String>,
+    /// Attempts the event stands for: on a `sign_in_throttled` event, every
+    /// attempt its lock refused (the first at `at`, the last at `last_at`).
+    pub attempts: i64,
+    pub last_at: Option<i64>,
 }
 
 impl From<StoredEvent> for EventJson {
@@ -91,6 +99,8 @@ impl From<StoredEvent> for EventJson {
             browser: sw.browser,
             os: sw.os,
             address: approximate_address(e.ip.as_deref()),
+            attempts: e.attempts,
+            last_at: e.last_at,
         }
     }
 }

@@ -60,12 +60,14 @@ pub async fn enable(db: &Db, id: &str) -> Result<bool> {
     Ok(done.rows_affected() > 0)
 }
 
-/// The ids of accounts disabled at or after `since`.
-pub async fn disabled_since(db: &Db, since: i64) -> Result<Vec<String>> {
-    let rows: Vec<(String,)> =
-        sqlx::query_as("SELECT id FROM users WHERE disabled_at IS NOT NULL AND disabled_at >= $1")
-            .bind(since)
-            .fetch_all(db)
-            .await?;
-    Ok(rows.into_iter().map(|(id,)| id).collect())
+/// The accounts disabled at or after `since`, each with the time it was
+/// last disabled, whether or not it has been enabled again since.
+pub async fn disabled_since(db: &Db, since: i64) -> Result<Vec<(String, i64)>> {
+    Ok(sqlx::query_as(
+        "SELECT id, last_disabled_at FROM users \
+         WHERE last_disabled_at IS NOT NULL AND last_disabled_at >= $1",
+    )
+    .bind(since)
+    .fetch_all(db)
+    .await?)
 }
