@@ -1,12 +1,15 @@
 //! The resource server against a real Latchkey (JWT mode, EdDSA) served on a
 //! loopback port: tokens are accepted with no database and no shared
 //! secret, bad ones are refused, a key rotation costs one key-set fetch,
-//! and introspection makes a revocation count at once.
+//! an issuer that stops answering holds up no request with a known key and
+//! gets at most one fetch attempt per cooldown, and introspection makes a
+//! revocation count at once.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
@@ -27,10 +30,18 @@ struct Latchkey {
     url: String,
     dir: PathBuf,
     task: JoinHandle<()>,
+    /// Set: every request is accepted and never answered, what a client
+    /// sees of a server stopped with `kill -STOP`.
+    stopped: Arc<AtomicBool>,
 }
 
 impl Latchkey {
     async fn start() -> Self {
+        Self::start_with(Config::defaults().jwks_max_age).await
+    }
+
+    /// A Latchkey whose key set may be cached for `jwks_max_age`.
+    async fn start_with(jwks_max_age: Duration) -> Self {
         let dir =
             std::env::temp_dir().join(format!("latchkey-rs-{}", server::auth::token::new_id()));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -41,6 +52,7 @@ impl Latchkey {
             data_dir: dir.clone(),
             site_addr: addr,
             introspection_secret: Some(Secret::new(SECRET).unwrap()),
+            jwks_max_age,
             ..Config::defaults()
         };
         let state = AppState::connect(config).await.unwrap();
@@ -50,7 +62,19 @@ impl Latchkey {
             login_url: |path| path.to_string(),
         };
         let routes = server::http::routes().with_state(state.clone());
-        let app = server::http::with_auth_layers(routes, state.clone(), protection);
+        let stopped = Arc::new(AtomicBool::new(false));
+        let stop = stopped.clone();
+        let app = server::http::with_auth_layers(routes, state.clone(), protection).layer(
+            axum::middleware::from_fn(move |req, next: axum::middleware::Next| {
+                let stop = stop.clone();
+                async move {
+                    if stop.load(Ordering::SeqCst) {
+                        std::future::pending::<()>().await;
+                    }
+                    next.run(req).await
+                }
+            }),
+        );
         let task = tokio::spawn(async move {
             axum::serve(
                 listener,
@@ -68,6 +92,7 @@ impl Latchkey {
             state,
             dir,
             task,
+            stopped,
         }
     }
 
@@ -259,6 +284,83 @@ async fn after_a_rotation_new_tokens_verify_after_one_key_set_fetch() {
     );
     assert_eq!(fetches(&verifier), 2);
     latchkey.stop();
+}
+
+/// The issuer stops answering (as under `kill -STOP`: connections are
+/// accepted, nothing comes back) while the cached key set is stale: five
+/// requests at once with a known key are answered without waiting for the
+/// fetch that hangs, and tokens naming unknown keys cost the issuer at most
+/// one fetch attempt per cooldown.
+#[tokio::test]
+async fn a_stopped_issuer_holds_up_no_known_key() {
+    let latchkey = Latchkey::start_with(Duration::from_secs(1)).await;
+    let cooldown = Duration::from_secs(1);
+    let (url, verifier) = by_signature(&latchkey, cooldown).await;
+    let token = latchkey.token().await;
+    assert_eq!(get_notes(&url, &token).await.status(), 200);
+    latchkey.stopped.store(true, Ordering::SeqCst);
+    // Stale (max-age 1 s) and due (cooldown 1 s).
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+
+    let started = Instant::now();
+    let answers = futures_join_all(
+        (0..5)
+            .map(|_| {
+                let (url, token) = (url.clone(), token.clone());
+                tokio::spawn(async move { get_notes(&url, &token).await.status() })
+            })
+            .collect(),
+    )
+    .await;
+    let took = started.elapsed();
+    assert!(answers.iter().all(|s| *s == 200), "{answers:?}");
+    assert!(
+        took < resource_server::jwks::FETCH_TIMEOUT,
+        "known keys waited for the hanging fetch: {took:?}"
+    );
+    assert_eq!(
+        fetches(&verifier),
+        2,
+        "one attempt started in the background"
+    );
+
+    // Tokens naming keys the cache does not hold, from ten clients at once
+    // for three seconds: at most one attempt per cooldown (less with the
+    // backoff), each waiting for the one under way rather than starting
+    // another.
+    let foreign = Keyring::random(JwtAlg::EdDsa).unwrap();
+    let forged = latchkey.forge(&foreign, |_| {});
+    let window = Instant::now();
+    let clients = (0..10)
+        .map(|_| {
+            let (url, forged) = (url.clone(), forged.clone());
+            tokio::spawn(async move {
+                while window.elapsed() < Duration::from_secs(3) {
+                    assert_eq!(get_notes(&url, &forged).await.status(), 401);
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                }
+            })
+        })
+        .collect();
+    futures_join_all(clients).await;
+    let spent = window.elapsed().as_secs_f64() + 1.1;
+    let attempts = fetches(&verifier) - 1;
+    assert!(
+        attempts as f64 <= 1.0 + spent / cooldown.as_secs_f64(),
+        "{attempts} attempts in {spent:.1} s"
+    );
+    // Still answered from the cache all along.
+    assert_eq!(get_notes(&url, &token).await.status(), 200);
+    latchkey.stop();
+}
+
+/// Awaits every task, in order.
+async fn futures_join_all<T>(tasks: Vec<JoinHandle<T>>) -> Vec<T> {
+    let mut out = Vec::with_capacity(tasks.len());
+    for task in tasks {
+        out.push(task.await.unwrap());
+    }
+    out
 }
 
 #[tokio::test]
