@@ -1,5 +1,6 @@
 //! The data directory: the SQLite database and every generated secret (the
-//! signing keys, the refresh-token derivation key, the audit-name key).
+//! signing keys, the refresh-token derivation key, the key typed names are
+//! hashed under), and the helpers that read and write those secrets.
 //!
 //! Whoever can read it can mint tokens and read the audit trail, so it is
 //! the server's alone, whatever the umask of the shell that started it:
@@ -84,6 +85,54 @@ pub fn create_private_file(path: &Path) -> Result<()> {
             path.display()
         ))),
     }
+}
+
+/// Bytes of every generated secret.
+pub const SECRET_BYTES: usize = 32;
+
+/// Reads a 32-byte secret from `path`, creating it (mode 0600) if missing.
+pub fn secret_file(path: &Path) -> Result<[u8; SECRET_BYTES]> {
+    match std::fs::read(path) {
+        Ok(bytes) => bytes.try_into().map_err(|b: Vec<u8>| {
+            Error::Invalid(format!(
+                "{} holds {} bytes; a key file must hold exactly {SECRET_BYTES}",
+                path.display(),
+                b.len()
+            ))
+        }),
+        Err(e) if e.kind() == ErrorKind::NotFound => {
+            let key = random_key();
+            write_private(path, &key)?;
+            tracing::info!(path = %path.display(), "generated a new key");
+            Ok(key)
+        }
+        Err(e) => Err(io_error(path, e)),
+    }
+}
+
+/// 32 bytes from the OS CSPRNG.
+pub fn random_key() -> [u8; SECRET_BYTES] {
+    let mut key = [0u8; SECRET_BYTES];
+    getrandom::fill(&mut key).expect("the operating system's random source failed");
+    key
+}
+
+/// Writes `bytes` to a new file at `path`, mode 0600, and syncs it.
+pub fn write_private(path: &Path, bytes: &[u8]) -> Result<()> {
+    use std::io::Write;
+    let mut file = OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+        .map_err(|e| io_error(path, e))?;
+    file.write_all(bytes).map_err(|e| io_error(path, e))?;
+    file.sync_all().map_err(|e| io_error(path, e))
+}
+
+/// What an I/O failure on `path` tells the operator.
+pub fn io_error(path: &Path, e: std::io::Error) -> Error {
+    Error::Invalid(format!("cannot use {}: {e}", path.display()))
 }
 
 #[cfg(test)]

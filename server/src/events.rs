@@ -6,11 +6,11 @@
 //! the retention period (`LATCHKEY_AUDIT_RETENTION`) are purged by the
 //! maintenance task.
 //!
-//! A failed sign-in stores the name that was typed only as a hash (the
-//! throttle's account key): people type passwords into the username field,
-//! and the audit trail must not become a list of them. The account's owner
-//! still sees them: [`of_account`] finds them by the hash of the account's
-//! own name.
+//! A failed sign-in stores the name that was typed only as a keyed hash
+//! (the throttle's account key, [`crate::names`]): people type passwords
+//! into the username field, and the audit trail must not become a list of
+//! them. The account's owner still sees them: [`of_account`] finds them by
+//! the hash of the account's own name.
 
 use std::time::{SystemTime, UNIX_EPOCH};
 

@@ -27,6 +27,7 @@ pub mod events;
 pub mod http;
 pub mod inspect;
 pub mod metrics;
+pub mod names;
 pub mod probe;
 pub mod random;
 pub mod redis_client;

@@ -15,6 +15,7 @@ use crate::clock::Clock;
 use crate::config::{AuthMode, Config, SessionStoreKind};
 use crate::db::{self, Db};
 use crate::metrics::{Metrics, Resolved};
+use crate::names::NameKey;
 use crate::redis_client::RedisClient;
 use crate::shared_store::SharedStore;
 use crate::{accounts, events, Error, Result};
@@ -53,6 +54,8 @@ pub struct Services {
     pub redis: Option<RedisClient>,
     /// Failed sign-in counters, in the shared store.
     pub throttle: Throttle,
+    /// The key names typed into sign-in forms are kept under.
+    pub names: NameKey,
     /// What the app records for operators (a no-op unless
     /// `LATCHKEY_METRICS` is on).
     pub metrics: Metrics,
@@ -102,7 +105,8 @@ impl AppState {
             AuthMode::Jwt => Some(Keyring::load_or_create(&config.data_dir, config.jwt_alg)?),
             AuthMode::Session => None,
         };
-        let state = Self::new(config, db, Hasher::new(), Clock::System, keys)?;
+        let names = NameKey::load_or_create(&config.data_dir)?;
+        let state = Self::new(config, db, Hasher::new(), Clock::System, keys, names)?;
         // A first read of the revocation set; if a store is down the instance
         // still starts, serves what it can and catches up on the next sync.
         if let Err(e) = state.auth.sync().await {
@@ -111,13 +115,15 @@ impl AppState {
         Ok(state)
     }
 
-    /// Builds the state over an open, migrated database. JWT mode needs `keys`.
+    /// Builds the state over an open, migrated database. JWT mode needs `keys`;
+    /// typed names are kept under `names`.
     pub fn new(
         config: Config,
         db: Db,
         hasher: Hasher,
         clock: Clock,
         keys: Option<Keyring>,
+        names: NameKey,
     ) -> Result<Self> {
         config.validate().map_err(Error::Invalid)?;
         let shared = SharedStore::open(&config, &db)?;
@@ -161,6 +167,7 @@ impl AppState {
         let mode = config.auth_mode.as_str();
         Ok(AppState(Arc::new(Services {
             throttle: Throttle::new(&shared),
+            names,
             db,
             config: Arc::new(config),
             auth,

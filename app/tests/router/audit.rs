@@ -117,8 +117,16 @@ async fn a_revocation_is_one_event(pool: sqlx::SqlitePool) {
     assert!(added.is_empty(), "{added:?}");
 }
 
+fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
 /// Browser flows, both modes: one event each, and a failed sign-in keeps
-/// only a hash of the name that was typed.
+/// only a keyed hash of the name that was typed.
 async fn browser_flows_are_one_event_each(app: TestApp) {
     let b = app.browser();
     let added = added_by(&app, async {
@@ -141,7 +149,19 @@ async fn browser_flows_are_one_event_each(app: TestApp) {
             .unwrap();
     let stored = stored[0].clone().unwrap();
     assert!(!stored.to_lowercase().contains("hunter2"), "{stored}");
-    assert_eq!(stored, server::auth::throttle::Key::account(typed).name());
+    let key = server::auth::throttle::Key::account(&app.state.names, typed);
+    assert_eq!(stored, key.name());
+    // Keyed: not the bare SHA-256 of what was typed, whole or in part.
+    let bare = sha256_hex(typed.trim().to_lowercase().as_bytes());
+    assert!(
+        !bare.contains(stored.trim_start_matches("acct:")),
+        "{stored}"
+    );
+    let bare_as_typed = sha256_hex(typed.as_bytes());
+    assert!(
+        !bare_as_typed.contains(stored.trim_start_matches("acct:")),
+        "{stored}"
+    );
     let added = added_by(&app, async {
         let r = b
             .post_form(

@@ -147,7 +147,18 @@ impl TestApp {
     /// An app signing with `keys` (JWT mode).
     pub fn with_keys(db: Db, config: Config, backend: Backend, keys: Option<Keyring>) -> Self {
         let clock = Clock::manual(T0);
-        let state = AppState::new(config, db.clone(), Hasher::new(), clock.clone(), keys).unwrap();
+        // One key for every app of a test: instances sharing a database
+        // share it.
+        let names = server::names::NameKey::from_bytes([9; 32]);
+        let state = AppState::new(
+            config,
+            db.clone(),
+            Hasher::new(),
+            clock.clone(),
+            keys,
+            names,
+        )
+        .unwrap();
         let redis = state.redis.clone();
         let options = LeptosOptions::builder()
             .output_name("latchkey")

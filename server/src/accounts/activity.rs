@@ -28,12 +28,15 @@ pub async fn activity(
         None | Some("") => None,
         Some(s) => Some(s.parse()?),
     };
-    let name_key = Key::account(&identity.username);
+    let name_key = Key::account(&state.names, &identity.username);
+    // Attempts recorded before names were keyed were kept under a bare
+    // hash: still the owner's to read until the retention period ends.
+    let legacy = format!("acct:{}", crate::names::legacy_hash(&identity.username));
     // One more than a page tells whether an older page exists.
     let mut events = events::of_account(
         &state.db,
         &identity.user_id,
-        name_key.name(),
+        [name_key.name(), legacy.as_str()],
         before.as_ref(),
         PAGE_SIZE + 1,
     )

@@ -127,7 +127,8 @@ fn count(state: &AppState, kind: EventKind, detail: Option<&str>) {
 }
 
 /// Writes a failed attempt on the name `typed`, kept only as the
-/// throttle's hash of it: people type passwords into the username field.
+/// throttle's keyed hash of it ([`crate::names`]): people type passwords
+/// into the username field.
 pub(super) async fn record_attempt(
     state: &AppState,
     kind: EventKind,
@@ -135,7 +136,7 @@ pub(super) async fn record_attempt(
     client: &ClientMeta,
     channel: Channel,
 ) {
-    let key = Key::account(typed);
+    let key = Key::account(&state.names, typed);
     let about = About {
         username: Some(key.name()),
         ..About::default()
@@ -156,7 +157,7 @@ pub(super) async fn record_blocked(
     lock: Lock,
 ) {
     let kind = EventKind::SignInThrottled;
-    let key = Key::account(typed);
+    let key = Key::account(&state.names, typed);
     count(state, kind, Some(channel.as_str()));
     let locked = match (lock.key, client.ip.as_deref()) {
         (0, _) | (_, None) => LockedBy::Name(key.name()),

@@ -138,7 +138,7 @@ pub async fn authenticate(
             "Please enter your username and password.".into(),
         ));
     }
-    let keys = throttle_keys(username, client);
+    let keys = throttle_keys(state, username, client);
     let now = state.clock.now();
     if let Some(lock) = state.throttle.lock(&keys, now).await? {
         record_blocked(state, username, client, channel, lock).await;
@@ -179,8 +179,8 @@ pub async fn authenticate(
 }
 
 /// The throttle keys of an attempt: the account name first, then the client.
-fn throttle_keys(username: &str, client: &ClientMeta) -> Vec<Key> {
-    std::iter::once(Key::account(username))
+fn throttle_keys(state: &AppState, username: &str, client: &ClientMeta) -> Vec<Key> {
+    std::iter::once(Key::account(&state.names, username))
         .chain(client_key(client))
         .collect()
 }

@@ -15,17 +15,17 @@
 //! keep their state in process memory, which a second instance cannot see;
 //! the few lines of counting here are what a shared store needs.
 //!
-//! Account names are kept only as a SHA-256 prefix: people type passwords into
-//! the username field, and the counters must not become a list of them.
+//! Account names are kept only as their keyed hash ([`crate::names`]): people
+//! type passwords into the username field, and the counters must not become
+//! a list of them.
 
 mod database;
 mod redis;
 
 use std::net::IpAddr;
 
-use sha2::{Digest, Sha256};
-
 use crate::db::Db;
+use crate::names::NameKey;
 use crate::redis_client::RedisClient;
 use crate::shared_store::SharedStore;
 use crate::Result;
@@ -113,12 +113,11 @@ pub struct Key {
 }
 
 impl Key {
-    /// The key of an account name as typed (trimmed, case-folded, hashed).
-    pub fn account(username: &str) -> Key {
-        let digest = Sha256::digest(username.trim().to_lowercase().as_bytes());
-        let hex: String = digest[..16].iter().map(|b| format!("{b:02x}")).collect();
+    /// The key of an account name as typed, kept only as its keyed hash
+    /// ([`crate::names`]).
+    pub fn account(names: &NameKey, username: &str) -> Key {
         Key {
-            name: format!("acct:{hex}"),
+            name: format!("acct:{}", names.hash(username)),
             policy: Policy::ACCOUNT,
         }
     }

@@ -75,11 +75,11 @@ impl std::str::FromStr for Cursor {
 
 /// Up to `limit` events of the account `user_id`, newest first, older than
 /// `before`: those recorded with its id, and failed or throttled attempts on
-/// its name (`name_key`: the hash they were stored under).
+/// its name (`name_keys`: the hashes they may be stored under).
 pub async fn of_account(
     db: &Db,
     user_id: &str,
-    name_key: &str,
+    name_keys: [&str; 2],
     before: Option<&Cursor>,
     limit: u32,
 ) -> Result<Vec<StoredEvent>> {
@@ -91,16 +91,17 @@ pub async fn of_account(
     Ok(sqlx::query_as::<_, StoredEvent>(
         "SELECT id, at, kind, ip, user_agent, device_id, detail, attempts, last_at \
          FROM auth_events \
-         WHERE (user_id = $1 OR (user_id IS NULL AND username = $2)) \
+         WHERE (user_id = $1 OR (user_id IS NULL AND username IN ($2, $7))) \
          AND (at < $3 OR (at = $4 AND id < $5)) \
          ORDER BY at DESC, id DESC LIMIT $6",
     )
     .bind(user_id)
-    .bind(name_key)
+    .bind(name_keys[0])
     .bind(at)
     .bind(at)
     .bind(id)
     .bind(i64::from(limit))
+    .bind(name_keys[1])
     .fetch_all(db)
     .await?)
 }
@@ -134,7 +135,7 @@ mod tests {
         let mut seen = Vec::new();
         let mut before = None;
         loop {
-            let page = of_account(&db, "u1", "acct:alice", before.as_ref(), 2)
+            let page = of_account(&db, "u1", ["acct:alice", "acct:old"], before.as_ref(), 2)
                 .await
                 .unwrap();
             let Some(last) = page.last() else { break };

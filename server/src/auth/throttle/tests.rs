@@ -35,11 +35,16 @@ fn a_lock_lasts_from_the_last_failure_and_a_quiet_key_resets() {
     assert_eq!(many.locked_for(&p, 1000 + p.reset), None);
 }
 
+fn names() -> NameKey {
+    NameKey::from_bytes([3; 32])
+}
+
 #[test]
 fn account_keys_ignore_case_and_spaces_and_hide_the_name() {
-    assert_eq!(Key::account(" Alice "), Key::account("alice"));
-    assert_ne!(Key::account("alice"), Key::account("alicia"));
-    let k = Key::account("hunter2-typed-as-a-username");
+    let account = |typed| Key::account(&names(), typed);
+    assert_eq!(account(" Alice "), account("alice"));
+    assert_ne!(account("alice"), account("alicia"));
+    let k = account("hunter2-typed-as-a-username");
     assert!(!k.name().contains("hunter2"), "{}", k.name());
 }
 
@@ -66,7 +71,7 @@ fn waits_read_as_words() {
 
 /// The store contract, for the database and Redis.
 async fn counts_resets_and_clears(t: Throttle) {
-    let key = Key::account("alice");
+    let key = Key::account(&names(), "alice");
     let other = Key::client("192.0.2.1".parse().unwrap());
     let now = 1_000_000;
     assert_eq!(
@@ -125,7 +130,7 @@ async fn database_counters(pool: sqlx::SqlitePool) {
     counts_resets_and_clears(Throttle::Database(db.clone())).await;
     // A key quiet for the reset period starts again from one.
     let t = Throttle::Database(db.clone());
-    let key = Key::account("bob");
+    let key = Key::account(&names(), "bob");
     for _ in 0..9 {
         t.fail(std::slice::from_ref(&key), 0).await.unwrap();
     }

@@ -18,7 +18,9 @@ use serde::{Deserialize, Serialize};
 use crate::{Error, Result};
 
 /// Bytes of secret material in every generated key.
-pub const KEY_BYTES: usize = 32;
+pub const KEY_BYTES: usize = crate::data_dir::SECRET_BYTES;
+
+pub use crate::data_dir::{random_key, secret_file, write_private};
 /// The Ed25519 key set.
 pub const ED25519_SET: &str = "jwt-ed25519-keys.json";
 /// The single Ed25519 seed kept before key sets.
@@ -137,44 +139,6 @@ pub fn write_set(path: &Path, keys: &[StoredKey]) -> Result<()> {
     })
 }
 
-/// Reads a 32-byte secret from `path`, creating it (mode 0600) if missing.
-pub fn secret_file(path: &Path) -> Result<[u8; KEY_BYTES]> {
-    match std::fs::read(path) {
-        Ok(bytes) => bytes.try_into().map_err(|b: Vec<u8>| {
-            Error::Invalid(format!(
-                "{} holds {} bytes; a key file must hold exactly {KEY_BYTES}",
-                path.display(),
-                b.len()
-            ))
-        }),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            let key = random_key();
-            write_private(path, &key)?;
-            tracing::info!(path = %path.display(), "generated a new key");
-            Ok(key)
-        }
-        Err(e) => Err(io_error(path, e)),
-    }
-}
-
-/// 32 bytes from the OS CSPRNG.
-pub fn random_key() -> [u8; KEY_BYTES] {
-    let mut key = [0u8; KEY_BYTES];
-    getrandom::fill(&mut key).expect("the operating system's random source failed");
-    key
-}
-
-fn write_private(path: &Path, bytes: &[u8]) -> Result<()> {
-    use std::io::Write;
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let mut file = options.open(path).map_err(|e| io_error(path, e))?;
-    file.write_all(bytes).map_err(|e| io_error(path, e))?;
-    file.sync_all().map_err(|e| io_error(path, e))
-}
-
 fn io_error(path: &Path, e: std::io::Error) -> Error {
-    Error::Invalid(format!("cannot use {}: {e}", path.display()))
+    crate::data_dir::io_error(path, e)
 }
