@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
-# Sets up and runs every test: formatting and lints, unit, sqlx and router
-# tests, then the Playwright suite (JavaScript on and off) against a fresh build,
-# and last the scale-out spec: two instances behind HAProxy
+# Sets up and runs every test: formatting and lints, the release build that
+# users run (scripts/build-release.sh: the optimised server and browser
+# bundle, wasm-opt included), unit, sqlx and router tests, then the
+# Playwright suite (JavaScript on and off) against that release build, and
+# last the scale-out spec: two instances behind HAProxy
 # (scripts/demo-scale-out.sh), sessions in memory and in Redis.
 # SQLite files are made per test. PostgreSQL and Redis are the servers named by
 # LATCHKEY_TEST_POSTGRES_URL and LATCHKEY_TEST_REDIS_URL, or else private ones
 # started here on free loopback ports and stopped at exit (scripts/services.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/setup.sh --e2e
+bash scripts/setup.sh --e2e --release
 source scripts/services.sh
 
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
@@ -21,6 +23,14 @@ cargo fmt --all --check
 step "clippy (server build and browser build)"
 cargo clippy --all-targets -p latchkey -p app -p server -p resource_server --features app/ssr,latchkey/ssr -- -D warnings
 cargo clippy --lib --target wasm32-unknown-unknown --features hydrate -p latchkey -p app -- -D warnings
+
+step "release build (scripts/build-release.sh: server and browser bundle, optimised)"
+# What users build and deploy, and what the Playwright runs below exercise:
+# a view that only the optimised browser build cannot compile fails here,
+# first, not in a user's hands. (Debug builds erase component types; the
+# release build does not.)
+bash scripts/build-release.sh
+release_bin="$PWD/target/release/latchkey"
 
 step "PostgreSQL and Redis for the tests"
 # Stop the private servers however the script ends, Ctrl-C included (the INT
@@ -51,10 +61,9 @@ step "benchmarks compile (scripts/bench.sh and cargo bench run them)"
 # Same packages and features as the tests: only the bench binaries are new.
 cargo test --benches --no-run -p server -p app -p latchkey -p resource_server --features app/ssr,latchkey/ssr
 
-step "build the site"
-# `cargo leptos end-to-end` exits 0 when its build fails; build first so a
-# failure stops here.
-cargo leptos build
+# The Playwright runs drive the release build made above (its site is
+# target/site, which a debug `cargo leptos build` would replace).
+export LATCHKEY_BIN="$release_bin"
 
 step "end-to-end, session mode (Playwright, JavaScript on and off)"
 (cd end2end && LATCHKEY_AUTH_MODE=session npx playwright test)
@@ -66,6 +75,7 @@ step "end-to-end, JWT mode, EdDSA with published keys (2 s access tokens, 2 s re
 (cd end2end && LATCHKEY_AUTH_MODE=jwt LATCHKEY_JWT_ALG=EdDSA LATCHKEY_ACCESS_TTL=2s LATCHKEY_REFRESH_GRACE=2s npx playwright test)
 
 step "end-to-end, two instances behind HAProxy (sessions in memory and in Redis)"
-# The spec starts scripts/demo-scale-out.sh itself, with the test Redis.
+# The spec starts scripts/demo-scale-out.sh itself, with the test Redis and
+# the release binary (LATCHKEY_BIN).
 (cd end2end && LATCHKEY_SCALE_OUT=1 LATCHKEY_DEMO_REDIS_URL="$LATCHKEY_TEST_REDIS_URL" \
   npx playwright test tests/scale-out.spec.ts)
