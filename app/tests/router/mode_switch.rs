@@ -53,6 +53,10 @@ async fn carries_over(before: TestApp, after_backend: Backend) {
     assert_eq!(list.len(), 1, "one device, not two: {list:?}");
     assert_eq!(list[0]["id"], device.as_str(), "the device keeps its id");
     assert_eq!(list[0]["current"], true);
+    assert_eq!(
+        list[0]["other_mode"], false,
+        "carried over: this mode's now"
+    );
     assert_eq!(list[0]["browser"], "Firefox 133");
     assert_eq!(b.me().await, StatusCode::OK);
     // The old cookies were taken: replayed elsewhere, they sign nobody in.
@@ -204,10 +208,9 @@ async fn a_password_change_ends_the_other_modes_refresh_tokens(pool: sqlx::Sqlit
         let list = devices(&owner).await;
         assert_eq!(list.len(), 2, "{store:?}: both sign-ins listed: {list:?}");
         let waiting = list.iter().find(|d| d["current"] == false).unwrap();
-        if store != Backend::SessionDatabase {
-            // The database store lists the table both modes share.
-            assert_eq!(waiting["other_mode"], true, "{store:?}: {waiting}");
-        }
+        assert_eq!(waiting["other_mode"], true, "{store:?}: {waiting}");
+        let here = list.iter().find(|d| d["current"] == true).unwrap();
+        assert_eq!(here["other_mode"], false, "{store:?}: {here}");
         let r = owner
             .post_form(
                 "/api/change_password",
@@ -311,4 +314,27 @@ async fn redis_sessions_of_a_disabled_or_changed_account_are_not_carried_over(
     assert_eq!(b.me().await, StatusCode::UNAUTHORIZED, "disabled");
     assert_eq!(migrations(&db).await, 0);
     after.cleanup().await;
+}
+
+/// A refresh family that began before the account's last password change
+/// is not carried over into session mode, whatever the store.
+#[sqlx::test(migrator = "server::db::MIGRATOR")]
+async fn a_family_older_than_the_password_is_not_carried_over(pool: sqlx::SqlitePool) {
+    let db = server::db::testing::from_sqlite(pool).await;
+    for store in [Backend::SessionMemory, Backend::SessionDatabase] {
+        let jwt = jwt_app_for(&db, store);
+        let api = jwt.browser();
+        api.sign_up("alice", "correct-horse").await;
+        // A password change made where the family was not ended.
+        sqlx::query("UPDATE users SET password_changed_at = password_changed_at + 1")
+            .execute(&db)
+            .await
+            .unwrap();
+        let after = restart_in(&jwt, AuthMode::Session, store);
+        let b = after.browser();
+        b.set_cookies(api.cookies());
+        assert_eq!(b.me().await, StatusCode::UNAUTHORIZED, "{store:?}");
+        assert_eq!(migrations(&db).await, 0, "{store:?}");
+        sqlx::query("DELETE FROM users").execute(&db).await.unwrap();
+    }
 }

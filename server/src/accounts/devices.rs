@@ -24,24 +24,28 @@ pub struct Device {
 
 /// Every live device session of `user_id`: this mode's, then the other
 /// mode's that wait to be carried over from a store this mode does not
-/// read.
+/// read. Those made by the other mode are marked, wherever they are kept.
 pub(super) async fn listed(state: &AppState, user_id: &str) -> Result<Vec<Device>> {
     let ours = state.auth.devices(user_id).await?;
-    let theirs = match &state.former {
-        Some(former) => former.devices(user_id, state.clock.now()).await?,
-        None => Vec::new(),
+    let (theirs, waiting) = match &state.former {
+        Some(former) => (
+            former.devices(user_id, state.clock.now()).await?,
+            former.waiting_here(user_id).await?,
+        ),
+        None => (Vec::new(), Vec::new()),
     };
-    let device = |other_mode| {
-        move |session| Device {
-            session,
-            current: false,
-            other_mode,
-        }
+    let device = |session: DeviceSession, other_mode| Device {
+        session,
+        current: false,
+        other_mode,
     };
     Ok(ours
         .into_iter()
-        .map(device(false))
-        .chain(theirs.into_iter().map(device(true)))
+        .map(|s| {
+            let waits = waiting.contains(&s.id);
+            device(s, waits)
+        })
+        .chain(theirs.into_iter().map(|s| device(s, true)))
         .collect())
 }
 

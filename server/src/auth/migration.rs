@@ -97,6 +97,27 @@ impl Former {
         }
     }
 
+    /// The ids of `user_id`'s device sessions that this mode lists itself
+    /// but the other mode made: where both keep them in the `sessions`
+    /// table, a refresh family has refresh tokens and a session record has
+    /// none.
+    pub async fn waiting_here(&self, user_id: &str) -> Result<Vec<String>> {
+        let (db, sql) = match self {
+            Former::Families { db, apart: false } => (
+                db,
+                "SELECT s.id FROM sessions s WHERE s.user_id = $1 \
+                 AND EXISTS (SELECT 1 FROM refresh_tokens r WHERE r.session_id = s.id)",
+            ),
+            Former::Sessions { store, db } if matches!(**store, ConfiguredStore::Database(_)) => (
+                db,
+                "SELECT s.id FROM sessions s WHERE s.user_id = $1 \
+                 AND NOT EXISTS (SELECT 1 FROM refresh_tokens r WHERE r.session_id = s.id)",
+            ),
+            _ => return Ok(Vec::new()),
+        };
+        Ok(sqlx::query_scalar(sql).bind(user_id).fetch_all(db).await?)
+    }
+
     /// The other mode's live device sessions of `user_id` that this mode
     /// does not list itself.
     pub async fn devices(&self, user_id: &str, now: i64) -> Result<Vec<DeviceSession>> {
