@@ -9,6 +9,9 @@
 //!   carrying its `x-request-id`.
 //! - `latchkey keys rotate`: a running server publishes the new key and
 //!   signs with it without a restart; tokens of the old key still pass.
+//! - A switch of `LATCHKEY_AUTH_MODE` between two runs: a sign-in carried
+//!   over is recorded once, and what ended sign-ins ends the ones still
+//!   waiting in the other mode's records (`mode_switch`).
 //!
 //! The database is a SQLite file both processes open; the Redis cases need
 //! `LATCHKEY_TEST_REDIS_URL` and say they were skipped without it.
@@ -285,6 +288,8 @@ async fn json_logs_carry_each_request_id() {
 
 #[path = "operations/keys.rs"]
 mod keys;
+#[path = "operations/mode_switch.rs"]
+mod mode_switch;
 
 /// The data directory holds the keys and the database: a first start under
 /// `umask 022` creates both for the server's user alone, and a start on a
