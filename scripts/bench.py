@@ -40,6 +40,7 @@ import tempfile
 import time
 
 from bench_build import build_of
+from bench_hammer import hammer
 from bench_http import CONFIG_KEYS, EXTRA_KEYS
 from bench_server import Stores, Server, measure, page_pairs, storm
 from bench_instructions import page_instructions
@@ -124,6 +125,8 @@ def run(args, workdir):
                       file=sys.stderr)
             results["load_balancer"] = [load_balancer(args, workdir, store, label)
                                         for store, label in stores_lb]
+    if not args.only or "hammer" in args.only:
+        results["hammer"] = hammer(args, workdir)
     results["host"]["loadavg_at_end"] = os.getloadavg()[0]
     return results
 
@@ -211,7 +214,9 @@ def main():
                         "per request)"
                         + "; two instances: revocation-lag (JWT revocations from one instance "
                         "to the other, through Redis and the database), load-balancer (the "
-                        "anonymous share behind scripts/demo-scale-out.sh, memory store and Redis)")
+                        "anonymous share behind scripts/demo-scale-out.sh, memory store and Redis)"
+                        "; hammer (wrong passwords for a locked name: refusals per second, "
+                        "server CPU, audit rows written)")
     p.add_argument("--instruction-requests", type=int, default=200,
                    help="page-instructions: requests per page under callgrind")
     p.add_argument("--instruction-configs", nargs="*", metavar="CONFIG",

@@ -1,6 +1,7 @@
 """The tables scripts/bench.py prints and writes to target/bench/results.md."""
 
 from bench_build import describe
+from bench_hammer import hammer_table
 from bench_http import fmt
 from bench_instructions import instructions_table
 from bench_scale import revocation_table, load_balancer_table
@@ -16,6 +17,8 @@ def table(results):
         lines += revocation_table(results["revocation_lag"]) + [""]
     if results.get("load_balancer"):
         lines += load_balancer_table(results["load_balancer"]) + [""]
+    if results.get("hammer"):
+        lines += hammer_table(results["hammer"]) + [""]
     h = results["host"]
     lines += [f"{h['date']} · {h['nproc']} cores · {h['cpu']} · Linux {h['kernel']} · "
               f"load average {h['loadavg_at_start']:.2f} → {h['loadavg_at_end']:.2f}"]
