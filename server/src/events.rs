@@ -141,23 +141,33 @@ fn event_id() -> String {
 mod history;
 pub use history::{of_account, Cursor, StoredEvent};
 
+/// The columns an event is written to, in the order [`bind_row`] binds
+/// them.
+const COLUMNS: &str = "id, at, kind, user_id, username, ip, user_agent, device_id, detail";
+
+/// `query` with `event`'s values bound as its first nine parameters, in the
+/// order of [`COLUMNS`] (a new id first).
+fn bind_row<'q>(
+    query: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
+    event: &Event<'q>,
+) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+    query
+        .bind(event_id())
+        .bind(event.at)
+        .bind(event.kind.as_str())
+        .bind(event.user_id)
+        .bind(event.username)
+        .bind(event.ip)
+        .bind(event.user_agent)
+        .bind(event.device_id)
+        .bind(event.detail)
+}
+
 /// Appends `event`; failures are logged, not returned.
 pub async fn record(db: &Db, event: Event<'_>) {
-    let result = sqlx::query(
-        "INSERT INTO auth_events (id, at, kind, user_id, username, ip, user_agent, \
-         device_id, detail) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-    )
-    .bind(event_id())
-    .bind(event.at)
-    .bind(event.kind.as_str())
-    .bind(event.user_id)
-    .bind(event.username)
-    .bind(event.ip)
-    .bind(event.user_agent)
-    .bind(event.device_id)
-    .bind(event.detail)
-    .execute(db)
-    .await;
+    let sql =
+        format!("INSERT INTO auth_events ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)");
+    let result = bind_row(sqlx::query(&sql), &event).execute(db).await;
     if let Err(e) = result {
         tracing::warn!(error = %e, kind = event.kind.as_str(), "could not record auth event");
     }
@@ -201,42 +211,42 @@ async fn count_or_write(
         LockedBy::Name(name) => ("username", name),
         LockedBy::Address(ip) => ("ip", ip),
     };
-    let lock_row = format!("kind = $1 AND {column} = $2 AND at >= $3");
+    let kind = event.kind.as_str();
+    // The lock's row, its parameters numbered from `first`.
+    let lock_row = |first: u8| {
+        format!(
+            "kind = ${first} AND {column} = ${} AND at >= ${}",
+            first + 1,
+            first + 2
+        )
+    };
     let count = format!(
-        "UPDATE auth_events SET attempts = attempts + 1, last_at = $4 WHERE id = \
-         (SELECT id FROM auth_events WHERE {lock_row} ORDER BY at DESC, id DESC LIMIT 1)"
+        "UPDATE auth_events SET attempts = attempts + 1, last_at = $1 WHERE id = \
+         (SELECT id FROM auth_events WHERE {} ORDER BY at DESC, id DESC LIMIT 1)",
+        lock_row(2)
     );
     let write = format!(
-        "INSERT INTO auth_events (id, at, kind, user_id, username, ip, user_agent, device_id, \
-         detail) SELECT $4, $5, $1, $6, $7, $8, $9, $10, $11 \
-         WHERE NOT EXISTS (SELECT 1 FROM auth_events WHERE {lock_row})"
+        "INSERT INTO auth_events ({COLUMNS}) SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9 \
+         WHERE NOT EXISTS (SELECT 1 FROM auth_events WHERE {})",
+        lock_row(10)
     );
-    let kind = event.kind.as_str();
     // The lock's row counts it; else this is the lock's first refusal; else
     // another request wrote the row meanwhile, which counts it.
     for attempt in 0..2 {
         let counted = sqlx::query(&count)
+            .bind(event.at)
             .bind(kind)
             .bind(value)
             .bind(since)
-            .bind(event.at)
             .execute(db)
             .await?;
         if counted.rows_affected() > 0 || attempt == 1 {
             return Ok(());
         }
-        let written = sqlx::query(&write)
+        let written = bind_row(sqlx::query(&write), event)
             .bind(kind)
             .bind(value)
             .bind(since)
-            .bind(event_id())
-            .bind(event.at)
-            .bind(event.user_id)
-            .bind(event.username)
-            .bind(event.ip)
-            .bind(event.user_agent)
-            .bind(event.device_id)
-            .bind(event.detail)
             .execute(db)
             .await?;
         if written.rows_affected() > 0 {

@@ -122,6 +122,19 @@ impl<'a> Browser<'a> {
             .await
     }
 
+    /// Changes the password through `/api/change_password` as a plain form
+    /// does; the reply must be a success.
+    pub async fn change_password(&self, current: &str, new: &str) -> Reply {
+        let form = format!("current_password={current}&new_password={new}");
+        let r = self.post_form("/api/change_password", &form).await;
+        assert!(
+            r.status.is_success() || r.status.is_redirection(),
+            "/api/change_password failed: {}",
+            r.body
+        );
+        r
+    }
+
     async fn post_credentials(&self, path: &str, username: &str, password: &str) -> Reply {
         // "Keep me signed in", as the suite expected before the choice existed;
         // the cases about the choice post their own forms.
