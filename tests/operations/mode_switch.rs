@@ -109,22 +109,30 @@ async fn jwt_then_session_with_redis() {
     jwt_then_session("redis").await;
 }
 
-/// Session mode with Redis, then JWT mode: `latchkey users disable` ends the
-/// session still waiting in Redis, so its cookie gets no token.
 #[tokio::test]
-async fn session_in_redis_then_jwt_then_disable() {
-    let Some(redis) = RedisClient::for_tests() else {
-        return server::testing::skip("Redis", redis_client::TEST_ENV);
+async fn jwt_then_session_with_the_database_store() {
+    jwt_then_session("database").await;
+}
+
+/// Session mode with `store`, then JWT mode: `latchkey users disable` ends
+/// the session still waiting there, so its cookie gets no token.
+async fn session_then_jwt_then_disable(store: &'static str) {
+    let redis = match store {
+        "redis" => match RedisClient::for_tests() {
+            Some(r) => Some(r),
+            None => return server::testing::skip("Redis", redis_client::TEST_ENV),
+        },
+        _ => None,
     };
     let dir = TempDir::new("switch");
     let http = client();
-    let before = settings(&dir, "session", "redis", Some(&redis));
+    let before = settings(&dir, "session", store, redis.as_ref());
     let session = Instance::start(&before, free_port()).await;
     let laptop = signed_in(&http, &session.base, "/api/sign_up", "alice").await;
     assert!(laptop.cookies.contains_key("__Host-latchkey_session"));
     session.kill().await;
 
-    let after = settings(&dir, "jwt", "redis", Some(&redis));
+    let after = settings(&dir, "jwt", store, redis.as_ref());
     let server = Instance::start(&after, free_port()).await;
     let out = admin(&after, &["users", "disable", "alice"]).await;
     assert!(out.status.success(), "{}", text(&out.stderr));
@@ -136,8 +144,20 @@ async fn session_in_redis_then_jwt_then_disable() {
     assert_eq!(
         me(&http, &server.base, &laptop, None).await,
         StatusCode::UNAUTHORIZED,
-        "a session from before the switch outlived the disable"
+        "{store}: a session from before the switch outlived the disable"
     );
     server.kill().await;
-    redis.delete_all().await.ok();
+    if let Some(redis) = redis {
+        redis.delete_all().await.ok();
+    }
+}
+
+#[tokio::test]
+async fn session_in_redis_then_jwt_then_disable() {
+    session_then_jwt_then_disable("redis").await;
+}
+
+#[tokio::test]
+async fn session_in_the_database_then_jwt_then_disable() {
+    session_then_jwt_then_disable("database").await;
 }
