@@ -79,6 +79,9 @@ export default defineConfig({
   timeout: 60_000,
   expect: { timeout: 10_000 },
   reporter: [['list'], ['html', { open: 'never', outputFolder: 'playwright-report' }]],
+  // The end of each run names its slowest spec files: where the test
+  // command's time goes.
+  reportSlowTests: { max: 5, threshold: 30_000 },
   use: {
     baseURL,
     browserName: 'chromium',

@@ -8,12 +8,40 @@
 # SQLite files are made per test. PostgreSQL and Redis are the servers named by
 # LATCHKEY_TEST_POSTGRES_URL and LATCHKEY_TEST_REDIS_URL, or else private ones
 # started here on free loopback ports and stopped at exit (scripts/services.sh).
+# At the end, passed or not, it prints how long each step took.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+# Each step's name and wall time in seconds, for the table at the end.
+timings=()
+current=""
+current_at=$SECONDS
+finish_step() {
+  [[ -n $current ]] && timings+=("$((SECONDS - current_at))|$current")
+  current=""
+}
+step() {
+  finish_step
+  current="$*"
+  current_at=$SECONDS
+  printf '\n\033[1m== %s\033[0m\n' "$*"
+}
+report_timings() {
+  finish_step
+  printf '\n\033[1m== where the time went (wall clock)\033[0m\n'
+  local t
+  for t in "${timings[@]}"; do
+    printf '%5d s  %s\n' "${t%%|*}" "${t#*|}"
+  done
+  printf '%5d s  total\n' "$SECONDS"
+}
+# The table is printed however the script ends.
+trap report_timings EXIT
+
+step "setup (toolchain, browser, packages; skipped where present)"
 bash scripts/setup.sh --e2e --release
 source scripts/services.sh
 
-step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 # A URL with its password, if any, masked.
 masked() { sed -E 's#^([a-z]+://[^:/@]*):[^@/]*@#\1:***@#' <<<"$1"; }
 
@@ -35,7 +63,7 @@ release_bin="$PWD/target/release/latchkey"
 step "PostgreSQL and Redis for the tests"
 # Stop the private servers however the script ends, Ctrl-C included (the INT
 # and TERM traps turn those signals into an exit, which runs the EXIT trap).
-trap stop_private_services EXIT
+trap 'stop_private_services; report_timings' EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 if [[ -n "${LATCHKEY_TEST_POSTGRES_URL:-}" ]]; then
@@ -53,8 +81,11 @@ fi
 # A missing server now fails its tests instead of skipping them.
 export LATCHKEY_TEST_SERVICES=required
 
-step "unit, database, router, multi-instance and resource-server tests"
-# One invocation, so every crate's tests share one feature resolution.
+step "unit, database, router, multi-instance and resource-server tests: build"
+# One feature resolution for every crate's tests; the run below reuses it.
+cargo test --no-run -p server -p app -p latchkey -p resource_server --features app/ssr,latchkey/ssr
+
+step "unit, database, router, multi-instance and resource-server tests: run"
 cargo test -p server -p app -p latchkey -p resource_server --features app/ssr,latchkey/ssr
 
 step "benchmarks compile (scripts/bench.sh and cargo bench run them)"
