@@ -207,8 +207,14 @@ mod protection;
 #[path = "router/discovery.rs"]
 mod discovery;
 
+#[path = "router/introspection.rs"]
+mod introspection;
+
 #[path = "router/mode_switch.rs"]
 mod mode_switch;
+
+#[path = "router/mode_switch_endings.rs"]
+mod mode_switch_endings;
 
 #[path = "router/tradeoffs.rs"]
 mod tradeoffs;
