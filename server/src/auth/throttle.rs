@@ -97,10 +97,14 @@ pub struct Failures {
 impl Failures {
     /// Seconds until the key may try again, if it is locked at `now`.
     fn locked_for(&self, policy: &Policy, now: i64) -> Option<i64> {
-        if now - self.last_at >= policy.reset {
+        let lock = policy.lock_after(self.count);
+        // Free tries left: no lock, even when another request recorded a
+        // failure after this one read the clock (`last_at` a second past
+        // `now`), which would otherwise read as a lock of one second.
+        if lock == 0 || now - self.last_at >= policy.reset {
             return None;
         }
-        let until = self.last_at + policy.lock_after(self.count);
+        let until = self.last_at + lock;
         (until > now).then_some(until - now)
     }
 }

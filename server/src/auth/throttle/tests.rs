@@ -35,6 +35,25 @@ fn a_lock_lasts_from_the_last_failure_and_a_quiet_key_resets() {
     assert_eq!(many.locked_for(&p, 1000 + p.reset), None);
 }
 
+#[test]
+fn a_failure_recorded_after_the_clock_was_read_locks_nothing_while_tries_are_free() {
+    // Two sign-ins from one address: the second reads the clock at 999,
+    // then the first records its failure at 1000, then the second reads the
+    // counter. With free tries left, the second is not refused.
+    let p = Policy::CLIENT;
+    let f = Failures {
+        count: 3,
+        last_at: 1000,
+    };
+    assert_eq!(f.locked_for(&p, 999), None);
+    // Past the free tries the lock runs from the failure, as always.
+    let locked = Failures {
+        count: p.free,
+        last_at: 1000,
+    };
+    assert_eq!(locked.locked_for(&p, 999), Some(2));
+}
+
 fn names() -> NameKey {
     NameKey::from_bytes([3; 32])
 }
