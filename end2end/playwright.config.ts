@@ -5,6 +5,8 @@ import path from 'node:path';
 
 import { defineConfig } from '@playwright/test';
 
+import { runOf, selection } from './support/runs';
+
 /*
  * Latchkey end-to-end suite.
  *
@@ -15,6 +17,8 @@ import { defineConfig } from '@playwright/test';
  *                       removed at exit unless E2E_KEEP_DATA=1)
  *   LATCHKEY_AUTH_MODE  passed through to the server (default: session)
  *   LATCHKEY_ACCESS_TTL, LATCHKEY_REFRESH_GRACE, LATCHKEY_JWT_ALG  passed through when set
+ *                       (the mode and LATCHKEY_JWT_ALG choose the run, and the run
+ *                       the tests: see support/runs.ts)
  *   CHROMIUM_PATH       Chromium executable (default: /usr/bin/chromium)
  *   CI                  makes test.only an error
  *   LATCHKEY_SCALE_OUT  1: the scale-out run, tests/scale-out.spec.ts alone, JavaScript on, and no
@@ -65,6 +69,11 @@ const shellQuote = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
 
 const baseURL = `http://127.0.0.1:${port}`;
 
+// Which tests this run keeps, by their tags (support/runs.ts).
+const run = runOf(authMode, process.env.LATCHKEY_JWT_ALG || 'HS256');
+const js = selection(run, true)!;
+const noJs = selection(run, false);
+
 const scaleOut = process.env.LATCHKEY_SCALE_OUT === '1';
 const scaleOutSpec = '**/scale-out.spec.ts';
 
@@ -100,10 +109,12 @@ export default defineConfig({
     screenshot: 'only-on-failure',
     trace: 'retain-on-failure',
   },
-  projects: [
-    { name: 'js', use: { javaScriptEnabled: true } },
-    ...(scaleOut ? [] : [{ name: 'nojs', use: { javaScriptEnabled: false } }]),
-  ],
+  projects: scaleOut
+    ? [{ name: 'js', use: { javaScriptEnabled: true } }]
+    : [
+        { name: 'js', ...js, use: { javaScriptEnabled: true } },
+        ...(noJs ? [{ name: 'nojs', ...noJs, use: { javaScriptEnabled: false } }] : []),
+      ],
   // The scale-out spec starts its own instances and load balancer.
   webServer: scaleOut ? undefined : {
     command: shellQuote(bin),

@@ -9,5 +9,18 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh --release
 # cargo-leptos runs wasm-opt from PATH; without it, it would try to download one.
-PATH="$PWD/tools/node_modules/.bin:$PATH" cargo leptos build --release "$@"
+export PATH="$PWD/tools/node_modules/.bin:$PATH"
+# The browser bundle (cargo target directory target/front) and the server
+# (target/) build side by side. `cargo leptos build` alone builds them one
+# after the other when it names files by their hashes; the bundle's last
+# steps (one-unit LTO, wasm-bindgen, wasm-opt) use one core each, and the
+# server's compile takes the other meanwhile.
+cargo leptos build --release --frontend-only "$@" &
+front=$!
+if ! cargo leptos build --release --server-only "$@"; then
+  kill "$front" 2>/dev/null || true
+  wait "$front" || true
+  exit 1
+fi
+wait "$front"
 python3 scripts/bench_build.py stamp target/release/latchkey target/site

@@ -2,7 +2,9 @@
 # Sets up and runs every test: formatting and lints, the release build that
 # users run (scripts/build-release.sh: the optimised server and browser
 # bundle, wasm-opt included), unit, sqlx and router tests, then the
-# Playwright suite (JavaScript on and off) against that release build, and
+# Playwright suite against that release build in session mode and in JWT mode
+# with each signing algorithm (JavaScript on and off; each run keeps the tests
+# whose behaviour can differ in it, see end2end/README.md), and
 # last the scale-out spec: two instances behind HAProxy
 # (scripts/demo-scale-out.sh), sessions in memory and in Redis.
 # SQLite files are made per test. PostgreSQL and Redis are the servers named by
@@ -96,13 +98,15 @@ cargo test --benches --no-run -p server -p app -p latchkey -p resource_server --
 # target/site, which a debug `cargo leptos build` would replace).
 export LATCHKEY_BIN="$release_bin"
 
-step "end-to-end, session mode (Playwright, JavaScript on and off)"
+# Each run keeps the tests whose behaviour can differ in it, by their tags
+# (end2end/README.md, "Where a test runs").
+step "end-to-end, session mode (Playwright, JavaScript on and off: untagged and @mode tests)"
 (cd end2end && LATCHKEY_AUTH_MODE=session npx playwright test)
 
-step "end-to-end, JWT mode, HS256 (2 s access tokens, 2 s refresh grace)"
+step "end-to-end, JWT mode, HS256 (2 s access tokens, 2 s grace; JavaScript on and off: @mode and @jwt tests)"
 (cd end2end && LATCHKEY_AUTH_MODE=jwt LATCHKEY_ACCESS_TTL=2s LATCHKEY_REFRESH_GRACE=2s npx playwright test)
 
-step "end-to-end, JWT mode, EdDSA with published keys (2 s access tokens, 2 s refresh grace)"
+step "end-to-end, JWT mode, EdDSA with published keys (JavaScript on: @signing and @eddsa tests)"
 (cd end2end && LATCHKEY_AUTH_MODE=jwt LATCHKEY_JWT_ALG=EdDSA LATCHKEY_ACCESS_TTL=2s LATCHKEY_REFRESH_GRACE=2s npx playwright test)
 
 step "end-to-end, two instances behind HAProxy (sessions in memory and in Redis)"

@@ -1,10 +1,23 @@
 import { expect, test as base } from '@playwright/test';
 
+import { unknownTags } from './runs';
+
 /*
  * The `test` every spec uses: Playwright's, plus a check that the page logged
- * no error (a failed hydration, a 404 for an asset, an uncaught exception).
+ * no error (a failed hydration, a 404 for an asset, an uncaught exception),
+ * and that the test's tags are ones the runs know (support/runs.ts).
  */
-export const test = base.extend<{ consoleErrors: string[] }>({
+export const test = base.extend<{ consoleErrors: string[]; tagsKnown: void }>({
+  tagsKnown: [
+    async ({}, use, testInfo) => {
+      const unknown = unknownTags(testInfo.tags);
+      if (unknown.length) {
+        throw new Error(`unknown tags ${unknown.join(', ')}: support/runs.ts lists the tags that choose a test's runs`);
+      }
+      await use();
+    },
+    { auto: true },
+  ],
   consoleErrors: [
     async ({ page }, use) => {
       const errors: string[] = [];

@@ -9,7 +9,7 @@ import { authMode } from '../support/env';
 import { newUser } from '../support/users';
 
 test.describe('account flow', () => {
-  test('home page shows the mode and that nobody is signed in', async ({ page }) => {
+  test('home page shows the mode and that nobody is signed in', { tag: ['@mode', '@js-only'] }, async ({ page }) => {
     const home = new HomePage(page);
     const header = new Header(page);
     await home.goto();
@@ -20,7 +20,7 @@ test.describe('account flow', () => {
     await expect(header.brandLink).toHaveAttribute('href', '/');
   });
 
-  test('sign up, sign out, sign in again, sign out', async ({ page }) => {
+  test('sign up, sign out, sign in again, sign out', { tag: '@mode' }, async ({ page }) => {
     const user = newUser();
     const account = new AccountPage(page);
     const home = new HomePage(page);
@@ -55,7 +55,7 @@ test.describe('account flow', () => {
     await signIn(page, user);
   });
 
-  test('the auth cookies are HttpOnly, Secure, SameSite=Lax, Path=/ and renewed at each sign-in', async ({
+  test('the auth cookies are HttpOnly, Secure, SameSite=Lax, Path=/ and renewed at each sign-in', { tag: '@mode' }, async ({
     page,
     context,
   }) => {

@@ -4,13 +4,13 @@ import { expect, test } from '../support/fixtures';
 
 import { signUp } from '../support/auth';
 import { authCookies } from '../support/cookies';
-import { authMode, javaScriptEnabled, jwtAlg } from '../support/env';
+import { authMode } from '../support/env';
 import { newUser } from '../support/users';
 
 /*
  * What another service sees: the browser's own access token, checked with
  * nothing but the key Latchkey publishes (EdDSA), as any service could.
- * Request-level checks: run once, in the JavaScript project.
+ * Request-level checks: run once, in the JavaScript project (`@js-only`).
  */
 
 const ACCESS = '__Host-latchkey_access';
@@ -20,17 +20,12 @@ function decode(part: string): Record<string, unknown> {
 }
 
 test.describe('discovery', () => {
-  test.beforeEach(() => {
-    test.skip(!javaScriptEnabled(test.info()), 'request-level: run once');
-  });
-
-  test("the browser's access token verifies with the published key alone", async ({
+  test("the browser's access token verifies with the published key alone", { tag: ['@eddsa', '@js-only'] }, async ({
     page,
     context,
     request,
     baseURL,
   }) => {
-    test.skip(authMode !== 'jwt' || jwtAlg !== 'EdDSA', 'JWT mode with EdDSA only');
     const user = newUser();
     await signUp(page, user);
     const token = (await authCookies(context)).get(ACCESS)!.value;
@@ -58,8 +53,7 @@ test.describe('discovery', () => {
     expect(crypto.verify(null, forged, key, Buffer.from(signature, 'base64url'))).toBe(false);
   });
 
-  test('without EdDSA keys nothing is published, and the page says why', async ({ request }) => {
-    test.skip(authMode === 'jwt' && jwtAlg === 'EdDSA', 'not for EdDSA');
+  test('without EdDSA keys nothing is published, and the page says why', { tag: ['@mode', '@js-only'] }, async ({ request }) => {
     const res = await request.get('/.well-known/jwks.json');
     expect(res.status()).toBe(404);
     const { message } = await res.json();

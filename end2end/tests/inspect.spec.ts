@@ -16,7 +16,7 @@ import { newUser } from '../support/users';
 const jwt = authMode === 'jwt';
 
 test.describe('the inspector', () => {
-  test('signed out, it shows an anonymous request and no store work', async ({ page }) => {
+  test('signed out, it shows an anonymous request and no store work', { tag: ['@mode', '@js-only'] }, async ({ page }) => {
     const inspect = new InspectPage(page);
     await inspect.goto();
     await inspect.expectSections();
@@ -26,7 +26,7 @@ test.describe('the inspector', () => {
     await expect(inspect.cookies).toHaveCount(0);
   });
 
-  test('signed in, it shows the cookies, the store work and what is kept', async ({ page, context }) => {
+  test('signed in, it shows the cookies, the store work and what is kept', { tag: ['@mode', '@signing'] }, async ({ page, context }) => {
     const user = newUser();
     await signUp(page, user);
     const inspect = new InspectPage(page);
@@ -71,7 +71,7 @@ test.describe('the inspector', () => {
     }
   });
 
-  test('the tamper control shows the changed token refused', async ({ page }) => {
+  test('the tamper control shows the changed token refused', { tag: ['@jwt', '@signing'] }, async ({ page }) => {
     test.skip(!jwt, 'session mode has no token to open');
     const user = newUser();
     await signUp(page, user);
@@ -86,7 +86,7 @@ test.describe('the inspector', () => {
     await expect(inspect.viewer).toHaveText(`Signed in as ${user.username}`);
   });
 
-  test('signing the token out elsewhere makes the old credentials fail', async ({ page, context, baseURL }) => {
+  test('signing the token out elsewhere makes the old credentials fail', { tag: '@mode' }, async ({ page, context, baseURL }) => {
     const user = newUser();
     await signUp(page, user);
     const inspect = new InspectPage(page);
@@ -112,8 +112,7 @@ test.describe('the inspector', () => {
     }
   });
 
-  test('screenshots at desktop and phone width', async ({ page }, testInfo) => {
-    test.skip(!javaScriptEnabled(testInfo), 'one set of pictures is enough');
+  test('screenshots at desktop and phone width', { tag: ['@mode', '@js-only'] }, async ({ page }, testInfo) => {
     await signUp(page, newUser());
     for (const [name, width, height] of [
       ['desktop', 1280, 800],
@@ -132,7 +131,7 @@ test.describe('the inspector', () => {
 });
 
 test.describe('the trade-offs page', () => {
-  test('names the eight claims, each with a live and a measured figure', async ({ page }) => {
+  test('names the eight claims, each with a live and a measured figure', { tag: ['@mode', '@js-only'] }, async ({ page }) => {
     await page.goto('/tradeoffs');
     const rows = page.getByTestId('claim');
     await expect(rows).toHaveCount(8);

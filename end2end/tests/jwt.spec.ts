@@ -4,11 +4,10 @@ import { AccountPage } from '../pages/account-page';
 import { Header } from '../pages/header';
 import { expectAccountNeedsSignIn, signIn, signUp } from '../support/auth';
 import { authCookies } from '../support/cookies';
-import { authMode, javaScriptEnabled } from '../support/env';
 import { newUser } from '../support/users';
 
 /*
- * JWT mode only, run with a short access-token life (LATCHKEY_ACCESS_TTL=2s)
+ * JWT mode only (`@jwt`), run with a short access-token life (LATCHKEY_ACCESS_TTL=2s)
  * and grace window (LATCHKEY_REFRESH_GRACE=2s), as scripts/test.sh does. The
  * waits below are the point of these tests: real time must pass for a token
  * to expire.
@@ -19,10 +18,9 @@ const ACCESS = '__Host-latchkey_access';
 const REFRESH = '__Host-latchkey_refresh';
 
 test.describe('JWT mode', () => {
-  test.skip(authMode !== 'jwt', 'JWT mode only');
   test.skip(!(accessTtl <= 5 && grace <= 2), 'needs LATCHKEY_ACCESS_TTL ≤ 5s and LATCHKEY_REFRESH_GRACE ≤ 2s');
 
-  test('a signed-in page keeps working after the access token expired', async ({ page }) => {
+  test('a signed-in page keeps working after the access token expired', { tag: ['@jwt', '@signing'] }, async ({ page }) => {
     const user = newUser();
     await signUp(page, user);
     await page.waitForTimeout((accessTtl + 1) * 1000);
@@ -36,7 +34,7 @@ test.describe('JWT mode', () => {
     await new Header(page).expectSignedInAs(user.username);
   });
 
-  test('a reused refresh cookie signs the user out', async ({ page, context }) => {
+  test('a reused refresh cookie signs the user out', { tag: '@jwt' }, async ({ page, context }) => {
     const user = newUser();
     await signUp(page, user);
     // A kept sign-in: the browser drops the access cookie when it expires
@@ -65,10 +63,9 @@ test.describe('JWT mode', () => {
     await expectAccountNeedsSignIn(page);
   });
 
-  test('the tab renews no token while it changes the password, and stays signed in', async ({
+  test('the tab renews no token while it changes the password, and stays signed in', { tag: ['@jwt', '@js-only'] }, async ({
     page,
-  }, testInfo) => {
-    test.skip(!javaScriptEnabled(testInfo), 'only the browser renews tokens in the background');
+  }) => {
     const user = newUser();
     await signUp(page, user);
     const account = new AccountPage(page);

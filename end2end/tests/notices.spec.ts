@@ -34,7 +34,7 @@ test.describe('notices', () => {
     await expect(new HomePage(page).signedOutNotice).toHaveCount(0);
   });
 
-  test('the home page marks the mode this server runs and names its setting', async ({ page }) => {
+  test('the home page marks the mode this server runs and names its setting', { tag: ['@mode', '@js-only'] }, async ({ page }) => {
     const home = new HomePage(page);
     await home.goto();
     await expect(home.liveModeCard).toHaveCount(1);
@@ -96,7 +96,7 @@ test.describe('notices', () => {
     }
   });
 
-  test('a tab signed out elsewhere goes to sign in on its next action, and back', async ({
+  test('a tab signed out elsewhere goes to sign in on its next action, and back', { tag: '@mode' }, async ({
     context,
     page,
   }, testInfo) => {

@@ -7,7 +7,7 @@ import { settled } from '../support/env';
 import { newUser } from '../support/users';
 
 test.describe('password change', () => {
-  test('signs out every other device; this one stays signed in', async ({
+  test('signs out every other device; this one stays signed in', { tag: '@mode' }, async ({
     page,
     browser,
     baseURL,

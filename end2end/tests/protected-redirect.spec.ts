@@ -26,7 +26,7 @@ test.describe('protected pages', () => {
     await expect(page.getByRole('main').getByRole('alert')).toHaveCount(0);
   });
 
-  test('the old auth cookies give no access after sign-out', async ({ page, context }) => {
+  test('the old auth cookies give no access after sign-out', { tag: '@mode' }, async ({ page, context }) => {
     const user = newUser();
     await signUp(page, user);
     const old = await sessionCookie(context);

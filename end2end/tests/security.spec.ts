@@ -3,7 +3,6 @@ import { expect, test } from '../support/fixtures';
 import { HomePage } from '../pages/home-page';
 import { signIn, signOut, signUp } from '../support/auth';
 import { sessionCookie } from '../support/cookies';
-import { javaScriptEnabled } from '../support/env';
 import { newUser } from '../support/users';
 
 const EVIL = /(^|\.)evil\.example$/;
@@ -46,9 +45,7 @@ test.describe('open redirects', () => {
 });
 
 test.describe('auth cookies', () => {
-  test('are not readable by page scripts', async ({ page, context }, testInfo) => {
-    test.skip(!javaScriptEnabled(testInfo), 'needs JavaScript to read document.cookie');
-
+  test('are not readable by page scripts', { tag: ['@mode', '@js-only'] }, async ({ page, context }) => {
     const user = newUser();
     await signUp(page, user);
     expect(await sessionCookie(context), 'the browser holds the session cookie').toBeDefined();
@@ -61,7 +58,7 @@ test.describe('auth cookies', () => {
 });
 
 test.describe('cross-site requests', () => {
-  test("another site's form cannot sign you out", async ({ page, context, baseURL }) => {
+  test("another site's form cannot sign you out", { tag: '@js-only' }, async ({ page, context, baseURL }) => {
     const user = newUser();
     await signUp(page, user);
 
