@@ -8,6 +8,7 @@
 pub mod account_api;
 pub mod assets;
 pub mod client_ip;
+pub mod compression;
 pub mod cookies;
 pub mod credentials;
 mod csrf;
@@ -26,7 +27,6 @@ use axum::{Extension, Json, Router};
 use http::StatusCode;
 use serde_json::json;
 use tower_cookies::CookieManagerLayer;
-use tower_http::compression::CompressionLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 
 use crate::auth::Caller;
@@ -111,8 +111,10 @@ where
         .layer(RequestBodyLimitLayer::new(headers::MAX_BODY))
         .layer(from_fn(headers::security_headers))
         // Outermost but for the observer: every answer, headers included,
-        // is final before it is encoded (see `assets` for why pages too).
-        .layer(CompressionLayer::new());
+        // is final before it is encoded (`compression` says what and how);
+        // a small page or JSON answer is given its length first.
+        .layer(from_fn(compression::size_small_answers))
+        .layer(compression::layer());
     observe::observed(router, state.auth.mode().as_str(), state.metrics.clone())
 }
 

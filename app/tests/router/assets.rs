@@ -1,6 +1,7 @@
 //! Built assets: pages link the content-hashed names, those names are kept
-//! by browsers for a year, anything else under `/pkg/` is revalidated, and
-//! answers are compressed for clients that accept it.
+//! by browsers for a year, anything else under `/pkg/` is revalidated; an
+//! asset goes as the build stored it compressed, never compressed per
+//! request, and a small page goes whole and uncompressed.
 
 use std::io::Read;
 
@@ -101,24 +102,37 @@ async fn pages_link_hashed_assets_that_are_cached_for_a_year(pool: sqlx::SqliteP
     assert_eq!(header(&headers, "cache-control"), Some("no-cache"));
 }
 
+/// The compressed copies the release build stores beside the bundle
+/// (`--precompress`): a real gzip file, and bytes that stand for the brotli
+/// one (the static file service sends a stored file as it is).
+fn store_compressed(dir: &std::path::Path, wasm: &[u8]) -> (Vec<u8>, Vec<u8>) {
+    use std::io::Write;
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    gz.write_all(wasm).unwrap();
+    let gz = gz.finish().unwrap();
+    let br = b"stored brotli bytes".to_vec();
+    let bundle = dir.join("pkg").join(format!("latchkey.{WASM}.wasm"));
+    std::fs::write(bundle.with_extension("wasm.gz"), &gz).unwrap();
+    std::fs::write(bundle.with_extension("wasm.br"), &br).unwrap();
+    (gz, br)
+}
+
 #[sqlx::test(migrator = "server::db::MIGRATOR")]
-async fn assets_and_pages_are_compressed_when_the_client_accepts_it(pool: sqlx::SqlitePool) {
+async fn assets_are_sent_as_stored_compressed_and_small_pages_as_they_are(pool: sqlx::SqlitePool) {
     let dir = tempfile::tempdir().unwrap();
     let (options, wasm) = hashed_site(dir.path());
+    let (gz, br) = store_compressed(dir.path(), &wasm);
     let db = server::db::testing::from_sqlite(pool).await;
     let app = TestApp::new(db, Backend::SessionMemory).serving(options);
     let path = format!("/pkg/latchkey.{WASM}.wasm");
+    let varies = |headers: &http::HeaderMap| {
+        header(headers, "vary").is_some_and(|v| v.to_ascii_lowercase().contains("accept-encoding"))
+    };
 
-    let (headers, body) = fetch(&app, &path, Some("br, gzip")).await;
+    let (headers, body) = fetch(&app, &path, Some("gzip, deflate, br, zstd")).await;
     assert_eq!(header(&headers, "content-encoding"), Some("br"));
-    assert!(
-        body.len() * 4 < wasm.len(),
-        "{} bytes of {}",
-        body.len(),
-        wasm.len()
-    );
-    assert!(header(&headers, "vary")
-        .is_some_and(|v| v.to_ascii_lowercase().contains("accept-encoding")));
+    assert_eq!(body, br, "the stored brotli file, as it is");
+    assert!(varies(&headers));
     assert_eq!(
         header(&headers, "cache-control"),
         Some("public, max-age=31536000, immutable")
@@ -126,17 +140,54 @@ async fn assets_and_pages_are_compressed_when_the_client_accepts_it(pool: sqlx::
 
     let (headers, body) = fetch(&app, &path, Some("gzip")).await;
     assert_eq!(header(&headers, "content-encoding"), Some("gzip"));
+    assert_eq!(body, gz, "the stored gzip file, as it is");
     let mut plain = Vec::new();
     flate2::read::GzDecoder::new(&body[..])
         .read_to_end(&mut plain)
         .unwrap();
     assert_eq!(plain, wasm, "gzip round-trips to the same bytes");
+    assert!(varies(&headers));
 
-    let (headers, body) = fetch(&app, "/", Some("gzip")).await;
+    // No stored copy: the asset goes as it is, never compressed per request.
+    for asset in [
+        format!("/pkg/latchkey.{JS}.js"),
+        format!("/pkg/latchkey.{CSS}.css"),
+    ] {
+        let (headers, _) = fetch(&app, &asset, Some("br, gzip")).await;
+        assert_eq!(header(&headers, "content-encoding"), None, "{asset}");
+    }
+    let (headers, body) = fetch(&app, &path, Some("identity")).await;
+    assert_eq!(header(&headers, "content-encoding"), None);
+    assert_eq!(body, wasm);
+
+    // A page this small goes as it is, whole, with its length: compressing
+    // it would cost more than it saves (server::http::compression).
+    let (headers, body) = fetch(&app, "/", Some("gzip, deflate, br, zstd")).await;
+    assert_eq!(header(&headers, "content-encoding"), None);
+    assert_eq!(
+        header(&headers, "content-length").map(|n| n.parse::<usize>().unwrap()),
+        Some(body.len())
+    );
+    assert!(body.len() < server::http::compression::SMALL);
+    let page = String::from_utf8(body).unwrap();
+    // Whole: the shell and the resources streamed after it.
+    assert!(
+        page.contains("<title>") && page.contains("__RESOLVED_RESOURCES[0]"),
+        "{page}"
+    );
+
+    // A larger page is compressed as it goes.
+    let (headers, body) = fetch(&app, "/tradeoffs", Some("gzip")).await;
     assert_eq!(header(&headers, "content-encoding"), Some("gzip"));
+    assert!(varies(&headers));
     let mut page = String::new();
     flate2::read::GzDecoder::new(&body[..])
         .read_to_string(&mut page)
         .unwrap();
+    assert!(
+        page.len() >= server::http::compression::SMALL,
+        "{} bytes",
+        page.len()
+    );
     assert!(page.contains("<title>"), "{page}");
 }

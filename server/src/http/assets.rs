@@ -1,8 +1,8 @@
 //! How the built assets under `/pkg/` travel and how long browsers keep them.
 //!
-//! The WebAssembly bundle is most of what a first visit downloads (about
-//! 800 KB in a debug build, half that in release), and every page of the
-//! site asks for it. Two things make that cheap:
+//! The WebAssembly bundle is most of what a first visit downloads, and every
+//! page of the site asks for it (`scripts/bench.sh --only browser` reports
+//! its size and what a first visit costs). Three things make that cheap:
 //!
 //! - **Content-addressed names.** `cargo leptos build` with `hash-files`
 //!   renames the script, the bundle and the stylesheet to
@@ -12,14 +12,10 @@
 //!   max-age=31536000, immutable`: a returning visitor asks for nothing.
 //!   Any other file under `/pkg/` is `no-cache` (revalidated each time), so
 //!   a stale copy can never outlive a deploy.
-//! - **Compression.** Responses are gzip- or brotli-encoded when the client
-//!   accepts it (tower-http's `CompressionLayer`; a file a release build
-//!   precompressed, `*.br` / `*.gz`, is served as it is).
-//!
-//! Compressing pages is safe from BREACH-style guessing here because no page
-//! carries a secret that is the same from one response to the next: there is
-//! no CSRF token (the cross-site guard checks `Origin`), credentials never
-//! enter HTML (the token-leak test), and the CSP nonce is new every time.
+//! - **Compressed once.** The release build stores each asset compressed
+//!   beside it (`*.br`, `*.gz`); the file that matches the request's
+//!   `Accept-Encoding` is sent as it is, marked `Vary: Accept-Encoding` so
+//!   a shared cache keeps one copy per encoding ([`super::compression`]).
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -84,7 +80,8 @@ impl Fingerprints {
     }
 }
 
-/// Sets the cache policy of every successful answer under `/pkg/`.
+/// Sets the cache policy of every successful answer under `/pkg/`, and
+/// `Vary: Accept-Encoding`.
 pub async fn cache_policy(
     State(fingerprints): State<Fingerprints>,
     req: Request,
@@ -98,8 +95,10 @@ pub async fn cache_policy(
     let mut res = next.run(req).await;
     if matches!(res.status(), StatusCode::OK | StatusCode::NOT_MODIFIED) {
         let policy = if immutable { IMMUTABLE } else { REVALIDATE };
-        res.headers_mut()
-            .insert(header::CACHE_CONTROL, HeaderValue::from_static(policy));
+        let headers = res.headers_mut();
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(policy));
+        // The stored file sent depends on `Accept-Encoding`.
+        headers.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
     }
     res
 }
