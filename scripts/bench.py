@@ -11,7 +11,7 @@ runs on core 1), signs up a user through the app's own endpoint, and measures
 `/healthz` without and with the auth cookies in alternating pairs (the same
 tiny response, so the difference is what authentication costs), then the
 public page `/` (anonymous) and the protected page `/account` (signed in),
-also in alternating pairs: what the signed-in page costs over the public one
+asked for with a browser's `Accept-Encoding`, also in alternating pairs: what the signed-in page costs over the public one
 is the median of the pairs' ratios, each pair measured a few seconds apart on
 the same server, so a change in the machine's load between configurations
 does not land in the ratio. Every other pair measures `/account` first, so a
@@ -24,8 +24,9 @@ reads, by the stores where they keep statistics (PostgreSQL:
 `xact_commit` of the bench database; Redis: `total_commands_processed`).
 
 The instruction counts (`page-instructions`) are in bench_instructions.py, the
-two-instance rows (`revocation-lag`, `load-balancer`) in bench_scale.py, the
-tables in bench_report.py.
+two-instance rows (`revocation-lag`, `load-balancer`) in bench_scale.py, what
+a browser's requests cost (`browser`) in bench_browser.py, the tables in
+bench_report.py.
 """
 
 import argparse
@@ -39,6 +40,7 @@ import sys
 import tempfile
 import time
 
+from bench_browser import browser
 from bench_build import build_of
 from bench_hammer import hammer
 from bench_http import CONFIG_KEYS, EXTRA_KEYS
@@ -127,6 +129,8 @@ def run(args, workdir):
                                         for store, label in stores_lb]
     if not args.only or "hammer" in args.only:
         results["hammer"] = hammer(args, workdir)
+    if not args.only or "browser" in args.only:
+        results["browser"] = browser(args, workdir)
     results["host"]["loadavg_at_end"] = os.getloadavg()[0]
     return results
 
@@ -216,7 +220,10 @@ def main():
                         "to the other, through Redis and the database), load-balancer (the "
                         "anonymous share behind scripts/demo-scale-out.sh, memory store and Redis)"
                         "; hammer (wrong passwords for a locked name: refusals per second, "
-                        "server CPU, audit rows written)")
+                        "server CPU, audit rows written); browser (pages without and with a "
+                        "browser's Accept-Encoding, the bundle's brotli fetch, a first visit)")
+    p.add_argument("--visits", type=int, default=50,
+                   help="browser: first visits (page and every asset it links) measured")
     p.add_argument("--instruction-requests", type=int, default=200,
                    help="page-instructions: requests per page under callgrind")
     p.add_argument("--instruction-configs", nargs="*", metavar="CONFIG",

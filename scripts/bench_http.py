@@ -14,12 +14,14 @@ import urllib.request
 
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 PASSWORD = "correct horse battery staple"
+# What every browser sends: page rows are measured with it.
+BROWSER_ENCODING = "gzip, deflate, br, zstd"
 DEMO_SCRIPT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "demo-scale-out.sh")
 # Instances behind one load balancer share the issuer (tokens name it in `iss`).
 SHARED_ISSUER = "http://latchkey-bench.test"
 CONFIG_KEYS = ["session-memory", "session-sqlite", "session-postgres", "session-redis",
                "jwt-hs256", "jwt-eddsa", "jwt-hs256-postgres"]
-EXTRA_KEYS = ["page-instructions", "revocation-lag", "load-balancer", "hammer"]
+EXTRA_KEYS = ["page-instructions", "revocation-lag", "load-balancer", "hammer", "browser"]
 
 
 

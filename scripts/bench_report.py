@@ -1,5 +1,6 @@
 """The tables scripts/bench.py prints and writes to target/bench/results.md."""
 
+from bench_browser import browser_table
 from bench_build import describe
 from bench_hammer import hammer_table
 from bench_http import fmt
@@ -19,6 +20,8 @@ def table(results):
         lines += load_balancer_table(results["load_balancer"]) + [""]
     if results.get("hammer"):
         lines += hammer_table(results["hammer"]) + [""]
+    if results.get("browser"):
+        lines += browser_table(results["browser"]) + [""]
     h = results["host"]
     lines += [f"{h['date']} · {h['nproc']} cores · {h['cpu']} · Linux {h['kernel']} · "
               f"load average {h['loadavg_at_start']:.2f} → {h['loadavg_at_end']:.2f}"]
@@ -37,12 +40,14 @@ def config_table(results):
     configs = results["configs"]
     base = configs[0]["runs"]["public"]
     lines = [
-        "| configuration | page | req/s | p50 ms | p99 ms | server CPU µs/req | × `/` "
+        "| configuration | page | req/s | p50 ms | p99 ms | server CPU µs/req "
+        "| without `Accept-Encoding` | × `/` "
         "| auth CPU µs/req | auth store ops/req (app) | auth / page queries/req (store) "
         "| auth cookie bytes |",
-        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
         f"| baseline | public `/`, anonymous | {base['rps']:.0f} | {fmt(base['p50_ms'], '.2f')} "
-        f"| {fmt(base['p99_ms'], '.2f')} | {base['cpu_us_per_req']:.1f} | 1.00 | | | | 0 |",
+        f"| {fmt(base['p99_ms'], '.2f')} | {base['cpu_us_per_req']:.1f} "
+        f"| {fmt(identity(configs[0], '/'), '.1f')} | 1.00 | | | | 0 |",
     ]
     for c in configs:
         runs = c["runs"]
@@ -50,6 +55,7 @@ def config_table(results):
         lines.append(
             f"| {c['label']} | `/account` | {r['rps']:.0f} | {fmt(r['p50_ms'], '.2f')} "
             f"| {fmt(r['p99_ms'], '.2f')} | {r['cpu_us_per_req']:.1f} "
+            f"| {fmt(identity(c, '/account'), '.1f')} "
             f"| {c['page_ratio']:.2f} "
             f"| {c['auth_cpu_us_per_req']:+.1f} "
             f"| {fmt(signed.get('app_store_operations_per_req'), '.2f')} "
@@ -57,7 +63,9 @@ def config_table(results):
             f"{fmt(r.get('store_queries_per_req'), '.2f')} | {c['cookie_header_bytes']} |")
     plain = [c["runs"]["plain"]["cpu_us_per_req"] for c in configs]
     public = [c["runs"]["public"]["cpu_us_per_req"] for c in configs]
-    lines += ["", f"× `/` = server CPU of `/account` signed in over `/` anonymous on the same "
+    lines += ["", "Pages are asked for as a browser asks, with `Accept-Encoding: gzip, deflate, "
+              "br, zstd`; the column beside gives the same page without it (median of three runs).",
+              "", f"× `/` = server CPU of `/account` signed in over `/` anonymous on the same "
               f"server, median of {results['settings']['page_rounds']} alternating pairs, "
               f"every other one measuring `/account` first "
               f"(the baseline row is the first configuration's; `/` measured "
@@ -78,3 +86,9 @@ def config_table(results):
                 f"| {s['sign_ins_per_s']:.0f} |")
     return lines
 
+
+
+def identity(config, path):
+    """A page's server CPU per request without `Accept-Encoding` (results
+    older than that figure have none)."""
+    return config.get("identity_cpu_us_per_req", {}).get(path)

@@ -4,13 +4,14 @@ operations in, and the wrk runs against it."""
 import json
 import os
 import re
+import statistics
 import subprocess
 import sys
 import tempfile
 import threading
 import time
 
-from bench_http import PASSWORD, free_port, cpu_seconds, request, form, auth_cookies, parse_wrk
+from bench_http import BROWSER_ENCODING, PASSWORD, free_port, cpu_seconds, request, form, auth_cookies, parse_wrk
 
 
 class Stores:
@@ -128,25 +129,29 @@ class Server:
         return json.loads(body)["access_token"]
 
 
-def wrk(args, url, seconds, cookie=None):
-    cmd = ["wrk", "-t1", f"-c{args.connections}", f"-d{seconds}s", "--latency"]
+def wrk(args, url, seconds, cookie=None, encoding=None, connections=None):
+    cmd = ["wrk", "-t1", f"-c{connections or args.connections}", f"-d{seconds}s", "--latency"]
     if cookie:
         cmd += ["-H", f"Cookie: {cookie}"]
+    if encoding:
+        cmd += ["-H", f"Accept-Encoding: {encoding}"]
     if args.pin:
         cmd = ["taskset", "-c", "1"] + cmd
     return subprocess.run(cmd + [url], capture_output=True, text=True, check=True).stdout
 
 
-def measure(args, server, stores, path, cookie=None, seconds=None, warmup=True):
+def measure(args, server, stores, path, cookie=None, seconds=None, warmup=True, encoding=None):
+    """`path` under wrk for `seconds`, with `cookie` and `Accept-Encoding: encoding`
+    when given: requests/s, latency, server CPU and store operations per request."""
     url = server.base + path
     status, _, _ = request(url, headers={"Cookie": cookie} if cookie else {})
     if status != 200:
         raise SystemExit(f"bench: GET {path} answered {status}, expected 200")
     if warmup:
-        wrk(args, url, args.warmup, cookie)
+        wrk(args, url, args.warmup, cookie, encoding)
     app0 = server.store_operations()
     pg0, redis0, cpu0 = stores.pg(), stores.redis(), cpu_seconds(server.proc.pid)
-    result = parse_wrk(wrk(args, url, seconds or args.seconds, cookie))
+    result = parse_wrk(wrk(args, url, seconds or args.seconds, cookie, encoding))
     cpu1 = cpu_seconds(server.proc.pid)
     pg1, redis1 = stores.pg(), stores.redis()
     app1 = server.store_operations()
@@ -193,8 +198,11 @@ def storm(args, server, cookie, username, n):
 
 
 def page_pairs(args, server, stores, cookie, entry):
-    """`/` anonymous and `/account` signed in, in alternating pairs. Records
-    every pair's ratio and their median; returns the runs of the median pair.
+    """`/` anonymous and `/account` signed in, in alternating pairs, each
+    asked for as a browser asks (`Accept-Encoding: gzip, deflate, br, zstd`).
+    Records every pair's ratio and their median; returns the runs of the
+    median pair. Then each page without `Accept-Encoding`, the figure beside
+    it (`identity_cpu_us_per_req`, median of three runs).
 
     Every other pair measures `/account` first: while the machine speeds up
     or slows down, the page measured second would otherwise always be the
@@ -203,9 +211,17 @@ def page_pairs(args, server, stores, cookie, entry):
     pairs = []
     for i in range(args.page_rounds):
         order = pages if i % 2 == 0 else pages[::-1]
-        runs = {path: measure(args, server, stores, path, c, args.page_seconds, warmup=i == 0)
+        runs = {path: measure(args, server, stores, path, c, args.page_seconds, warmup=i == 0,
+                              encoding=BROWSER_ENCODING)
                 for path, c in order}
         pairs.append([runs["/"], runs["/account"]])
+    # Three runs of each, the median: one run alone moves by a third on a
+    # shared machine.
+    entry["identity_cpu_us_per_req"] = {
+        path: statistics.median(
+            measure(args, server, stores, path, c, args.page_seconds,
+                    warmup=False)["cpu_us_per_req"] for _ in range(3))
+        for path, c in pages}
     pairs.sort(key=lambda p: p[1]["cpu_us_per_req"] / p[0]["cpu_us_per_req"])
     entry["page_ratio_rounds"] = [b["cpu_us_per_req"] / a["cpu_us_per_req"] for a, b in pairs]
     median = pairs[len(pairs) // 2]

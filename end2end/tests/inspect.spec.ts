@@ -140,5 +140,6 @@ test.describe('the trade-offs page', () => {
       await expect(rows.nth(i).getByTestId('measured')).not.toBeEmpty();
     }
     await expect(page.getByTestId('measured-source')).toContainText('cores');
+    await expect(page.getByTestId('first-visit')).toContainText(/a first visit .* sends \d+ KB and costs the server [\d.]+ ms of CPU/);
   });
 });

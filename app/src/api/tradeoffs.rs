@@ -75,6 +75,8 @@ pub struct Measured {
     pub load_balancer: Vec<CaseFigure>,
     pub memory_per_session: Option<String>,
     pub refresh_rotation: Option<String>,
+    /// What a first visit sends and costs, whichever the mode.
+    pub first_visit: Option<String>,
 }
 
 /// The `/tradeoffs` page's data.

@@ -75,6 +75,9 @@ pub fn TradeoffsPage() -> impl IntoView {
                                         </tbody>
                                     </table>
                                 </div>
+                                {t.measured.as_ref().and_then(|m| m.first_visit.clone()).map(|line| view! {
+                                    <p class="hint" data-testid="first-visit">{line}</p>
+                                })}
                             </section>
                         }.into_any()
                     }

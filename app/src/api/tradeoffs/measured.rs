@@ -139,7 +139,30 @@ fn parse(run: &Value) -> Option<Measured> {
                 criterion_date
             ))
         }),
+        first_visit: run.get("browser").and_then(first_visit),
     })
+}
+
+/// The `browser` rows in words: a first visit's bytes and server CPU.
+fn first_visit(browser: &Value) -> Option<String> {
+    let visit = browser.get("first_visit")?;
+    let wasm = browser.get("wasm")?;
+    let kb = |v: Option<&Value>| Some(v?.as_u64()?.div_ceil(1000));
+    let date: String = browser
+        .pointer("/host/date")?
+        .as_str()?
+        .chars()
+        .take(10)
+        .collect();
+    Some(format!(
+        "Whichever the mode, a first visit (the page, its script, stylesheet and WebAssembly \
+         bundle) sends {} KB and costs the server {:.1} ms of CPU; the bundle is {} KB as \
+         brotli sends it, {} KB unpacked (scripts/bench.sh, {date}).",
+        kb(visit.get("bytes_sent"))?,
+        visit.get("cpu_ms_per_visit")?.as_f64()?,
+        kb(wasm.get("br_bytes"))?,
+        kb(wasm.get("raw_bytes"))?,
+    ))
 }
 
 /// `n` with thin spaces between groups of three digits: `1 000 000`.
@@ -193,5 +216,7 @@ mod tests {
         assert!(m.revocation_lag.len() >= 2, "{:?}", m.revocation_lag);
         assert!(m.load_balancer.len() >= 2, "{:?}", m.load_balancer);
         assert!(m.memory_per_session.is_some() && m.refresh_rotation.is_some());
+        let visit = m.first_visit.expect("the browser rows");
+        assert!(visit.contains(" KB and costs the server "), "{visit}");
     }
 }
