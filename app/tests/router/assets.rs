@@ -160,6 +160,14 @@ async fn assets_are_sent_as_stored_compressed_and_small_pages_as_they_are(pool: 
     assert_eq!(header(&headers, "content-encoding"), None);
     assert_eq!(body, wasm);
 
+    // A public file stored compressed, outside `/pkg/`.
+    std::fs::write(dir.path().join("favicon.svg"), "<svg/>").unwrap();
+    std::fs::write(dir.path().join("favicon.svg.br"), "stored brotli svg").unwrap();
+    let (headers, body) = fetch(&app, "/favicon.svg", Some("br")).await;
+    assert_eq!(header(&headers, "content-encoding"), Some("br"));
+    assert_eq!(body, b"stored brotli svg");
+    assert!(varies(&headers));
+
     // A page this small goes as it is, whole, with its length: compressing
     // it would cost more than it saves (server::http::compression).
     let (headers, body) = fetch(&app, "/", Some("gzip, deflate, br, zstd")).await;

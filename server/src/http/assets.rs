@@ -81,7 +81,8 @@ impl Fingerprints {
 }
 
 /// Sets the cache policy of every successful answer under `/pkg/`, and
-/// `Vary: Accept-Encoding`.
+/// `Vary: Accept-Encoding` there and on any other file sent as stored
+/// compressed.
 pub async fn cache_policy(
     State(fingerprints): State<Fingerprints>,
     req: Request,
@@ -89,7 +90,14 @@ pub async fn cache_policy(
 ) -> Response {
     let path = req.uri().path();
     if !path.starts_with(PKG) {
-        return next.run(req).await;
+        let mut res = next.run(req).await;
+        // A public file the build stored compressed (`favicon.svg.br`) is
+        // sent in the encoding asked for. Pages are not encoded yet here.
+        if res.headers().contains_key(header::CONTENT_ENCODING) {
+            res.headers_mut()
+                .insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+        }
+        return res;
     }
     let immutable = fingerprints.names(path);
     let mut res = next.run(req).await;
