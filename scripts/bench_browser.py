@@ -17,8 +17,11 @@ mode, memory store):
 
 import re
 
-from bench_http import BROWSER_ENCODING, Connection, cpu_seconds, parse_wrk
-from bench_server import Server, wrk
+from bench_http import BROWSER_ENCODING, Connection, cpu_seconds
+from bench_server import Server, Stores, measure, wrk
+
+# These rows count no store operations.
+NO_STORES = Stores(None, None, None)
 
 # The raw release bundle the bench holds the build to, in bytes: it is most
 # of a first visit, and every page of the site loads it.
@@ -29,15 +32,8 @@ ASSET_LINK = re.compile(r'''(?:href|src)="(/pkg/[^"]+\.(?:js|wasm|css))"''')
 
 def cpu_per_request(args, server, path, seconds, cookie=None, encoding=None, connections=None):
     """Server CPU µs per request of `path` under wrk, and wrk's figures."""
-    cpu0 = cpu_seconds(server.proc.pid)
-    result = parse_wrk(wrk(args, server.base + path, seconds, cookie, encoding=encoding,
-                           connections=connections))
-    cpu1 = cpu_seconds(server.proc.pid)
-    result["cpu_us_per_req"] = (cpu1 - cpu0) * 1e6 / max(result["requests"], 1)
-    if result["non_2xx"] or result["socket_errors"]:
-        raise SystemExit(f"bench: browser: {path}: {result['non_2xx']} non-2xx, "
-                         f"socket errors {result['socket_errors']}")
-    return result
+    return measure(args, server, NO_STORES, path, cookie, seconds, warmup=False,
+                   encoding=encoding, connections=connections)
 
 
 def encoding_pairs(args, server, path, cookie):

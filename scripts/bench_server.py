@@ -140,18 +140,20 @@ def wrk(args, url, seconds, cookie=None, encoding=None, connections=None):
     return subprocess.run(cmd + [url], capture_output=True, text=True, check=True).stdout
 
 
-def measure(args, server, stores, path, cookie=None, seconds=None, warmup=True, encoding=None):
-    """`path` under wrk for `seconds`, with `cookie` and `Accept-Encoding: encoding`
-    when given: requests/s, latency, server CPU and store operations per request."""
+def measure(args, server, stores, path, cookie=None, seconds=None, warmup=True, encoding=None,
+            connections=None):
+    """`path` under wrk for `seconds` (over `connections`, default --connections),
+    with `cookie` and `Accept-Encoding: encoding` when given: requests/s,
+    latency, server CPU and store operations per request."""
     url = server.base + path
     status, _, _ = request(url, headers={"Cookie": cookie} if cookie else {})
     if status != 200:
         raise SystemExit(f"bench: GET {path} answered {status}, expected 200")
     if warmup:
-        wrk(args, url, args.warmup, cookie, encoding)
+        wrk(args, url, args.warmup, cookie, encoding, connections)
     app0 = server.store_operations()
     pg0, redis0, cpu0 = stores.pg(), stores.redis(), cpu_seconds(server.proc.pid)
-    result = parse_wrk(wrk(args, url, seconds or args.seconds, cookie, encoding))
+    result = parse_wrk(wrk(args, url, seconds or args.seconds, cookie, encoding, connections))
     cpu1 = cpu_seconds(server.proc.pid)
     pg1, redis1 = stores.pg(), stores.redis()
     app1 = server.store_operations()
