@@ -17,7 +17,6 @@ async fn main() -> std::process::ExitCode {
     use std::process::ExitCode;
 
     use clap::Parser;
-    use leptos::prelude::LeptosOptions;
     use server::admin::Cli;
     use server::AppState;
 
@@ -29,18 +28,17 @@ async fn main() -> std::process::ExitCode {
     }
     server::telemetry::init(config.log_format, "info");
     let addr = config.site_addr;
-    let mut options = LeptosOptions::builder()
-        .output_name("latchkey")
-        .site_root(config.site_root.as_str())
-        .site_pkg_dir("pkg")
-        .site_addr(addr)
-        .reload_port(
-            std::env::var("LEPTOS_RELOAD_PORT")
-                .ok()
-                .and_then(|p| p.parse().ok())
-                .unwrap_or(3001),
-        )
-        .build();
+    let mut options = match leptos_options() {
+        Ok(options) => options,
+        Err(e) => {
+            eprintln!("latchkey: cannot read the site settings: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    // The address and site root are Latchkey's settings too (`--site-addr`,
+    // `--site-root`, or the same LEPTOS_* variables).
+    options.site_addr = addr;
+    options.site_root = config.site_root.as_str().into();
     // `cargo leptos build` names the assets by their content and lists the
     // hashes beside the executable; pages then link those names.
     options.hash_files = app::routing::hash_file(&options).exists();
@@ -74,6 +72,22 @@ async fn main() -> std::process::ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// The site's Leptos settings as `cargo leptos` reads them: the
+/// `[package.metadata.leptos]` table of `Cargo.toml` in the working
+/// directory, `LEPTOS_*` variables overriding it; where there is no
+/// `Cargo.toml` (a deployed binary), the variables and Leptos' defaults.
+#[cfg(feature = "ssr")]
+fn leptos_options(
+) -> Result<leptos::prelude::LeptosOptions, leptos::config::errors::LeptosConfigError> {
+    use leptos::config::errors::LeptosConfigError;
+    use leptos::config::get_configuration;
+    match get_configuration(Some("Cargo.toml")) {
+        Err(LeptosConfigError::ConfigNotFound) => get_configuration(None),
+        found => found,
+    }
+    .map(|conf| conf.leptos_options)
 }
 
 #[cfg(not(feature = "ssr"))]

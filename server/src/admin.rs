@@ -16,15 +16,18 @@
 //! named something that is not there, `2` a store could not be reached.
 
 use std::process::ExitCode;
-use std::time::{Duration, Instant, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
 use clap::{Parser, Subcommand};
 
+mod answer;
 mod keys;
 
 use crate::config::Config;
 use crate::users::{self, Account};
 use crate::{accounts, AppState, Error};
+use answer::utc;
+pub use answer::Answer;
 
 /// The longest wait for the subscription to the servers' confirmations.
 const FOLLOW_WAIT: Duration = Duration::from_secs(2);
@@ -80,14 +83,6 @@ pub enum Sessions {
     /// events past their retention now, rather than at the maintenance
     /// task's next round (every 10 minutes).
     Purge,
-}
-
-/// What a command ended in: the text to print and the exit code.
-#[derive(Debug, PartialEq, Eq)]
-pub enum Answer {
-    Done(String),
-    /// The command named something that is not there (exit 1).
-    NotFound(String),
 }
 
 /// Runs `command` against the configured stores; prints its answer.
@@ -247,16 +242,6 @@ fn no_such_user(name: &str) -> Answer {
     Answer::NotFound(format!(
         "there is no account named {name:?}; `latchkey users list` shows them."
     ))
-}
-
-/// A Unix time as `2026-11-30 15:04:05`.
-fn utc(secs: i64) -> String {
-    let at = UNIX_EPOCH + Duration::from_secs(u64::try_from(secs).unwrap_or(0));
-    humantime::format_rfc3339_seconds(at)
-        .to_string()
-        .replace('T', " ")
-        .trim_end_matches('Z')
-        .to_string()
 }
 
 #[cfg(test)]

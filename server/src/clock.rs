@@ -9,6 +9,10 @@ use std::sync::{
 };
 use std::time::{SystemTime, UNIX_EPOCH};
 
+/// Clock skew tolerated between machines on the times a token carries
+/// (`exp`, `nbf`, `iat`), in seconds; key and revocation lifetimes add it.
+pub const LEEWAY: i64 = 5;
+
 /// The source of "now", in Unix seconds.
 #[derive(Clone, Debug, Default)]
 pub enum Clock {

@@ -36,6 +36,16 @@ impl AuthMode {
     }
 }
 
+/// The mode as the pages name it.
+impl From<AuthMode> for views::Mode {
+    fn from(m: AuthMode) -> Self {
+        match m {
+            AuthMode::Session => views::Mode::Session,
+            AuthMode::Jwt => views::Mode::Jwt,
+        }
+    }
+}
+
 /// The access-token signature algorithm in JWT mode.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum JwtAlg {

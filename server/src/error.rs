@@ -28,6 +28,13 @@ pub enum Error {
     /// seconds. Said the same way whether or not the account exists.
     #[error("Too many failed sign-in attempts. Please wait {} and try again.", describe_wait(*.0))]
     Throttled(i64),
+    /// A page or action needs a signed-in user, and nobody is.
+    #[error("You need to sign in to see this.")]
+    NotSignedIn,
+    /// Signed in, but the action needs a more recent proof of who the user
+    /// is than this sign-in.
+    #[error("For this, please confirm it is you: sign in again.")]
+    ProveAgain,
     /// There is no such thing for this caller (e.g. a device session that is
     /// not one of theirs): the message says what.
     #[error("{0}")]
@@ -92,7 +99,9 @@ impl Error {
             Error::Invalid(_) | Error::Fields(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Error::Unsupported(_) => StatusCode::BAD_REQUEST,
             Error::NotFound(_) => StatusCode::NOT_FOUND,
-            Error::InvalidCredentials => StatusCode::UNAUTHORIZED,
+            Error::InvalidCredentials | Error::NotSignedIn | Error::ProveAgain => {
+                StatusCode::UNAUTHORIZED
+            }
             Error::UsernameTaken => StatusCode::CONFLICT,
             Error::Throttled(_) => StatusCode::TOO_MANY_REQUESTS,
             Error::Unavailable | Error::Redis(_) => StatusCode::SERVICE_UNAVAILABLE,

@@ -7,31 +7,35 @@
 
 pub mod account_api;
 pub mod assets;
+pub mod browser;
 pub mod client_ip;
 pub mod compression;
 pub mod cookies;
 pub mod credentials;
 mod csrf;
 mod discovery;
+#[cfg(test)]
+mod fuzz;
 pub mod headers;
 mod introspect;
 mod oauth;
 pub mod observe;
 pub mod redirect;
 pub mod resolve;
+pub mod signed_in;
 
 use axum::middleware::{from_fn, from_fn_with_state, map_response};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::{Extension, Json, Router};
+use axum::{Json, Router};
 use http::StatusCode;
 use serde_json::json;
 use tower_cookies::CookieManagerLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 
-use crate::auth::Caller;
 use crate::{db, AppState};
-use resolve::{require_user, resolve_caller, unavailable, Protection};
+use resolve::{require_user, resolve_caller, Protection};
+use signed_in::SignedIn;
 
 /// `/api/me`, the token and discovery endpoints, `/healthz` and `/readyz`.
 pub fn routes() -> Router<AppState> {
@@ -131,40 +135,14 @@ async fn retry_after_on_503(mut res: Response) -> Response {
     res
 }
 
-/// The signed-in user as JSON, or `401` with a `WWW-Authenticate` challenge
-/// (RFC 6750: `invalid_token` when a bearer token was sent and refused).
-async fn me(Extension(caller): Extension<Caller>, headers: http::HeaderMap) -> Response {
-    match caller {
-        Caller::User(identity) => Json(json!({
-            "id": identity.user_id,
-            "username": identity.username,
-            "signed_in_at": identity.signed_in_at,
-        }))
-        .into_response(),
-        Caller::Anonymous => not_signed_in(headers.contains_key(http::header::AUTHORIZATION)),
-        Caller::StoreUnavailable => unavailable(),
-    }
-}
-
-/// `401` for a JSON endpoint, with a `WWW-Authenticate` challenge (RFC 6750:
-/// `invalid_token` when a bearer token was sent and refused).
-pub(crate) fn not_signed_in(token_refused: bool) -> Response {
-    (
-        StatusCode::UNAUTHORIZED,
-        [(
-            http::header::WWW_AUTHENTICATE,
-            if token_refused {
-                r#"Bearer realm="latchkey", error="invalid_token", error_description="The access token is invalid, expired or revoked""#
-            } else {
-                r#"Bearer realm="latchkey""#
-            },
-        )],
-        Json(json!({
-            "error": "unauthorized",
-            "message": "You are not signed in.",
-        })),
-    )
-        .into_response()
+/// The signed-in user as JSON; [`SignedIn`] answers everyone else (`401`
+/// with a `WWW-Authenticate` challenge, or `503`).
+async fn me(SignedIn(identity): SignedIn) -> Json<serde_json::Value> {
+    Json(json!({
+        "id": identity.user_id,
+        "username": identity.username,
+        "signed_in_at": identity.signed_in_at,
+    }))
 }
 
 /// The process is up.

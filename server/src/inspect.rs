@@ -1,71 +1,23 @@
-//! What the inspector (`/inspect`) shows of a request, read without ever
-//! handing out a credential: cookies by name, size and the hash the server
-//! keeps; an access token opened into its decoded parts; the refresh chain
-//! behind a JWT device session. The app's page assembles these with the
-//! request's [`crate::probe::ResolveReport`] and the device session.
+//! What the server shows of itself: the inspector (`/inspect`: what a
+//! request carried, what the server did with it, what it keeps) and the
+//! live half of `/tradeoffs`, assembled here into the [`views`] the pages
+//! show, so the app only maps a request to one call.
+//!
+//! Read without ever handing out a credential: cookies by name, size and
+//! the hash the server keeps; an access token opened into its decoded
+//! parts; the refresh chain behind a JWT device session.
 
+mod chain;
 pub mod cookies;
+mod inspection;
+mod measured;
+mod opened;
+mod refusal;
 pub mod token;
+mod tradeoffs;
 
-use crate::auth::token::TokenHash;
-use crate::db::Db;
-use crate::Result;
-
-/// How many characters of a stored hash the inspector shows: enough to tell
-/// records apart on screen, far too few to stand for the hash.
-pub const HASH_PREFIX: usize = 10;
-
-/// The first characters of the hash the server keeps of `raw`.
-pub fn hash_prefix(raw: &str) -> String {
-    TokenHash::of(raw).as_str()[..HASH_PREFIX].to_string()
-}
-
-/// The most links of a refresh chain shown.
-const CHAIN_LIMIT: i64 = 20;
-
-/// One refresh token of a family, as the database keeps it.
-#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
-pub struct ChainLink {
-    pub token_hash: String,
-    pub parent_hash: Option<String>,
-    pub issued_at: i64,
-    pub used_at: Option<i64>,
-    pub expires_at: i64,
-}
-
-/// The newest refresh tokens of the family `family_id`, newest first.
-pub async fn refresh_chain(db: &Db, family_id: &str) -> Result<Vec<ChainLink>> {
-    Ok(sqlx::query_as::<_, ChainLink>(
-        "SELECT token_hash, parent_hash, issued_at, used_at, expires_at FROM refresh_tokens \
-         WHERE session_id = $1 ORDER BY issued_at DESC, used_at IS NULL DESC LIMIT $2",
-    )
-    .bind(family_id)
-    .bind(CHAIN_LIMIT)
-    .fetch_all(db)
-    .await?)
-}
-
-/// Why the family `family_id` ended (`refresh token reuse`, `signed out`,
-/// …), or `None` while it is live or when there is no such family.
-pub async fn family_end(db: &Db, family_id: &str) -> Result<Option<String>> {
-    let reason: Option<Option<String>> =
-        sqlx::query_scalar("SELECT revoke_reason FROM sessions WHERE id = $1")
-            .bind(family_id)
-            .fetch_optional(db)
-            .await?;
-    Ok(reason.flatten())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_prefix_is_the_start_of_the_stored_hash() {
-        let raw = crate::auth::token::new_token();
-        let prefix = hash_prefix(&raw);
-        assert_eq!(prefix.len(), HASH_PREFIX);
-        assert!(TokenHash::of(&raw).as_str().starts_with(&prefix));
-        assert!(!raw.starts_with(&prefix));
-    }
-}
+pub use chain::{family_end, hash_prefix, refresh_chain, ChainLink, HASH_PREFIX};
+pub use inspection::{inspection, ThisRequest};
+pub use measured::bundled;
+pub use refusal::recheck;
+pub use tradeoffs::live;

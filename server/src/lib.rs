@@ -26,6 +26,7 @@ pub mod error;
 pub mod events;
 pub mod http;
 pub mod inspect;
+pub mod maintenance;
 pub mod metrics;
 pub mod names;
 pub mod probe;

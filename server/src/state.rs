@@ -1,10 +1,10 @@
 //! The application state and the composition root: the one place outside
 //! `auth` that reads the configured mode and stores and builds the matching
 //! backend. Built once in `main` (or a test), cheap to clone, handed to axum
-//! routes as `State` and to server functions as context.
+//! routes as `State` and to server functions as context. Its background
+//! tasks are in [`crate::maintenance`].
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use crate::auth::jwt::{keys::Keyring, JwtBackend, JwtSettings};
 use crate::auth::migration::Former;
@@ -18,14 +18,7 @@ use crate::metrics::{Metrics, Resolved};
 use crate::names::NameKey;
 use crate::redis_client::RedisClient;
 use crate::shared_store::SharedStore;
-use crate::{accounts, events, Error, Result};
-
-/// How often expired sessions are deleted.
-const PURGE_EVERY: Duration = Duration::from_secs(600);
-/// How often the lockout gauge is counted: a common scrape interval.
-const LOCKOUTS_EVERY: Duration = Duration::from_secs(15);
-/// How often changes made by other instances (revocations) are read.
-const SYNC_EVERY: Duration = crate::auth::jwt::revocation::SYNC_EVERY;
+use crate::{Error, Result};
 
 /// Everything a request handler needs, behind one `Arc`: every middleware
 /// and handler that takes the state clones it, so a clone must cost one
@@ -69,14 +62,6 @@ pub struct Services {
     pub former: Option<Former>,
 }
 
-/// What one purge deleted.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Purged {
-    pub sessions: u64,
-    pub counters: u64,
-    pub events: u64,
-}
-
 impl AppState {
     /// Opens the configured database and builds the state.
     pub async fn connect(config: Config) -> Result<Self> {
@@ -106,7 +91,7 @@ impl AppState {
             AuthMode::Session => None,
         };
         let names = NameKey::load_or_create(&config.data_dir)?;
-        let state = Self::new(config, db, Hasher::new(), Clock::System, keys, names)?;
+        let state = Self::assemble(config, db, Hasher::new(), Clock::System, keys, names)?;
         // A first read of the revocation set; if a store is down the instance
         // still starts, serves what it can and catches up on the next sync.
         if let Err(e) = state.auth.sync().await {
@@ -126,6 +111,18 @@ impl AppState {
         names: NameKey,
     ) -> Result<Self> {
         config.validate().map_err(Error::Invalid)?;
+        Self::assemble(config, db, hasher, clock, keys, names)
+    }
+
+    /// [`AppState::new`] over a configuration already validated.
+    fn assemble(
+        config: Config,
+        db: Db,
+        hasher: Hasher,
+        clock: Clock,
+        keys: Option<Keyring>,
+        names: NameKey,
+    ) -> Result<Self> {
         let shared = SharedStore::open(&config, &db)?;
         let metrics = Metrics::new(config.metrics);
         let auth = match config.auth_mode {
@@ -179,95 +176,5 @@ impl AppState {
             former,
             metrics,
         })))
-    }
-
-    /// Starts the background tasks: deleting expired sessions, sign-in
-    /// counters and audit events past their retention, and following
-    /// changes other instances make (JWT: revocations).
-    pub fn spawn_maintenance(&self) -> tokio::task::JoinHandle<()> {
-        let auth = self.auth.clone();
-        tokio::spawn(async move { auth.listen().await });
-        let state = self.clone();
-        tokio::spawn(async move {
-            let mut tick = tokio::time::interval(SYNC_EVERY);
-            let mut disabled_since = state.clock.now();
-            loop {
-                tick.tick().await;
-                if let Err(e) = state.auth.sync().await {
-                    tracing::warn!(error = %e, "could not read changes made by other instances");
-                }
-                // Sessions in this process's memory are out of reach of the
-                // admin command: disabled accounts are read from the
-                // database instead, like revocations.
-                if state.auth.keeps_sessions_in_process() {
-                    match accounts::end_disabled_since(&state, disabled_since).await {
-                        Ok(next) => disabled_since = next,
-                        Err(e) => tracing::warn!(error = %e, "could not read disabled accounts"),
-                    }
-                }
-                state.metrics.upkeep();
-            }
-        });
-        if self.metrics.is_on() {
-            let state = self.clone();
-            tokio::spawn(async move {
-                let mut tick = tokio::time::interval(LOCKOUTS_EVERY);
-                loop {
-                    tick.tick().await;
-                    state.count_lockouts().await;
-                }
-            });
-        }
-        let state = self.clone();
-        tokio::spawn(async move {
-            let mut tick = tokio::time::interval(PURGE_EVERY);
-            loop {
-                tick.tick().await;
-                state.purge().await;
-            }
-        })
-    }
-
-    /// Sets the lockout gauge from the shared store. The maintenance task
-    /// does it, not the scrape: reading every counter is a store scan, and
-    /// whoever can reach `/metrics` must not be able to make the store do
-    /// one per request. A failed read keeps the last value.
-    pub async fn count_lockouts(&self) {
-        match self.throttle.lockouts_active(self.clock.now()).await {
-            Ok(n) => self
-                .metrics
-                .gauge("latchkey_throttle_lockouts_active", n as f64),
-            Err(e) => tracing::warn!(error = %e, "could not count active lockouts"),
-        }
-    }
-
-    /// Deletes what has expired (the maintenance task's round): failures
-    /// are logged, and the next round tries again.
-    pub async fn purge(&self) {
-        match self.purge_now().await {
-            Ok(p) if p == Purged::default() => {}
-            Ok(p) => tracing::info!(
-                sessions = p.sessions,
-                counters = p.counters,
-                events = p.events,
-                "deleted expired records"
-            ),
-            Err(e) => tracing::warn!(error = %e, "could not purge expired records"),
-        }
-    }
-
-    /// Deletes expired device sessions, quiet sign-in counters and audit
-    /// events older than the retention period; says how many of each.
-    pub async fn purge_now(&self) -> Result<Purged> {
-        let now = self.clock.now();
-        let sessions = self.auth.purge_expired().await?;
-        let counters = self.throttle.purge(now).await?;
-        let before = now - self.config.audit_retention.as_secs() as i64;
-        let events = events::purge(&self.db, before).await?;
-        Ok(Purged {
-            sessions,
-            counters,
-            events,
-        })
     }
 }

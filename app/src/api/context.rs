@@ -1,82 +1,26 @@
-//! What a server function needs from the request: the state, the cookie jar,
-//! the resolved caller and client details; how issued credentials reach the
-//! browser; and how its errors become statuses. Server functions are browser
-//! adapters: credentials travel in cookies, through `server::http::credentials`.
+//! What a server function needs from the request: the browser adapter's
+//! [`BrowserRequest`] (state, cookie jar, the resolved caller and client
+//! details, and the one way to require a user), and how its errors become
+//! statuses. Server functions are browser adapters: credentials travel in
+//! cookies, through `server::http`.
 
 use std::future::Future;
-use std::sync::Arc;
 
 use http::request::Parts;
 use leptos::prelude::*;
 use leptos_axum::ResponseOptions;
-use server::auth::{Caller, ClientMeta, Credential, Identity, Issued};
-use server::http::credentials;
-use server::http::resolve::RenewedThisRequest;
+use server::http::browser::BrowserRequest;
 use server::AppState;
-use tower_cookies::Cookies;
 
 use crate::error::AppError;
 
-/// The request context of one server function call.
-pub struct Request {
-    pub state: AppState,
-    pub jar: Cookies,
-    pub caller: Caller,
-    pub client: ClientMeta,
-    /// The resolver already renewed the credentials on this request.
-    pub renewed: bool,
-}
-
-impl Request {
-    /// Reads the context provided by the router and the auth layers.
-    pub async fn get() -> Result<Self, AppError> {
-        let state = use_context::<AppState>().ok_or_else(|| missing("AppState"))?;
-        // Read in place: `use_context` would clone the whole request head
-        // (headers and extensions) for the four values taken here.
-        let (jar, caller, client, renewed) = with_context::<Parts, _>(|parts| {
-            let ext = &parts.extensions;
-            (
-                ext.get::<Cookies>().cloned(),
-                ext.get::<Caller>().cloned().unwrap_or(Caller::Anonymous),
-                ext.get::<ClientMeta>().cloned().unwrap_or_default(),
-                ext.get::<RenewedThisRequest>().is_some(),
-            )
-        })
-        .ok_or_else(|| missing("request parts"))?;
-        let jar = jar.ok_or_else(|| missing("cookie jar"))?;
-        Ok(Request {
-            state,
-            jar,
-            caller,
-            client,
-            renewed,
-        })
-    }
-
-    /// The credentials the browser holds (as the resolver may have renewed
-    /// them on this request).
-    pub fn presented(&self) -> Vec<Credential> {
-        credentials::from_cookies(&self.jar)
-    }
-
-    /// Hands issued credentials to the browser.
-    pub fn hand_out(&self, issued: &Issued) {
-        credentials::set_cookies(&self.jar, issued);
-    }
-
-    /// Tells the browser to drop its auth cookies.
-    pub fn forget(&self) {
-        credentials::clear_cookies(&self.jar);
-    }
-
-    /// The signed-in identity, or `401` (`503` if the store could not say).
-    pub fn require_user(&self) -> Result<Arc<Identity>, AppError> {
-        match &self.caller {
-            Caller::User(identity) => Ok(identity.clone()),
-            Caller::StoreUnavailable => Err(server::Error::Unavailable.into()),
-            Caller::Anonymous => Err(AppError::unauthorized()),
-        }
-    }
+/// The request context of the current server function call, as the router
+/// and the auth layers provided it.
+pub fn request() -> Result<BrowserRequest, AppError> {
+    let state = use_context::<AppState>().ok_or_else(|| missing("AppState"))?;
+    with_context::<Parts, _>(|parts| BrowserRequest::of(state, parts))
+        .ok_or_else(|| missing("request parts"))?
+        .ok_or_else(|| missing("cookie jar"))
 }
 
 fn missing(what: &str) -> AppError {

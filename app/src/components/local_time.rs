@@ -7,7 +7,7 @@
 
 use leptos::prelude::*;
 
-use crate::format::{iso, utc};
+use views::format::{iso, utc};
 
 /// `ts` (Unix seconds) as a `<time>` element.
 #[component]

@@ -11,7 +11,7 @@
 
 use leptos::prelude::*;
 
-use crate::format::{iso, relative, utc};
+use views::format::{iso, relative, utc};
 
 /// `ts` relative to `now` (both Unix seconds, `now` from the server).
 #[component]

@@ -9,7 +9,10 @@ use leptos_meta::Title;
 use leptos_router::components::Redirect;
 use leptos_router::hooks::{use_location, use_query_map};
 
-use crate::api::{account, AccountView, ChangePassword, Mode};
+use views::account::AccountView;
+use views::Mode;
+
+use crate::api::{account, ChangePassword};
 use crate::components::awaited::awaited;
 use crate::components::form_error::{action_error, field_error, invalid, FieldMessage, FormError};
 use crate::components::relative_time::RelativeTime;

@@ -9,7 +9,9 @@ use leptos_meta::Title;
 use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 
-use crate::api::devices::{activity_page, short_id, ActivityView, EventView};
+use views::account::{ActivityView, EventView};
+
+use crate::api::devices::{activity_page, short_id};
 use crate::components::awaited::awaited;
 use crate::components::local_time::LocalTime;
 use crate::components::signed_in::signed_in_view;
@@ -112,7 +114,7 @@ fn blocked(e: &EventView) -> Option<impl IntoView> {
 /// the operator's command for what only the admin command does.
 fn origin(e: &EventView) -> String {
     let disable = "account_disabled";
-    if e.kind == disable || e.detail.as_deref() == Some(disable) {
+    if e.kind == disable || e.cause.as_deref() == Some(disable) {
         return "by an operator (latchkey users disable)".into();
     }
     if e.kind == "account_enabled" {
@@ -148,7 +150,7 @@ fn describe(e: &EventView, names: &HashMap<String, String>) -> (String, &'static
         },
         None => "a device".into(),
     };
-    match (e.kind.as_str(), e.detail.as_deref()) {
+    match (e.kind.as_str(), e.cause.as_deref()) {
         ("sign_up", _) => ("Account created".into(), "ok"),
         // The line under it names the browser: here only the device id.
         ("sign_in_ok", Some("api")) => (
@@ -222,7 +224,7 @@ mod tests {
             id: "e".into(),
             at: 0,
             kind: kind.into(),
-            detail: detail.map(Into::into),
+            cause: detail.map(Into::into),
             device_id: Some("AbCdEfGhIjKlMnOpQrStUv".into()),
             browser: "Firefox 133".into(),
             os: "Linux".into(),

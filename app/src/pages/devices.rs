@@ -9,10 +9,10 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
-use crate::api::devices::{
-    device_list, short_id, DeviceView, DevicesView, EndAllDevices, EndDevice, EndOtherDevices,
-};
-use crate::api::Mode;
+use views::account::{DeviceView, DevicesView};
+use views::Mode;
+
+use crate::api::devices::{device_list, short_id, EndAllDevices, EndDevice, EndOtherDevices};
 use crate::components::awaited::awaited;
 use crate::components::form_error::{action_error, FormError};
 use crate::components::local_time::LocalTime;

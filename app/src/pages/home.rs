@@ -6,9 +6,9 @@ use leptos_router::components::A;
 
 use leptos_router::hooks::use_query_map;
 
-use crate::api::Mode;
 use crate::components::awaited::awaited;
 use crate::use_viewer;
+use views::Mode;
 
 /// The public front page.
 #[component]

@@ -12,8 +12,10 @@ use leptos_meta::Title;
 use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 
-use crate::api::inspect::{inspect, Inspection, RevokeHere};
-use crate::api::Mode;
+use views::inspect::Inspection;
+use views::Mode;
+
+use crate::api::inspect::{inspect, RevokeHere};
 use crate::components::awaited::awaited;
 use crate::renewal::use_auth_changes;
 use crate::AuthEpoch;

@@ -6,8 +6,12 @@
 //! and publishes its id to the revocation set (JWT mode), so the device's
 //! next request is refused.
 
+use views::account::{DeviceView, DevicesView};
+
 use super::audit::{record, About};
+use crate::auth::jwt::revocation::SYNC_EVERY;
 use crate::auth::{AuthBackend, ClientMeta, DeviceSession, Identity};
+use crate::describe::{approximate_address, software};
 use crate::events::{Cause, EventKind};
 use crate::{AppState, Error, Result};
 
@@ -98,6 +102,39 @@ pub async fn devices(state: &AppState, identity: &Identity) -> Result<Vec<Device
         ))
     });
     Ok(list)
+}
+
+/// The devices page: the caller's devices as [`devices`] lists them, the
+/// mode, and how long another instance may still accept a signed-out
+/// device's access token.
+pub async fn device_list(state: &AppState, identity: &Identity) -> Result<DevicesView> {
+    let devices = devices(state, identity).await?;
+    Ok(DevicesView {
+        mode: state.auth.mode().into(),
+        devices: devices.into_iter().map(Into::into).collect(),
+        revocation_sync_secs: SYNC_EVERY.as_secs(),
+    })
+}
+
+/// A device as its owner sees it: the client named, the address blurred.
+impl From<Device> for DeviceView {
+    fn from(d: Device) -> Self {
+        let s = d.session;
+        let sw = software(s.user_agent.as_deref());
+        DeviceView {
+            id: s.id,
+            current: d.current,
+            browser: sw.browser,
+            os: sw.os,
+            address: approximate_address(s.ip.as_deref()),
+            created_at: s.created_at,
+            last_seen_at: s.last_seen_at,
+            idle_expires_at: s.idle_expires_at,
+            absolute_expires_at: s.absolute_expires_at,
+            persistent: s.persistent,
+            other_mode: d.other_mode,
+        }
+    }
 }
 
 /// Signs out one of the caller's other devices. Another account's device,

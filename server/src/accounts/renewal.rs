@@ -35,7 +35,7 @@ pub async fn token_refresh(
     refresh: &RefreshToken,
     client: &ClientMeta,
 ) -> Result<std::result::Result<TokenPair, Refusal>> {
-    super::require_tokens(state, super::USE_SESSIONS)?;
+    super::grants::require_tokens(state, super::grants::USE_SESSIONS)?;
     Ok(match renew(state, refresh, client).await? {
         Ok(Issued::Tokens(pair)) => Ok(pair),
         Ok(Issued::Session { .. }) | Err(_) => Err(Refusal::Unknown),
@@ -71,7 +71,7 @@ pub async fn sign_out(
 /// RFC 7009 revocation: ends the device session of an access or refresh
 /// token. Unknown and invalid tokens are not an error.
 pub async fn revoke_token(state: &AppState, raw: &str, client: &ClientMeta) -> Result<()> {
-    super::require_tokens(state, "sign out at /api/sign_out")?;
+    super::grants::require_tokens(state, "sign out at /api/sign_out")?;
     let reason = "revoked by its holder";
     let mut ended = state
         .auth

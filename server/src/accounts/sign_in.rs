@@ -84,7 +84,7 @@ pub async fn token_sign_in(
     password: String,
     client: &ClientMeta,
 ) -> Result<TokenPair> {
-    super::require_tokens(state, super::USE_SESSIONS)?;
+    super::grants::require_tokens(state, super::grants::USE_SESSIONS)?;
     let user = authenticate(state, username, password, client, Channel::Api).await?;
     // An API client keeps its tokens as long as it likes; there is no
     // browser to close.

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use clap::Subcommand;
 
-use super::{utc, Answer};
+use super::answer::{utc, Answer};
 use crate::auth::jwt::claims::LEEWAY;
 use crate::auth::jwt::keys::{KeyState, Keyring};
 use crate::clock::Clock;

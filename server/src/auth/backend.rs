@@ -1,18 +1,17 @@
-//! The backend interface, and the configured backend.
+//! The backend interface.
 //!
 //! [`AuthBackend`] knows no HTTP: credentials in, an [`Identity`] or issued
 //! credentials out (the shape of axum-login's `AuthnBackend`). Cookies and
 //! headers are the adapters' business, throttling and the audit trail the
-//! accounts service's. [`Auth`] is the one place that picks the configured
-//! backend at runtime.
+//! accounts service's. Both modes implement it; `super::configured::Auth`
+//! picks the configured one at runtime.
 
 use std::future::Future;
 
-use super::session::{ConfiguredStore, SessionStore};
-use super::{ClientMeta, Credential, DeviceSession, Identity, Issued, RefreshToken};
-use super::{JwtBackend, SessionBackend};
-use crate::config::AuthMode;
-use crate::metrics::Metrics;
+use super::client::ClientMeta;
+use super::credentials::{Credential, Issued, RefreshToken};
+use super::device::DeviceSession;
+use super::identity::Identity;
 use crate::users::User;
 use crate::Result;
 
@@ -90,155 +89,4 @@ pub enum Refusal {
 pub struct Ended {
     pub device_id: String,
     pub user_id: String,
-}
-
-/// The configured backend.
-#[derive(Clone, Debug)]
-pub enum Auth {
-    Session(SessionBackend),
-    Jwt(JwtBackend),
-}
-
-macro_rules! each {
-    ($self:ident, $b:ident => $e:expr) => {
-        match $self {
-            Auth::Session($b) => $e,
-            Auth::Jwt($b) => $e,
-        }
-    };
-}
-
-impl Auth {
-    /// Which mode this is.
-    pub fn mode(&self) -> AuthMode {
-        match self {
-            Auth::Session(_) => AuthMode::Session,
-            Auth::Jwt(_) => AuthMode::Jwt,
-        }
-    }
-
-    /// Whether this backend issues bearer tokens (the token endpoint's
-    /// grants), rather than only browser sessions.
-    pub fn issues_tokens(&self) -> bool {
-        matches!(self, Auth::Jwt(_))
-    }
-
-    /// Where the device sessions live, as the metrics label them.
-    pub fn store_name(&self) -> &'static str {
-        match self {
-            Auth::Session(b) => b.store().name(),
-            // Refresh families always live in the SQL database.
-            Auth::Jwt(_) => "database",
-        }
-    }
-
-    /// Whether device sessions live only in this process's memory, out of
-    /// reach of other processes (session mode, memory store).
-    pub fn keeps_sessions_in_process(&self) -> bool {
-        matches!(self, Auth::Session(b) if matches!(b.store(), ConfiguredStore::Memory(_)))
-    }
-
-    /// Session mode with the memory store: what it holds.
-    pub fn memory_footprint(&self) -> Option<super::session::Footprint> {
-        match self {
-            Auth::Session(b) => match b.store() {
-                ConfiguredStore::Memory(m) => Some(m.footprint()),
-                _ => None,
-            },
-            Auth::Jwt(_) => None,
-        }
-    }
-
-    /// Deletes expired server-side records.
-    pub async fn purge_expired(&self) -> Result<u64> {
-        each!(self, b => b.purge_expired().await)
-    }
-
-    /// Picks up changes made by other instances (JWT: revocations).
-    pub async fn sync(&self) -> Result<()> {
-        match self {
-            Auth::Session(_) => Ok(()),
-            Auth::Jwt(b) => b.sync_revocations().await,
-        }
-    }
-
-    /// Follows changes made by other instances as they happen (JWT with
-    /// Redis: revocations); returns at once when there is nothing to follow.
-    pub async fn listen(&self) {
-        if let Auth::Jwt(b) = self {
-            b.listen_revocations().await
-        }
-    }
-
-    /// Whether the changes of other instances are followed as they come
-    /// (JWT with Redis: subscribed to revocations), so that a revocation
-    /// published here is confirmed by the others; `true` where nothing needs
-    /// following.
-    pub fn listening(&self) -> bool {
-        match self {
-            Auth::Session(_) => true,
-            Auth::Jwt(b) => b.listening(),
-        }
-    }
-
-    /// Where this backend records what it does.
-    pub fn metrics(&self) -> &Metrics {
-        each!(self, b => &b.metrics)
-    }
-
-    /// How many revoked device sessions this instance holds in its
-    /// revocation set (JWT); `None` in session mode, which needs none.
-    pub fn revocation_set_size(&self) -> Option<usize> {
-        match self {
-            Auth::Session(_) => None,
-            Auth::Jwt(b) => Some(b.revocation_set_size()),
-        }
-    }
-
-    /// Whether the stores behind this backend answer.
-    pub async fn ping(&self) -> bool {
-        match self {
-            Auth::Session(b) => b.store().ping().await,
-            Auth::Jwt(_) => true,
-        }
-    }
-}
-
-impl AuthBackend for Auth {
-    async fn authenticate(&self, credential: &Credential) -> Result<Option<Identity>> {
-        each!(self, b => b.authenticate(credential).await)
-    }
-
-    async fn start(&self, user: &User, client: &ClientMeta, persistent: bool) -> Result<Issued> {
-        each!(self, b => b.start(user, client, persistent).await)
-    }
-
-    async fn renew(&self, refresh: &RefreshToken) -> Result<Result<Issued, Refusal>> {
-        each!(self, b => b.renew(refresh).await)
-    }
-
-    async fn end(&self, credential: &Credential, reason: &str) -> Result<Option<Ended>> {
-        each!(self, b => b.end(credential, reason).await)
-    }
-
-    async fn end_user(&self, user_id: &str, reason: &str) -> Result<u64> {
-        each!(self, b => b.end_user(user_id, reason).await)
-    }
-
-    async fn devices(&self, user_id: &str) -> Result<Vec<DeviceSession>> {
-        each!(self, b => b.devices(user_id).await)
-    }
-
-    async fn end_device(
-        &self,
-        user_id: &str,
-        device_id: &str,
-        reason: &str,
-    ) -> Result<Option<Ended>> {
-        each!(self, b => b.end_device(user_id, device_id, reason).await)
-    }
-
-    async fn device(&self, identity: &Identity) -> Result<Option<DeviceSession>> {
-        each!(self, b => b.device(identity).await)
-    }
 }

@@ -7,7 +7,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::token::TokenHash;
+use super::client::ClientMeta;
+use super::token::{self, TokenHash};
+use crate::users::User;
 use crate::Result;
 
 /// What the server remembers about one signed-in device. The Redis store
@@ -62,6 +64,32 @@ impl<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> for DeviceSession {
 }
 
 impl DeviceSession {
+    /// The device session `user` starts from `client` at `now`, both modes'
+    /// one way to begin one: a fresh id, idle for `idle` seconds (never past
+    /// the end), ending for good `absolute` seconds after it starts.
+    pub fn start(
+        user: &User,
+        client: &ClientMeta,
+        persistent: bool,
+        now: i64,
+        idle: i64,
+        absolute: i64,
+    ) -> Self {
+        DeviceSession {
+            id: token::new_id(),
+            user_id: user.id.clone(),
+            username: user.username.clone(),
+            created_at: now,
+            last_seen_at: now,
+            idle_expires_at: (now + idle).min(now + absolute),
+            absolute_expires_at: now + absolute,
+            user_agent: client.user_agent.clone(),
+            ip: client.ip.clone(),
+            persistent,
+            member_since: Some(user.created_at),
+        }
+    }
+
     /// Whether the device session is still valid at `now`.
     pub fn is_live(&self, now: i64) -> bool {
         now < self.idle_expires_at && now < self.absolute_expires_at

@@ -10,6 +10,7 @@
 //! short idle lifetime instead.
 
 mod compact;
+mod configured;
 mod database;
 mod memory;
 mod redis;
@@ -18,10 +19,11 @@ mod store;
 use std::time::Duration;
 
 pub use crate::auth::device::DeviceSession;
+pub use configured::ConfiguredStore;
 pub use database::DatabaseStore;
 pub use memory::{Footprint, MemoryStore};
 pub use redis::RedisStore;
-pub use store::{ConfiguredStore, SessionStore};
+pub use store::SessionStore;
 
 use super::token::{self, TokenHash};
 use super::{AuthBackend, ClientMeta, Credential, Ended, Identity, Issued, RefreshToken};
@@ -176,19 +178,8 @@ impl AuthBackend for SessionBackend {
     async fn start(&self, user: &User, client: &ClientMeta, persistent: bool) -> Result<Issued> {
         let now = self.clock.now();
         let raw = token::new_token();
-        let record = DeviceSession {
-            id: token::new_id(),
-            user_id: user.id.clone(),
-            username: user.username.clone(),
-            created_at: now,
-            last_seen_at: now,
-            idle_expires_at: (now + self.idle_for(persistent)).min(now + self.absolute_ttl),
-            absolute_expires_at: now + self.absolute_ttl,
-            user_agent: client.user_agent.clone(),
-            ip: client.ip.clone(),
-            persistent,
-            member_since: Some(user.created_at),
-        };
+        let idle = self.idle_for(persistent);
+        let record = DeviceSession::start(user, client, persistent, now, idle, self.absolute_ttl);
         let hash = TokenHash::of(&raw);
         self.ops
             .insert

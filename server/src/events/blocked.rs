@@ -8,7 +8,8 @@
 //! (`attempts`, `last_at`), and the owner reads "N attempts blocked between
 //! T1 and T2".
 
-use super::{bind_row, Event, COLUMNS};
+use super::kinds::Event;
+use super::write::{bind_row, COLUMNS};
 use crate::db::Db;
 use crate::Result;
 

@@ -156,4 +156,22 @@ mod tests {
             assert!(junk.parse::<Cursor>().is_err(), "{junk}");
         }
     }
+
+    #[test]
+    fn event_ids_sort_in_the_order_they_were_made() {
+        let ids: Vec<String> = (0..50)
+            .map(|_| {
+                std::thread::sleep(std::time::Duration::from_micros(2));
+                crate::events::write::event_id()
+            })
+            .collect();
+        let mut sorted = ids.clone();
+        sorted.sort();
+        assert_eq!(ids, sorted);
+        assert!(
+            ids[0].parse::<Cursor>().is_err(),
+            "an id alone is no cursor"
+        );
+        assert!(format!("1.{}", ids[0]).parse::<Cursor>().is_ok());
+    }
 }

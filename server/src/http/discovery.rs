@@ -19,12 +19,11 @@ use axum::Json;
 use http::{header, StatusCode};
 use serde_json::json;
 
-use crate::auth::Auth;
 use crate::AppState;
 
 /// `GET /.well-known/jwks.json`.
 pub async fn jwks(State(state): State<AppState>) -> Response {
-    let Auth::Jwt(jwt) = &state.auth else {
+    let Some(jwt) = state.auth.tokens() else {
         return session_mode();
     };
     match jwt.keys().jwks(state.clock.now()) {
@@ -46,7 +45,7 @@ pub async fn jwks(State(state): State<AppState>) -> Response {
 
 /// `GET /.well-known/oauth-authorization-server`.
 pub async fn metadata(State(state): State<AppState>) -> Response {
-    let Auth::Jwt(jwt) = &state.auth else {
+    let Some(jwt) = state.auth.tokens() else {
         return session_mode();
     };
     let issuer = jwt.keys().issuer();

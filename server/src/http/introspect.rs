@@ -23,7 +23,7 @@ use subtle::ConstantTimeEq;
 
 use super::discovery::{not_found, session_mode};
 use crate::auth::throttle::Key;
-use crate::auth::{Auth, ClientMeta};
+use crate::auth::ClientMeta;
 use crate::{AppState, Error};
 
 #[derive(Deserialize)]
@@ -39,7 +39,7 @@ pub async fn introspect(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let Auth::Jwt(jwt) = &state.auth else {
+    let Some(jwt) = state.auth.tokens() else {
         return session_mode();
     };
     let Some(secret) = &state.config.introspection_secret else {

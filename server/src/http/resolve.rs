@@ -16,7 +16,7 @@ use tower_cookies::Cookies;
 
 use super::credentials;
 use crate::accounts;
-use crate::auth::{Caller, ClientMeta};
+use crate::auth::{Caller, ClientMeta, Denied, Proof};
 use crate::metrics::Outcome;
 use crate::probe;
 use crate::AppState;
@@ -115,10 +115,15 @@ pub async fn require_user(protection: Protection, req: Request, next: Next) -> R
     if !is_page_read || !(protection.requires_user)(req.uri().path()) {
         return next.run(req).await;
     }
-    match req.extensions().get::<Caller>() {
-        Some(Caller::User(_)) => next.run(req).await,
-        Some(Caller::StoreUnavailable) => unavailable(),
-        _ => {
+    let caller = req
+        .extensions()
+        .get::<Caller>()
+        .unwrap_or(&Caller::Anonymous);
+    let verdict = caller.require(Proof::Any).map(|_| ());
+    match verdict {
+        Ok(_) => next.run(req).await,
+        Err(Denied::Unavailable) => unavailable(),
+        Err(Denied::NotSignedIn | Denied::ProveAgain { .. }) => {
             let here = req.uri().path_and_query().map_or("/", |p| p.as_str());
             let location = (protection.login_url)(here);
             let mut res = StatusCode::SEE_OTHER.into_response();

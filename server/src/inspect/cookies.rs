@@ -29,7 +29,7 @@ pub struct SeenCookie {
     pub bytes: usize,
     /// Characters of the value alone.
     pub value_chars: usize,
-    /// The start of the value's SHA-256 (see [`super::hash_prefix`]).
+    /// The start of the value's SHA-256 (see [`super::chain::hash_prefix`]).
     pub hash_prefix: String,
     pub kept: Kept,
     /// The value itself, for the server's own checks; never shown.
@@ -88,7 +88,7 @@ pub fn seen(headers: &HeaderMap) -> SeenCookies {
                 name,
                 bytes: name.len() + 1 + pair.value().len(),
                 value_chars: pair.value().chars().count(),
-                hash_prefix: super::hash_prefix(pair.value()),
+                hash_prefix: super::chain::hash_prefix(pair.value()),
                 kept,
                 value: pair.value().to_string(),
             });
@@ -122,7 +122,7 @@ mod tests {
         assert_eq!(c.bytes, format!("{SESSION_COOKIE}=abc123").len());
         assert_eq!(c.value_chars, 6);
         assert_eq!(c.value(), "abc123");
-        assert_eq!(c.hash_prefix, super::super::hash_prefix("abc123"));
+        assert_eq!(c.hash_prefix, super::super::chain::hash_prefix("abc123"));
         assert_eq!(c.kept, Kept::SessionKey);
     }
 

@@ -8,8 +8,8 @@
 
 use leptos::prelude::*;
 
-use crate::api::inspect::{ChainView, Inspection, LinkView, RecordView};
 use crate::components::local_time::LocalTime;
+use views::inspect::{ChainView, Inspection, LinkView, RecordView};
 
 /// The device-session record, the refresh chain (JWT) and the memory
 /// store's size.

@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 
-use crate::api::inspect::Inspection;
+use views::inspect::Inspection;
 
 /// The auth cookies of this request: sizes, attributes, what is kept.
 #[component]
@@ -117,8 +117,8 @@ pub fn ServerWork(i: Inspection) -> impl IntoView {
             </dl>
             <p class="hint">
                 {match i.mode {
-                    crate::api::Mode::Session => "Session mode looks the ID's hash up in the store on every request.",
-                    crate::api::Mode::Jwt => "JWT mode checks the access token's signature with the key it holds: no store is asked (the revocation set is in memory).",
+                    views::Mode::Session => "Session mode looks the ID's hash up in the store on every request.",
+                    views::Mode::Jwt => "JWT mode checks the access token's signature with the key it holds: no store is asked (the revocation set is in memory).",
                 }}
             </p>
         </section>

@@ -4,8 +4,10 @@
 use leptos::prelude::*;
 use leptos_router::components::Form;
 
-use crate::api::inspect::{Inspection, RevokeHere};
-use crate::api::Mode;
+use views::inspect::Inspection;
+use views::Mode;
+
+use crate::api::inspect::RevokeHere;
 use crate::components::form_error::{action_error, FormError};
 use crate::components::local_time::LocalTime;
 

@@ -1,7 +1,7 @@
 //! The eight claims, each put beside its live and measured figure.
 
-use crate::api::tradeoffs::{CaseFigure, Measured, MeasuredConfig, TradeoffsView};
-use crate::api::Mode;
+use views::tradeoffs::{CaseFigure, Measured, MeasuredConfig, TradeoffsView};
+use views::Mode;
 
 /// One row of the table.
 pub struct Row {

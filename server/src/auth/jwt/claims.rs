@@ -21,7 +21,7 @@ pub const AUDIENCE: &str = "latchkey";
 /// The `typ` header of access tokens (RFC 9068).
 pub const ACCESS_TYP: &str = "at+jwt";
 /// Clock skew tolerated on `exp`, `nbf` and `iat`, in seconds.
-pub const LEEWAY: i64 = 5;
+pub use crate::clock::LEEWAY;
 /// Longest token looked at; anything longer is refused unread.
 pub const MAX_TOKEN_LEN: usize = 4096;
 

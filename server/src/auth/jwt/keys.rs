@@ -37,7 +37,7 @@ use crate::Result;
 pub const DEFAULT_ISSUER: &str = "http://127.0.0.1:3000";
 /// How long a superseded key verifies when nothing else is said: the
 /// default access-token lifetime plus leeway.
-const DEFAULT_OVERLAP: i64 = 30 * 60 + super::claims::LEEWAY;
+const DEFAULT_OVERLAP: i64 = 30 * 60 + crate::clock::LEEWAY;
 
 /// The keys tokens are signed and verified with.
 pub struct Keyring {
@@ -87,10 +87,8 @@ impl Keyring {
             )),
             JwtAlg::EdDsa => {
                 let path = file::set_path(dir);
-                let stored = file::read_or_create_set(dir, || {
-                    let now = crate::clock::Clock::System.now();
-                    stored_ed25519(&file::random_key(), now, now)
-                })?;
+                let now = crate::clock::Clock::System.now();
+                let stored = file::read_or_create_set(dir, now, new_key)?;
                 let stamp = file::stamp(&path);
                 let mut ring = Self::from_set(Algorithm::EdDSA, keys_of(&stored)?, refresh_secret);
                 ring.watched = Some(Watched {
@@ -236,8 +234,7 @@ impl Keyring {
     /// `overlap` seconds).
     pub fn rotate(dir: &Path, now: i64, delay: i64, overlap: i64) -> Result<Rotation> {
         let path = file::set_path(dir);
-        let stored =
-            file::read_or_create_set(dir, || stored_ed25519(&file::random_key(), now, now))?;
+        let stored = file::read_or_create_set(dir, now, new_key)?;
         let set = KeySet::new(keys_of(&stored)?, overlap).expect("read_set refuses an empty set");
         let retired: Vec<String> = set
             .states(now)
@@ -263,10 +260,14 @@ impl Keyring {
     /// The Ed25519 set in `dir` (created if missing), for listing.
     pub fn read_set(dir: &Path, overlap: i64) -> Result<KeySet> {
         let now = crate::clock::Clock::System.now();
-        let stored =
-            file::read_or_create_set(dir, || stored_ed25519(&file::random_key(), now, now))?;
+        let stored = file::read_or_create_set(dir, now, new_key)?;
         Ok(KeySet::new(keys_of(&stored)?, overlap).expect("read_set refuses an empty set"))
     }
+}
+
+/// A key of the set made from `seed`, signing from `at` (and created then).
+fn new_key(seed: &[u8; KEY_BYTES], at: i64) -> Result<StoredKey> {
+    stored_ed25519(seed, at, at)
 }
 
 #[cfg(test)]

@@ -80,19 +80,8 @@ pub async fn start(
 ) -> Result<(DeviceSession, String)> {
     let raw = token::new_token();
     let hash = TokenHash::of(&raw);
-    let family = DeviceSession {
-        id: token::new_id(),
-        user_id: user.id.clone(),
-        username: user.username.clone(),
-        created_at: now,
-        last_seen_at: now,
-        idle_expires_at: (now + life.idle_for(persistent)).min(now + life.absolute),
-        absolute_expires_at: now + life.absolute,
-        user_agent: client.user_agent.clone(),
-        ip: client.ip.clone(),
-        persistent,
-        member_since: Some(user.created_at),
-    };
+    let idle = life.idle_for(persistent);
+    let family = DeviceSession::start(user, client, persistent, now, idle, life.absolute);
     insert_family(db, &family, &hash, now).await?;
     Ok((family, raw))
 }

@@ -24,12 +24,12 @@
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
 use tokio::sync::mpsc;
 
-use self::awaiting::Awaiting;
+use self::awaiting::{Awaiting, Waiters};
 
 use crate::db::Db;
 use crate::metrics::{Metrics, StoreOp};
@@ -42,8 +42,6 @@ pub const SYNC_EVERY: Duration = Duration::from_secs(2);
 const CHANNEL: &str = "revocations";
 /// The Redis channel instances confirm applied revocations on.
 const APPLIED: &str = "revocations-applied";
-/// Publishers waiting for confirmations: a sender per nonce.
-type Waiters = Mutex<HashMap<String, mpsc::UnboundedSender<()>>>;
 /// The longest a revocation waits for the other instances' confirmations
 /// (an instance that is subscribed but stalled must not hold sign-outs).
 pub const CONFIRM_WAIT: Duration = Duration::from_millis(500);

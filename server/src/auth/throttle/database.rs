@@ -2,7 +2,7 @@
 //! key, counted up in a single upsert so concurrent failures on several
 //! instances are all counted.
 
-use super::Failures;
+use super::policy::Failures;
 use crate::db::Db;
 use crate::Result;
 

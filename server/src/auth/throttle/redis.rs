@@ -4,7 +4,7 @@
 
 use redis::AsyncCommands;
 
-use super::Failures;
+use super::policy::Failures;
 use crate::redis_client::RedisClient;
 use crate::Result;
 

@@ -74,11 +74,13 @@ pub fn set_path(dir: &Path) -> PathBuf {
     dir.join(ED25519_SET)
 }
 
-/// Reads the Ed25519 key set of `dir`; creates it when missing, from the
-/// legacy seed if there is one, else with `first` (a fresh key).
+/// Reads the Ed25519 key set of `dir`; creates it when missing, with one
+/// key that `key` makes of a seed and the time it signs from: the legacy
+/// seed if there is one (signing since 0), else a fresh one (from `now`).
 pub fn read_or_create_set(
     dir: &Path,
-    first: impl FnOnce() -> Result<StoredKey>,
+    now: i64,
+    key: impl FnOnce(&[u8; KEY_BYTES], i64) -> Result<StoredKey>,
 ) -> Result<Vec<StoredKey>> {
     let path = set_path(dir);
     if let Some(keys) = read_set(&path)? {
@@ -96,9 +98,11 @@ pub fn read_or_create_set(
                     b.len()
                 ))
             })?;
-            (vec![super::material::stored_ed25519(&seed, 0, 0)?], true)
+            (vec![key(&seed, 0)?], true)
         }
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => (vec![first()?], false),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            (vec![key(&random_key(), now)?], false)
+        }
         Err(e) => return Err(io_error(&legacy, e)),
     };
     write_set(&path, &keys)?;

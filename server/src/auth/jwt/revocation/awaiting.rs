@@ -2,9 +2,13 @@
 //! revocation: its entry in the waiters' map lives exactly as long as the
 //! wait.
 
+use std::collections::HashMap;
+use std::sync::Mutex;
+
 use tokio::sync::mpsc;
 
-use super::Waiters;
+/// Publishers waiting for confirmations: a sender per nonce.
+pub(super) type Waiters = Mutex<HashMap<String, mpsc::UnboundedSender<()>>>;
 
 /// A publisher's place in the waiters of [`super::Revocations`], removed when dropped so
 /// that no entry outlives its wait (also when the publish fails).

@@ -1,57 +1,15 @@
-//! The figures of `/tradeoffs`: live ones read from this server, measured
-//! ones from the benchmark run in `docs/performance.json` (the
-//! `results.json` of `scripts/bench.sh`, plus criterion's figures), bundled
-//! at build time so the page needs no file at run time.
+//! The benchmark's figures on `/tradeoffs`: the run in
+//! `docs/performance.json` (the `results.json` of `scripts/bench.sh`, plus
+//! criterion's figures), bundled at build time so the page needs no file at
+//! run time, put in words once.
 
 use std::sync::OnceLock;
 
 use serde_json::Value;
-use server::auth::Credential;
-use server::inspect::token;
-
-use super::{CaseFigure, Live, Measured, MeasuredConfig};
-use crate::api::context::Request;
-use crate::api::inspect::build::{jwt_backend, memory, this_request};
-use crate::api::inspect::revocation::revocation_bound;
-use crate::error::AppError;
+use views::tradeoffs::{CaseFigure, Measured, MeasuredConfig};
 
 /// The benchmark run the page quotes.
-const RUN: &str = include_str!("../../../../docs/performance.json");
-
-/// What this server shows of itself, on this request.
-pub async fn live(cx: &Request) -> Result<Live, AppError> {
-    let (_, sent, report) = this_request()?;
-    let state = &cx.state;
-    let averages = state.resolving.averages();
-    let jwt = jwt_backend(&state.auth);
-    let readable_claims = match (jwt, cx.caller.identity()) {
-        (Some(_), Some(_)) => cx.presented().into_iter().find_map(|c| match c {
-            Credential::Access(t) => token::open(t.expose())
-                .and_then(|o| o.payload)
-                .and_then(|p| p.as_object().map(|m| m.keys().cloned().collect())),
-            _ => None,
-        }),
-        _ => None,
-    };
-    Ok(Live {
-        mode: state.auth.mode().into(),
-        store: state.auth.store_name().into(),
-        instance: state.config.instance_name(),
-        auth_cookie_bytes: sent.cookies.iter().map(|c| c.bytes).sum(),
-        store_ops_this_request: report.store_ops.len(),
-        micros_this_request: u64::try_from(report.took.as_micros()).unwrap_or(u64::MAX),
-        signed_in_requests: averages.requests,
-        store_ops_per_request: averages.store_ops,
-        micros_per_request: averages.micros,
-        refreshes: averages.refreshes,
-        memory: memory(&state.auth),
-        shared: !state.auth.keeps_sessions_in_process(),
-        revocation_set: jwt.map(|b| b.revocation_set_size()),
-        revocation_bound: revocation_bound(&state.auth),
-        access_ttl_secs: jwt.map(|b| b.access_ttl()),
-        readable_claims,
-    })
-}
+const RUN: &str = include_str!("../../../docs/performance.json");
 
 /// The bundled run, read once.
 pub fn bundled() -> Option<Measured> {

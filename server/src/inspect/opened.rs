@@ -1,12 +1,12 @@
 //! JWT mode: the access token opened into its parts, why the server
 //! refuses a token, and the tamper control's verdict.
 
-use server::auth::jwt::claims::TokenError;
-use server::auth::{AccessToken, Auth, AuthBackend, Credential, JwtBackend};
-use server::inspect::token;
+use views::format::utc;
+use views::inspect::{TamperView, TokenView};
 
-use super::{TamperView, TokenView};
-use crate::format::utc;
+use super::token;
+use crate::auth::jwt::claims::TokenError;
+use crate::auth::{AccessToken, Auth, AuthBackend, Credential, JwtBackend};
 
 fn pretty(value: Option<serde_json::Value>) -> String {
     value
@@ -14,7 +14,7 @@ fn pretty(value: Option<serde_json::Value>) -> String {
         .unwrap_or_else(|| "(does not decode to JSON)".into())
 }
 
-pub fn opened(jwt: &JwtBackend, token: &str) -> Option<TokenView> {
+pub(super) fn opened(jwt: &JwtBackend, token: &str) -> Option<TokenView> {
     let opened = token::open(token)?;
     let header = opened.header.clone();
     let exp = opened
@@ -55,7 +55,7 @@ pub fn opened(jwt: &JwtBackend, token: &str) -> Option<TokenView> {
 
 /// Why the server refuses `token`. The revocation set is asked only about
 /// a token whose signature verified ([`JwtBackend::signed_sid`]).
-pub fn refused_because(jwt: &JwtBackend, e: TokenError, token: &str) -> String {
+pub(super) fn refused_because(jwt: &JwtBackend, e: TokenError, token: &str) -> String {
     let sid = jwt.signed_sid(token);
     match (e, sid.and_then(|s| jwt.revocations().revoked_at(&s))) {
         (TokenError::Expired, _) => "Refused: it expired.".into(),
@@ -70,7 +70,7 @@ pub fn refused_because(jwt: &JwtBackend, e: TokenError, token: &str) -> String {
     }
 }
 
-pub async fn tampered(auth: &Auth, jwt: &JwtBackend, token: &str) -> Option<TamperView> {
+pub(super) async fn tampered(auth: &Auth, jwt: &JwtBackend, token: &str) -> Option<TamperView> {
     let t = token::tamper(token)?;
     let accepted = matches!(
         auth.authenticate(&Credential::Access(AccessToken::new(&t.token)))

@@ -2,22 +2,22 @@
 //! sign anybody in, how fast other instances learn of a sign-out, and the
 //! live revocation's re-check.
 
-use server::auth::{Auth, AuthBackend, Caller, Credential, JwtBackend};
-use server::inspect::cookies::SeenCookies;
+use views::inspect::{RefusalView, RevokedView};
 
+use super::cookies::SeenCookies;
 use super::opened::refused_because;
-use super::{RefusalView, RevokedView};
-use crate::api::context::Request;
-use crate::error::AppError;
+use crate::auth::jwt::revocation::{CONFIRM_WAIT, SYNC_EVERY};
+use crate::auth::{Auth, AuthBackend, Caller, Credential, JwtBackend};
+use crate::{AppState, Result};
 
 /// Why credentials sent with this request did not sign anybody in.
-pub fn refusal(
-    cx: &Request,
+pub(super) fn refusal(
+    caller: &Caller,
     jwt: Option<&JwtBackend>,
     sent: &SeenCookies,
     access: Option<&str>,
 ) -> Option<RefusalView> {
-    match &cx.caller {
+    match caller {
         Caller::User(_) => return None,
         Caller::StoreUnavailable => {
             return Some(RefusalView {
@@ -52,45 +52,44 @@ pub fn refusal(
 }
 
 /// How fast other instances learn of a sign-out, for this configuration.
-pub(crate) fn revocation_bound(auth: &Auth) -> String {
-    match auth {
-        Auth::Session(_) if auth.keeps_sessions_in_process() => {
+pub(super) fn revocation_bound(auth: &Auth) -> String {
+    match auth.tokens() {
+        None if auth.keeps_sessions_in_process() => {
             "Sessions live in this process: a sign-out deletes the record here at once, and other \
              instances never had it."
                 .into()
         }
-        Auth::Session(_) => {
+        None => {
             "A sign-out deletes the shared record: every instance refuses the ID on its very next \
              lookup."
                 .into()
         }
-        Auth::Jwt(b) if b.revocations().through_redis() => format!(
+        Some(b) if b.revocations().through_redis() => format!(
             "Published through Redis: other instances add it to their set before the sign-out \
              answers (it waits up to {} ms for their confirmations).",
-            server::auth::jwt::revocation::CONFIRM_WAIT.as_millis()
+            CONFIRM_WAIT.as_millis()
         ),
-        Auth::Jwt(_) => format!(
+        Some(_) => format!(
             "Other instances read new revocations from the database every {} s: there the token \
              passes for up to that long.",
-            server::auth::jwt::revocation::SYNC_EVERY.as_secs()
+            SYNC_EVERY.as_secs()
         ),
     }
 }
 
-/// The credentials of this request checked again, after its device session
-/// was revoked.
-pub async fn recheck(cx: &Request) -> Result<RevokedView, AppError> {
-    let state = &cx.state;
-    let presented = cx.presented();
-    let first = presented
+/// The credentials the browser holds (`held`), checked again after their
+/// device session was revoked; `None` when it holds none that proves a
+/// request.
+pub async fn recheck(state: &AppState, held: &[Credential]) -> Result<Option<RevokedView>> {
+    let first = held
         .iter()
         .find(|c| matches!(c, Credential::Session(_) | Credential::Access(_)));
     let Some(credential) = first else {
-        return Err(AppError::unauthorized());
+        return Ok(None);
     };
     let refused = state.auth.authenticate(credential).await?.is_none();
-    let detail = match (&state.auth, credential) {
-        (Auth::Jwt(b), Credential::Access(t)) => match b.valid_claims(t.expose()) {
+    let detail = match (state.auth.tokens(), credential) {
+        (Some(b), Credential::Access(t)) => match b.valid_claims(t.expose()) {
             Ok(_) => "The same access token, checked again: still accepted.".into(),
             Err(e) => format!(
                 "The same access token, checked again: {} {}",
@@ -104,5 +103,5 @@ pub async fn recheck(cx: &Request) -> Result<RevokedView, AppError> {
         ),
         _ => "The same session ID, checked again: still accepted.".into(),
     };
-    Ok(RevokedView { refused, detail })
+    Ok(Some(RevokedView { refused, detail }))
 }

@@ -2,34 +2,71 @@
 //! resolver's report, the caller, and what the backend keeps.
 
 use http::request::Parts;
-use leptos::prelude::*;
-use server::auth::{Auth, AuthBackend, Credential, JwtBackend};
-use server::http::cookies::{ACCESS_COOKIE, SESSION_COOKIE};
-use server::inspect::cookies::{self, Kept, SeenCookie, SeenCookies};
-use server::inspect::{self as seen, HASH_PREFIX};
-use server::probe::ResolveReport;
+use http::HeaderMap;
+use views::format::utc;
+use views::inspect::{CookieView, Inspection, MemoryView, RecordView};
 
+use super::chain::chain;
+use super::cookies::{self, Kept, SeenCookie, SeenCookies};
 use super::opened::{opened, tampered};
-use super::revocation::{refusal, revocation_bound};
-use super::{ChainView, CookieView, Inspection, LinkView, MemoryView, RecordView};
-use crate::api::context::Request;
-use crate::error::AppError;
-use crate::format::utc;
+use super::refusal::{refusal, revocation_bound};
+use crate::auth::{Auth, AuthBackend, Caller, Credential, DeviceSession};
+use crate::http::cookies::{ACCESS_COOKIE, SESSION_COOKIE};
+use crate::http::credentials;
+use crate::probe::ResolveReport;
+use crate::{AppState, Result};
 
-/// What this request carried and what the server did with it.
-pub async fn inspection(cx: &Request, tamper: bool) -> Result<Inspection, AppError> {
-    let (parts, sent, report) = this_request()?;
-    let state = &cx.state;
+/// The request the inspector describes, as the transport adapter read it.
+pub struct ThisRequest<'a> {
+    pub caller: &'a Caller,
+    pub headers: &'a HeaderMap,
+    /// What resolving the caller cost.
+    pub report: ResolveReport,
+    /// The credentials the browser holds now: as the resolver may have
+    /// renewed them on this request, else as it sent them.
+    pub held: Vec<Credential>,
+}
+
+impl<'a> ThisRequest<'a> {
+    /// The request whose head is `parts`, as the resolver left it.
+    pub fn of(caller: &'a Caller, parts: &'a Parts, held: Vec<Credential>) -> Self {
+        ThisRequest {
+            caller,
+            headers: &parts.headers,
+            report: parts
+                .extensions
+                .get::<ResolveReport>()
+                .cloned()
+                .unwrap_or_default(),
+            held,
+        }
+    }
+
+    /// The auth cookies it carried.
+    pub(super) fn sent(&self) -> SeenCookies {
+        cookies::seen(self.headers)
+    }
+}
+
+/// What this request carried and what the server did with it. With
+/// `tamper`, also the access token with one payload character changed, as
+/// the server judges it.
+pub async fn inspection(
+    state: &AppState,
+    req: &ThisRequest<'_>,
+    tamper: bool,
+) -> Result<Inspection> {
+    let sent = req.sent();
     let now = state.clock.now();
-    let identity = cx.caller.identity();
+    let identity = req.caller.identity();
     let device = match identity {
         Some(i) if i.device.is_some() => i.device.clone(),
         Some(i) => state.auth.device(i).await.ok().flatten(),
         None => None,
     };
-    let jwt = jwt_backend(&state.auth);
+    let jwt = state.auth.tokens();
     let chain = match (jwt, &device) {
-        (Some(b), Some(d)) => Some(chain(state, b, &d.id).await?),
+        (Some(b), Some(d)) => Some(chain(&state.db, b, &d.id).await?),
         _ => None,
     };
     let key_prefix = match &chain {
@@ -40,7 +77,7 @@ pub async fn inspection(cx: &Request, tamper: bool) -> Result<Inspection, AppErr
             .map(|l| l.hash_prefix.clone()),
         None => sent.get(SESSION_COOKIE).map(|c| c.hash_prefix.clone()),
     };
-    let access = access_token(cx, &parts, &sent);
+    let access = access_token(req, &sent);
     Ok(Inspection {
         now,
         mode: state.auth.mode().into(),
@@ -53,10 +90,10 @@ pub async fn inspection(cx: &Request, tamper: bool) -> Result<Inspection, AppErr
             identity.and_then(|i| i.access_expires_at),
         ),
         cookie_header_bytes: sent.header_bytes,
-        bearer: parts.headers.contains_key(http::header::AUTHORIZATION),
+        bearer: req.headers.contains_key(http::header::AUTHORIZATION),
         policy: cookies::policy_attributes(),
-        store_ops: report.store_ops.iter().map(|s| s.to_string()).collect(),
-        resolve_micros: u64::try_from(report.took.as_micros()).unwrap_or(u64::MAX),
+        store_ops: req.report.store_ops.iter().map(|s| s.to_string()).collect(),
+        resolve_micros: u64::try_from(req.report.took.as_micros()).unwrap_or(u64::MAX),
         record: device.map(|d| RecordView {
             key_prefix,
             device_id: d.id,
@@ -78,34 +115,13 @@ pub async fn inspection(cx: &Request, tamper: bool) -> Result<Inspection, AppErr
             (Some(b), Some(t), true) => tampered(&state.auth, b, t).await,
             _ => None,
         },
-        refusal: refusal(cx, jwt, &sent, access.as_deref()),
+        refusal: refusal(req.caller, jwt, &sent, access.as_deref()),
         revocation_bound: revocation_bound(&state.auth),
     })
 }
 
-/// The request as the inspector reads it: its headers and extensions, the
-/// auth cookies it carried, and what resolving its caller cost.
-pub(crate) fn this_request() -> Result<(Parts, SeenCookies, ResolveReport), AppError> {
-    let parts = use_context::<Parts>().ok_or_else(AppError::internal)?;
-    let sent = cookies::seen(&parts.headers);
-    let report = parts
-        .extensions
-        .get::<ResolveReport>()
-        .cloned()
-        .unwrap_or_default();
-    Ok((parts, sent, report))
-}
-
-/// The JWT backend, in JWT mode.
-pub(crate) fn jwt_backend(auth: &Auth) -> Option<&JwtBackend> {
-    match auth {
-        Auth::Jwt(b) => Some(b),
-        Auth::Session(_) => None,
-    }
-}
-
 /// What the memory store holds (session mode, memory store).
-pub(crate) fn memory(auth: &Auth) -> Option<MemoryView> {
+pub(super) fn memory(auth: &Auth) -> Option<MemoryView> {
     auth.memory_footprint().map(|f| MemoryView {
         sessions: f.sessions,
         bytes_per_session: f.bytes.checked_div(f.sessions).unwrap_or(0),
@@ -115,11 +131,11 @@ pub(crate) fn memory(auth: &Auth) -> Option<MemoryView> {
 /// The access token of this request: a bearer token, else the cookie as
 /// the resolver left it (renewed on this request), else as the browser sent
 /// it (refused, and cleared in the reply).
-fn access_token(cx: &Request, parts: &Parts, sent: &SeenCookies) -> Option<String> {
-    if let Some(bearer) = server::http::credentials::bearer(&parts.headers) {
+fn access_token(req: &ThisRequest<'_>, sent: &SeenCookies) -> Option<String> {
+    if let Some(bearer) = credentials::bearer(req.headers) {
         return Some(bearer.to_string());
     }
-    let held = cx.presented().into_iter().find_map(|c| match c {
+    let held = req.held.iter().find_map(|c| match c {
         Credential::Access(t) => Some(t.expose().to_string()),
         _ => None,
     });
@@ -128,7 +144,7 @@ fn access_token(cx: &Request, parts: &Parts, sent: &SeenCookies) -> Option<Strin
 
 fn cookie_views(
     sent: &SeenCookies,
-    device: Option<&server::auth::DeviceSession>,
+    device: Option<&DeviceSession>,
     access_exp: Option<i64>,
 ) -> Vec<CookieView> {
     sent.cookies
@@ -161,11 +177,7 @@ fn kept(c: &SeenCookie) -> String {
 }
 
 /// How long the browser keeps a cookie, from the lifetimes it was set with.
-fn lifetime(
-    kept: Kept,
-    device: Option<&server::auth::DeviceSession>,
-    access_exp: Option<i64>,
-) -> String {
+fn lifetime(kept: Kept, device: Option<&DeviceSession>, access_exp: Option<i64>) -> String {
     let Some(d) = device else {
         return "Set with the sign-in it belongs to; that sign-in is over.".into();
     };
@@ -180,28 +192,4 @@ fn lifetime(
         "Max-Age: kept until {} (renewed as the sign-in is used).",
         utc(until)
     )
-}
-
-async fn chain(
-    state: &server::AppState,
-    jwt: &JwtBackend,
-    family: &str,
-) -> Result<ChainView, AppError> {
-    let links = seen::refresh_chain(&state.db, family).await?;
-    let ended = seen::family_end(&state.db, family).await?;
-    let short = |h: &str| h.chars().take(HASH_PREFIX).collect::<String>();
-    Ok(ChainView {
-        links: links
-            .iter()
-            .map(|l| LinkView {
-                hash_prefix: short(&l.token_hash),
-                parent_prefix: l.parent_hash.as_deref().map(short),
-                issued_at: l.issued_at,
-                used_at: l.used_at,
-                expires_at: l.expires_at,
-            })
-            .collect(),
-        grace_secs: jwt.refresh_grace(),
-        reuse_detected: ended.is_some_and(|r| r.contains("reuse")),
-    })
 }

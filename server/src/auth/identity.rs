@@ -1,0 +1,62 @@
+//! Who is calling: the [`Identity`] a valid credential proves, and the
+//! [`Caller`] the resolver finds on every request (signed in, anonymous, or
+//! not known because a store did not answer).
+
+use std::sync::Arc;
+
+use super::device::DeviceSession;
+
+/// The signed-in user behind a request, and the device session they use.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Identity {
+    pub user_id: String,
+    pub username: String,
+    /// The device session's id (a `sessions` row, or a session-store record).
+    pub device_id: String,
+    /// When the user last proved who they are on this device (typed their
+    /// password): the start of the device session. [`super::Proof`] asks
+    /// about it.
+    pub signed_in_at: i64,
+    /// JWT mode: when the presented or issued access token expires.
+    pub access_expires_at: Option<i64>,
+    /// The device session as its store holds it, when this request read it
+    /// (session mode always; JWT mode when the tokens were just issued).
+    pub device: Option<DeviceSession>,
+}
+
+impl From<DeviceSession> for Identity {
+    fn from(d: DeviceSession) -> Self {
+        Identity {
+            user_id: d.user_id.clone(),
+            username: d.username.clone(),
+            device_id: d.id.clone(),
+            signed_in_at: d.created_at,
+            access_expires_at: None,
+            device: Some(d),
+        }
+    }
+}
+
+/// Who is calling, as the resolver middleware found out. Every request
+/// carries one in its extensions; [`Caller::require`] is the one way to ask
+/// for a signed-in user.
+#[derive(Clone, Debug)]
+pub enum Caller {
+    /// No valid credentials.
+    Anonymous,
+    /// A signed-in user.
+    User(Arc<Identity>),
+    /// Credentials were sent but the store that could check them did not
+    /// answer: neither signed in nor anonymous.
+    StoreUnavailable,
+}
+
+impl Caller {
+    /// The identity, if signed in.
+    pub fn identity(&self) -> Option<&Identity> {
+        match self {
+            Caller::User(i) => Some(i),
+            _ => None,
+        }
+    }
+}
