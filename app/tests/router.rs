@@ -85,6 +85,7 @@ macro_rules! all_cases {
             keep_me_signed_in_decides_cookie_and_idle_lifetime,
             activity_shows_sign_ins_and_revocations,
             activity_pages_through_every_event,
+            the_api_and_the_pages_answer_in_one_shape,
             inspect_reports_the_requests_store_operations,
             inspect_cookie_sizes_are_the_set_cookie_sizes,
             inspect_opens_the_token_into_its_claims,

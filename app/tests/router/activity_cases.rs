@@ -95,3 +95,34 @@ pub async fn activity_pages_through_every_event(app: TestApp) {
     let r = me.get("/account/activity?before=yesterday").await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
 }
+
+/// The JSON API and the pages' server functions answer in one shape each
+/// (`views::account`), with the same contents: what an API client reads is
+/// what the devices and activity pages show.
+pub async fn the_api_and_the_pages_answer_in_one_shape(app: TestApp) {
+    use views::account::{ActivityView, DeviceView, DevicesView};
+
+    let me = app.browser().with_agent(FIREFOX);
+    me.sign_up("hana", "correct-horse").await;
+    sign_in_from(&app, SAFARI, "hana", false).await;
+
+    let api = me.request(Method::GET, "/api/devices").await.json();
+    let listed: Vec<DeviceView> =
+        serde_json::from_value(api["devices"].clone()).expect("items of the DeviceView shape");
+    // No field more or less than the shape: it writes back the same JSON.
+    assert_eq!(serde_json::to_value(&listed).unwrap(), api["devices"]);
+    assert_eq!(listed.len(), 2, "{listed:?}");
+    let page = me.post_form("/api/device_list", "").await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    let page: DevicesView = serde_json::from_str(&page.body).expect("a DevicesView");
+    assert_eq!(page.devices, listed);
+
+    let api = me.request(Method::GET, "/api/activity").await.json();
+    let trail: ActivityView = serde_json::from_value(api.clone()).expect("an ActivityView");
+    assert_eq!(serde_json::to_value(&trail).unwrap(), api);
+    assert!(trail.events.len() >= 3, "{trail:?}");
+    let page = me.post_form("/api/activity_page", "").await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    let page: ActivityView = serde_json::from_str(&page.body).expect("an ActivityView");
+    assert_eq!(page, trail);
+}
