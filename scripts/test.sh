@@ -50,8 +50,12 @@ masked() { sed -E 's#^([a-z]+://[^:/@]*):[^@/]*@#\1:***@#' <<<"$1"; }
 step "format"
 cargo fmt --all --check
 
+step "structure (no import circle between files or top-level modules)"
+python3 scripts/check_imports.py --self-test
+python3 scripts/check_imports.py --modules --strict-modules
+
 step "clippy (server build and browser build)"
-cargo clippy --all-targets -p latchkey -p app -p server -p resource_server --features app/ssr,latchkey/ssr -- -D warnings
+cargo clippy --all-targets -p latchkey -p app -p server -p views -p resource_server --features app/ssr,latchkey/ssr -- -D warnings
 cargo clippy --lib --target wasm32-unknown-unknown --features hydrate -p latchkey -p app -- -D warnings
 
 step "release build (scripts/build-release.sh: server and browser bundle, optimised)"
