@@ -45,13 +45,6 @@ impl BrowserRequest {
         Ok(self.caller.require(Proof::Any)?.clone())
     }
 
-    /// The signed-in identity, if it proved who it is within the last
-    /// `minutes`: [`crate::Error::ProveAgain`] when longer ago.
-    pub fn proved_within(&self, minutes: u32) -> Result<Arc<Identity>> {
-        let proof = Proof::within(i64::from(minutes) * 60, self.state.clock.now());
-        Ok(self.caller.require(proof)?.clone())
-    }
-
     /// The credentials the browser holds (as the resolver may have renewed
     /// them on this request).
     pub fn presented(&self) -> Vec<Credential> {
