@@ -60,3 +60,19 @@ impl Caller {
         }
     }
 }
+
+#[cfg(test)]
+impl Caller {
+    /// A signed-in caller for tests: `ada` on device `d1`, who proved who
+    /// she is at `at`.
+    pub(crate) fn signed_in_at(at: i64) -> Caller {
+        Caller::User(Arc::new(Identity {
+            user_id: "u1".into(),
+            username: "ada".into(),
+            device_id: "d1".into(),
+            signed_in_at: at,
+            access_expires_at: None,
+            device: None,
+        }))
+    }
+}

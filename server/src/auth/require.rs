@@ -74,20 +74,9 @@ impl Caller {
 mod tests {
     use super::*;
 
-    fn user(signed_in_at: i64) -> Caller {
-        Caller::User(Arc::new(Identity {
-            user_id: "u1".into(),
-            username: "ada".into(),
-            device_id: "d1".into(),
-            signed_in_at,
-            access_expires_at: None,
-            device: None,
-        }))
-    }
-
     #[test]
     fn any_signed_in_user_passes_whenever_they_signed_in() {
-        let caller = user(0);
+        let caller = Caller::signed_in_at(0);
         assert_eq!(caller.require(Proof::Any).unwrap().username, "ada");
     }
 
@@ -108,7 +97,7 @@ mod tests {
     #[test]
     fn a_recent_proof_is_asked_again_once_it_is_too_old() {
         let now = 10_000;
-        let caller = user(now - 600);
+        let caller = Caller::signed_in_at(now - 600);
         // Proved ten minutes ago: passes "within ten minutes", to the second.
         assert!(caller.require(Proof::within(600, now)).is_ok());
         assert!(caller.require(Proof::within(3_600, now)).is_ok());

@@ -152,17 +152,6 @@ mod tests {
         parts
     }
 
-    fn user(signed_in_at: i64) -> Caller {
-        Caller::User(Arc::new(Identity {
-            user_id: "u1".into(),
-            username: "ada".into(),
-            device_id: "d1".into(),
-            signed_in_at,
-            access_expires_at: None,
-            device: None,
-        }))
-    }
-
     async fn extract<const M: u32>(mut parts: Parts) -> Result<SignedIn<M>, Response> {
         let clock = Clock::manual(NOW);
         SignedIn::<M>::from_request_parts(&mut parts, &clock)
@@ -176,7 +165,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_signed_in_caller_passes_and_nobody_gets_a_bearer_challenge() {
-        let SignedIn(identity) = extract::<ANY_TIME>(parts(Some(user(0)), false))
+        let SignedIn(identity) = extract::<ANY_TIME>(parts(Some(Caller::signed_in_at(0)), false))
             .await
             .unwrap();
         assert_eq!(identity.username, "ada");
@@ -204,7 +193,7 @@ mod tests {
     #[tokio::test]
     async fn a_recent_proof_is_the_same_guard_with_a_parameter() {
         // Signed in nine minutes ago: within ten, not within five.
-        let caller = user(NOW - 9 * 60);
+        let caller = Caller::signed_in_at(NOW - 9 * 60);
         assert!(extract::<10>(parts(Some(caller.clone()), true))
             .await
             .is_ok());
