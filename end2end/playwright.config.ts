@@ -137,6 +137,10 @@ export default defineConfig({
         ? { LATCHKEY_REFRESH_GRACE: process.env.LATCHKEY_REFRESH_GRACE }
         : {}),
       ...(process.env.LATCHKEY_JWT_ALG ? { LATCHKEY_JWT_ALG: process.env.LATCHKEY_JWT_ALG } : {}),
+      // Sensitive actions ask for the password once a sign-in is this old:
+      // short, so a spec sees the confirmation step after a few seconds
+      // (support/env.ts REAUTH_WINDOW_MS says the same).
+      LATCHKEY_REAUTH_WINDOW: '3s',
       // A debug build shares two cores with two browsers here: a SQLite
       // connection can wait past the production 2 s, and a sign-in then
       // answers 503 ("temporarily unavailable") in a spec about something

@@ -25,6 +25,9 @@ mod activity_cases;
 #[path = "router/inspect_cases.rs"]
 mod inspect_cases;
 
+#[path = "router/reauth_cases.rs"]
+mod reauth_cases;
+
 macro_rules! conformance_suite {
     (sqlite $backend:ident: $($case:ident),* $(,)?) => {
         $(
@@ -90,6 +93,9 @@ macro_rules! all_cases {
             inspect_cookie_sizes_are_the_set_cookie_sizes,
             inspect_opens_the_token_into_its_claims,
             inspect_revocation_refuses_the_same_credentials,
+            sign_out_everywhere_asks_again_once_the_sign_in_is_old,
+            a_renewal_is_no_new_proof,
+            a_password_change_by_api_needs_a_recent_sign_in,
         );
     };
 }
@@ -180,6 +186,9 @@ mod jwt_api;
 
 #[path = "router/jwt_devices.rs"]
 mod jwt_devices;
+
+#[path = "router/reauth_bearer.rs"]
+mod reauth_bearer;
 
 #[path = "router/adversarial.rs"]
 mod adversarial;

@@ -9,6 +9,9 @@ export class DevicesPage {
   readonly notice: Locator;
   readonly signOutOthersButton: Locator;
   readonly signOutEverywhereButton: Locator;
+  /** The confirmation step of "Sign out everywhere" on an old sign-in. */
+  readonly confirmPassword: Locator;
+  readonly confirmError: Locator;
 
   constructor(readonly page: Page) {
     const main = page.getByRole('main');
@@ -23,6 +26,8 @@ export class DevicesPage {
       name: 'Sign out everywhere',
       exact: true,
     });
+    this.confirmPassword = main.getByLabel('Your password', { exact: true });
+    this.confirmError = main.locator('#confirm_password-error');
   }
 
   async goto(): Promise<void> {

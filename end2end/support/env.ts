@@ -11,6 +11,13 @@ export function modeName(mode: string): string {
 /** The JWT signature algorithm the server was started with (JWT mode). */
 export const jwtAlg: string = process.env.LATCHKEY_JWT_ALG || 'HS256';
 
+/**
+ * The re-authentication window the server was started with
+ * (`LATCHKEY_REAUTH_WINDOW` in playwright.config.ts): a sign-in older than
+ * this is asked for the password before a sensitive action.
+ */
+export const REAUTH_WINDOW_MS = 3_000;
+
 /** Name of the session-mode cookie. */
 export const SESSION_COOKIE = '__Host-latchkey_session';
 

@@ -14,6 +14,7 @@ mod changes;
 mod devices;
 mod grants;
 mod overview;
+mod reauth;
 mod renewal;
 mod resolve;
 mod sign_in;
@@ -25,6 +26,7 @@ pub use devices::{
     Device,
 };
 pub use overview::overview;
+pub use reauth::{confirm, CONFIRM_FIELD};
 pub use renewal::{renew, revoke_token, sign_out, token_refresh};
 pub use resolve::{resolve, Resolution};
 pub use sign_in::{authenticate, sign_in, sign_up, token_sign_in};

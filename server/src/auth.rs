@@ -35,5 +35,5 @@ pub use credentials::{AccessToken, Credential, Issued, RefreshToken, SessionId, 
 pub use device::DeviceSession;
 pub use identity::{Caller, Identity};
 pub use jwt::JwtBackend;
-pub use require::{Denied, Proof};
+pub use require::{Denied, Proof, ReauthWindow};
 pub use session::SessionBackend;

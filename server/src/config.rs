@@ -14,7 +14,7 @@ use ipnet::IpNet;
 mod names;
 mod parse;
 
-use self::parse::{parse_duration, parse_grace, parse_issuer, parse_secret};
+use self::parse::{parse_duration, parse_grace, parse_issuer, parse_reauth_window, parse_secret};
 pub use self::parse::{parse_trusted, Secret};
 
 /// How the server remembers who is signed in.
@@ -148,6 +148,12 @@ pub struct Config {
     /// (tabs refreshing at once); used later than that, it revokes its family.
     #[arg(long, env = "LATCHKEY_REFRESH_GRACE", default_value = "10s", value_parser = parse_grace)]
     pub refresh_grace: Duration,
+
+    /// Sensitive actions (sign out everywhere, a password change through the
+    /// API) need a proof of who the user is (a sign-in, or the password typed
+    /// again) no older than this; both modes.
+    #[arg(long, env = "LATCHKEY_REAUTH_WINDOW", default_value = "10m", value_parser = parse_reauth_window)]
+    pub reauth_window: Duration,
 
     /// JWT mode: signature algorithm, `HS256` or `EdDSA`.
     #[arg(

@@ -41,7 +41,11 @@ use signed_in::SignedIn;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/api/me", get(me))
-        .route("/api/devices", get(account_api::list))
+        .route(
+            "/api/devices",
+            get(account_api::list).delete(account_api::remove_all),
+        )
+        .route("/api/password", post(account_api::change_password))
         .route(
             "/api/devices/{id}",
             axum::routing::delete(account_api::remove),

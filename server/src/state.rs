@@ -10,7 +10,7 @@ use crate::auth::jwt::{keys::Keyring, JwtBackend, JwtSettings};
 use crate::auth::migration::Former;
 use crate::auth::session::SessionLifetimes;
 use crate::auth::session::{ConfiguredStore, DatabaseStore, MemoryStore, RedisStore};
-use crate::auth::{password::Hasher, throttle::Throttle, Auth, SessionBackend};
+use crate::auth::{password::Hasher, throttle::Throttle, Auth, ReauthWindow, SessionBackend};
 use crate::clock::Clock;
 use crate::config::{AuthMode, Config, SessionStoreKind};
 use crate::db::{self, Db};
@@ -43,6 +43,8 @@ pub struct Services {
     pub auth: Auth,
     pub hasher: Hasher,
     pub clock: Clock,
+    /// How recent a proof of who the user is sensitive actions need.
+    pub reauth: ReauthWindow,
     /// The Redis connection, when a store lives there.
     pub redis: Option<RedisClient>,
     /// Failed sign-in counters, in the shared store.
@@ -162,6 +164,7 @@ impl AppState {
         let redis = shared.redis().cloned();
         let former = Former::for_config(&config, &db, &shared);
         let mode = config.auth_mode.as_str();
+        let reauth = ReauthWindow::new(clock.clone(), config.reauth_window);
         Ok(AppState(Arc::new(Services {
             throttle: Throttle::new(&shared),
             names,
@@ -169,6 +172,7 @@ impl AppState {
             config: Arc::new(config),
             auth,
             hasher,
+            reauth,
             clock,
             redis,
             resolved: metrics.resolved(mode),

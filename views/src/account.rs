@@ -15,6 +15,9 @@ pub struct AccountView {
     /// `None` while the database does not answer.
     pub member_since: Option<i64>,
     pub signed_in_at: i64,
+    /// Until when this sign-in counts as a recent proof of who the user is:
+    /// sensitive actions ask for the password again after it.
+    pub proved_until: i64,
     /// `None` while the store holding them does not answer.
     pub idle_expires_at: Option<i64>,
     pub absolute_expires_at: Option<i64>,
@@ -49,6 +52,10 @@ pub struct DeviceView {
     pub other_mode: bool,
 }
 
+/// The form field of a sensitive action's confirmation step: the password,
+/// typed again when the sign-in is older than the re-authentication window.
+pub const CONFIRM_FIELD: &str = "confirm_password";
+
 /// The devices page's data.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DevicesView {
@@ -58,6 +65,11 @@ pub struct DevicesView {
     /// JWT mode: at most how long other instances keep accepting the access
     /// token of a device signed out here.
     pub revocation_sync_secs: u64,
+    /// "Sign out everywhere" asks for the password first: this sign-in is
+    /// older than the re-authentication window.
+    pub confirm_needed: bool,
+    /// The re-authentication window, in seconds.
+    pub reauth_window_secs: i64,
 }
 
 /// One security event of the account.

@@ -109,6 +109,7 @@ fn the_account_pages_shapes_round_trip() {
         mode: Mode::Jwt,
         member_since: None,
         signed_in_at: 1,
+        proved_until: 601,
         idle_expires_at: Some(2),
         absolute_expires_at: None,
         access_expires_at: Some(3),
@@ -119,6 +120,8 @@ fn the_account_pages_shapes_round_trip() {
         mode: Mode::Session,
         devices: vec![device()],
         revocation_sync_secs: 5,
+        confirm_needed: true,
+        reauth_window_secs: 600,
     });
     assert_eq!(devices["mode"], "session");
 }

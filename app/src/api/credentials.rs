@@ -77,7 +77,9 @@ pub async fn sign_out() -> Result<(), AppError> {
 }
 
 /// Changes the password (the current one is required), signs out every other
-/// device, then goes back to `/account`, which confirms the change.
+/// device, then goes back to `/account`, which confirms the change. A
+/// sensitive action whose form asks for the current password whatever the
+/// age of the sign-in: that field is its confirmation step.
 #[server(prefix = "/api", endpoint = "change_password")]
 pub async fn change_password(
     current_password: String,
@@ -92,6 +94,7 @@ pub async fn change_password(
             current_password,
             new_password,
             &cx.client,
+            server::events::Channel::Browser,
         )
         .await?;
         cx.hand_out(&issued);

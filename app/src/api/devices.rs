@@ -53,12 +53,14 @@ pub async fn end_other_devices() -> Result<u64, AppError> {
     .await
 }
 
-/// Signs out every device, this one too, then goes to the sign-in page.
+/// Signs out every device, this one too, then goes to the sign-in page. A
+/// sensitive action: a sign-in older than the re-authentication window
+/// confirms it with the password first (`confirm_password`).
 #[server(prefix = "/api", endpoint = "end_all_devices")]
-pub async fn end_all_devices() -> Result<u64, AppError> {
+pub async fn end_all_devices(confirm_password: Option<String>) -> Result<u64, AppError> {
     context::respond(async move {
         let cx = context::request()?;
-        let identity = cx.signed_in()?;
+        let identity = cx.proved_recently(confirm_password).await?;
         let n = server::accounts::end_all_devices(&cx.state, &identity, &cx.client).await?;
         cx.forget();
         leptos_axum::redirect("/login?ended=everywhere");

@@ -170,6 +170,8 @@ fn AccountDetails(view: AccountView) -> impl IntoView {
             <dl class="facts">
                 <dt>"Signed in since"</dt>
                 <dd>{when(view.signed_in_at)}</dd>
+                <dt>"Password asked again"</dt>
+                <dd data-testid="proved-until">{when(view.proved_until)}</dd>
                 {view.access_expires_at.map(|exp| view! {
                     <dt>"Access token expires"</dt>
                     <dd>{when(exp)}</dd>
@@ -179,6 +181,10 @@ fn AccountDetails(view: AccountView) -> impl IntoView {
                 <dt>"Ends at the latest"</dt>
                 <dd>{maybe(view.absolute_expires_at)}</dd>
             </dl>
+            <p class="hint">
+                "From “password asked again” on, signing out everywhere asks for your password \
+                 first: a sign-in that old no longer proves who is at the keyboard."
+            </p>
             {(view.idle_expires_at.is_some() && view.idle_expires_at == view.absolute_expires_at)
                 .then(|| view! {
                     <p class="hint">

@@ -193,6 +193,10 @@ fn describe(e: &EventView, names: &HashMap<String, String>) -> (String, &'static
             "alert",
         ),
         ("password_changed", _) => ("Password changed".into(), "ok"),
+        ("reauthenticated", _) => (
+            format!("You confirmed it was you (password typed again) on {device}"),
+            "ok",
+        ),
         ("account_disabled", _) => ("Account disabled by an operator".into(), "alert"),
         ("account_enabled", _) => ("Account enabled again by an operator".into(), "ok"),
         ("device_migrated", from) => (
@@ -251,6 +255,16 @@ mod tests {
         assert!(by("everywhere").contains("everywhere"));
         let api = describe(&event("sign_in_ok", Some("api")), &none).0;
         assert!(api.contains("app or script"), "{api}");
+    }
+
+    #[test]
+    fn a_confirmation_says_it_was_you_on_which_device() {
+        let (text, tone) = describe(&event("reauthenticated", None), &HashMap::new());
+        assert_eq!(
+            text,
+            "You confirmed it was you (password typed again) on device AbCdEf"
+        );
+        assert_eq!(tone, "ok");
     }
 
     #[test]

@@ -4,17 +4,21 @@
 //! Every action is a plain form post to a server function, so the page
 //! works without JavaScript; hydrated, the same forms run in place. The
 //! server answers anonymous requests with `303` before rendering.
+//!
+//! "Sign out everywhere" is a sensitive action: when this sign-in is older
+//! than the re-authentication window its form asks for the password too
+//! (the confirmation step), and the action happens once it is right.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
-use views::account::{DeviceView, DevicesView};
+use views::account::{DeviceView, DevicesView, CONFIRM_FIELD};
 use views::Mode;
 
 use crate::api::devices::{device_list, short_id, EndAllDevices, EndDevice, EndOtherDevices};
 use crate::components::awaited::awaited;
-use crate::components::form_error::{action_error, FormError};
+use crate::components::form_error::{action_error, field_error, invalid, FieldMessage, FormError};
 use crate::components::local_time::LocalTime;
 use crate::components::signed_in::signed_in_view;
 use crate::renewal::use_auth_changes;
@@ -96,6 +100,12 @@ fn DeviceList(
 ) -> impl IntoView {
     let others = view.devices.iter().filter(|d| !d.current).count();
     let (others_pending, all_pending) = (end_others.pending(), end_all.pending());
+    let confirm_error = field_error(action_error(end_all.value()), CONFIRM_FIELD);
+    // Asked when the page was made, or when the window closed before the
+    // form was sent (the server said so).
+    let confirm_needed = view.confirm_needed;
+    let ask = move || confirm_needed || confirm_error.get().is_some();
+    let window = describe_window(view.reauth_window_secs);
     let how_it_ends = match view.mode {
         Mode::Session => "Signing a device out deletes its session on the server: its next \
                           request is refused."
@@ -137,7 +147,27 @@ fn DeviceList(
                         "Sign out all other devices"
                     </button>
                 </ActionForm>
-                <ActionForm action=end_all attr:class="inline-form">
+                <ActionForm action=end_all attr:class="inline-form confirm-form" attr:novalidate=true>
+                    <Show when=ask>
+                        <p id="confirm_password-hint" class="hint">
+                            {format!(
+                                "You signed in more than {window} ago: confirm it is you before \
+                                 signing out everywhere."
+                            )}
+                        </p>
+                        <label for="confirm_password">"Your password"</label>
+                        <input
+                            id="confirm_password"
+                            name=CONFIRM_FIELD
+                            type="password"
+                            autocomplete="current-password"
+                            maxlength="256"
+                            aria-invalid=invalid(confirm_error)
+                            aria-describedby="confirm_password-error confirm_password-hint"
+                            required
+                        />
+                        <FieldMessage error=confirm_error name=CONFIRM_FIELD />
+                    </Show>
                     <button type="submit" class="button button-danger" disabled=move || all_pending.get()>
                         "Sign out everywhere"
                     </button>
@@ -199,5 +229,28 @@ fn DeviceRow(device: DeviceView, end_one: ServerAction<EndDevice>) -> impl IntoV
                 <p class="hint">"To end this one, sign out (top of the page)."</p>
             })}
         </li>
+    }
+}
+
+/// The re-authentication window as the page says it ("10 minutes").
+fn describe_window(secs: i64) -> String {
+    match secs {
+        ..=1 => "1 second".into(),
+        2..=119 => format!("{secs} seconds"),
+        _ if secs % 3600 == 0 && secs >= 7200 => format!("{} hours", secs / 3600),
+        _ => format!("{} minutes", secs / 60),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::describe_window;
+
+    #[test]
+    fn the_window_reads_as_a_person_says_it() {
+        assert_eq!(describe_window(2), "2 seconds");
+        assert_eq!(describe_window(600), "10 minutes");
+        assert_eq!(describe_window(3600), "60 minutes");
+        assert_eq!(describe_window(7200), "2 hours");
     }
 }

@@ -44,6 +44,10 @@ const MUTATIONS: &[(&str, &str)] = &[
     ("/api/end_device", "id=x"),
     ("/api/end_other_devices", ""),
     ("/api/end_all_devices", ""),
+    (
+        "/api/password",
+        "current_password=correct-horse&new_password=mallory-password",
+    ),
     ("/api/revoke_here", ""),
 ];
 

@@ -154,6 +154,14 @@ impl<'a> Browser<'a> {
         self.send(req, Body::empty()).await
     }
 
+    /// A JSON `POST`, as a script in the page sends it.
+    pub async fn post_json(&self, path: &str, json: &str) -> Reply {
+        let req = Request::post(path)
+            .header(header::CONTENT_TYPE, "application/json")
+            .header(header::ACCEPT, "application/json");
+        self.send(req, Body::from(json.to_string())).await
+    }
+
     /// `GET /api/me`'s status.
     pub async fn me(&self) -> StatusCode {
         self.get("/api/me").await.status

@@ -109,6 +109,7 @@ fn count(state: &AppState, kind: EventKind, detail: Option<&str>) {
         EventKind::AccountDisabled => m.count("latchkey_accounts_disabled_total", &[]),
         EventKind::AccountEnabled => m.count("latchkey_accounts_enabled_total", &[]),
         EventKind::DeviceMigrated => m.count("latchkey_devices_migrated_total", &[]),
+        EventKind::Reauthenticated => m.count("latchkey_reauthentications_total", &[]),
         EventKind::DeviceRevoked => {
             let cause = [
                 Cause::Owner,

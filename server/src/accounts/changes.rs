@@ -16,13 +16,15 @@ use crate::{AppState, Error, Result};
 
 /// Changes the signed-in user's password after checking the current one,
 /// signs out every device (both modes) and gives this device a fresh
-/// session, kept as long as the one it replaces.
+/// session, kept as long as the one it replaces. `channel`: where the
+/// request came from, for the audit trail of a wrong current password.
 pub async fn change_password(
     state: &AppState,
     identity: &Identity,
     current: String,
     new: String,
     client: &ClientMeta,
+    channel: Channel,
 ) -> Result<Issued> {
     if current.is_empty() {
         return Err(Error::field(
@@ -41,7 +43,7 @@ pub async fn change_password(
     }
     // The same check and throttle as a sign-in: a borrowed, unlocked device
     // must not become a way to guess the password.
-    let checked = authenticate(state, &identity.username, current, client, Channel::Browser);
+    let checked = authenticate(state, &identity.username, current, client, channel);
     let user = match checked.await {
         Ok(user) if user.id == identity.user_id => user,
         Ok(_) | Err(Error::InvalidCredentials) => {

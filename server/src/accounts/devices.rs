@@ -113,6 +113,8 @@ pub async fn device_list(state: &AppState, identity: &Identity) -> Result<Device
         mode: state.auth.mode().into(),
         devices: devices.into_iter().map(Into::into).collect(),
         revocation_sync_secs: SYNC_EVERY.as_secs(),
+        confirm_needed: !state.reauth.proof().allows(identity.signed_in_at),
+        reauth_window_secs: state.reauth.secs(),
     })
 }
 

@@ -14,8 +14,9 @@ pub struct Identity {
     /// The device session's id (a `sessions` row, or a session-store record).
     pub device_id: String,
     /// When the user last proved who they are on this device (typed their
-    /// password): the start of the device session. [`super::Proof`] asks
-    /// about it.
+    /// password): the start of the device session, the access token's
+    /// `auth_time` in JWT mode. Neither a renewal nor a session's sliding
+    /// idle deadline moves it. [`super::Proof`] asks about it.
     pub signed_in_at: i64,
     /// JWT mode: when the presented or issued access token expires.
     pub access_expires_at: Option<i64>,

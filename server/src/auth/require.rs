@@ -10,8 +10,10 @@
 //! (RFC 9470's `insufficient_user_authentication` for bearer clients).
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use super::identity::{Caller, Identity};
+use crate::clock::Clock;
 
 /// How recently the user must have proved who they are.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -26,6 +28,47 @@ impl Proof {
     /// Proved within the last `secs` seconds before `now`.
     pub fn within(secs: i64, now: i64) -> Self {
         Proof::Since(now.saturating_sub(secs))
+    }
+
+    /// Whether a proof made at `proved_at` meets this one.
+    pub fn allows(self, proved_at: i64) -> bool {
+        match self {
+            Proof::Any => true,
+            Proof::Since(at) => proved_at >= at,
+        }
+    }
+}
+
+/// How recent a proof sensitive actions need (`LATCHKEY_REAUTH_WINDOW`),
+/// read against the clock: the one place that turns the setting into a
+/// [`Proof`], for every adapter.
+#[derive(Clone, Debug)]
+pub struct ReauthWindow {
+    clock: Clock,
+    secs: i64,
+}
+
+impl ReauthWindow {
+    /// A window of `window`, read against `clock`.
+    pub fn new(clock: Clock, window: Duration) -> Self {
+        let secs = i64::try_from(window.as_secs()).unwrap_or(i64::MAX);
+        ReauthWindow { clock, secs }
+    }
+
+    /// The window in seconds (RFC 9470's `max_age`).
+    pub fn secs(&self) -> i64 {
+        self.secs
+    }
+
+    /// The proof a sensitive action needs now.
+    pub fn proof(&self) -> Proof {
+        Proof::within(self.secs, self.clock.now())
+    }
+
+    /// Until when a proof made at `proved_at` lets its user do sensitive
+    /// actions without proving again.
+    pub fn open_until(&self, proved_at: i64) -> i64 {
+        proved_at.saturating_add(self.secs)
     }
 }
 
@@ -58,12 +101,10 @@ impl Caller {
     /// The signed-in identity, if it meets `proof`.
     pub fn require(&self, proof: Proof) -> Result<&Arc<Identity>, Denied> {
         match self {
-            Caller::User(identity) => match proof {
-                Proof::Since(at) if identity.signed_in_at < at => Err(Denied::ProveAgain {
-                    proved_at: identity.signed_in_at,
-                }),
-                _ => Ok(identity),
-            },
+            Caller::User(identity) if proof.allows(identity.signed_in_at) => Ok(identity),
+            Caller::User(identity) => Err(Denied::ProveAgain {
+                proved_at: identity.signed_in_at,
+            }),
             Caller::Anonymous => Err(Denied::NotSignedIn),
             Caller::StoreUnavailable => Err(Denied::Unavailable),
         }
@@ -92,6 +133,23 @@ mod tests {
                 Denied::Unavailable
             );
         }
+    }
+
+    #[test]
+    fn the_window_asks_for_a_proof_no_older_than_itself() {
+        let clock = Clock::manual(10_000);
+        let window = ReauthWindow::new(clock.clone(), Duration::from_secs(600));
+        assert_eq!(window.secs(), 600);
+        assert_eq!(window.proof(), Proof::Since(9_400));
+        assert_eq!(window.open_until(9_400), 10_000);
+        let caller = Caller::signed_in_at(9_400);
+        assert!(caller.require(window.proof()).is_ok());
+        // One second later the same sign-in is too old.
+        clock.advance(1);
+        assert_eq!(
+            caller.require(window.proof()).unwrap_err(),
+            Denied::ProveAgain { proved_at: 9_400 }
+        );
     }
 
     #[test]

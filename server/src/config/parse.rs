@@ -35,6 +35,16 @@ pub fn parse_grace(s: &str) -> Result<Duration, String> {
     Ok(d)
 }
 
+/// Parses the re-authentication window: 1s up to one day (a proof older
+/// than a day is no proof of who is at the keyboard now).
+pub fn parse_reauth_window(s: &str) -> Result<Duration, String> {
+    let d = parse_duration(s)?;
+    if d > Duration::from_secs(24 * 3600) {
+        return Err("must be at most 24h".into());
+    }
+    Ok(d)
+}
+
 /// Parses the issuer: an `http` or `https` URL without query or fragment
 /// (RFC 8414 §2), kept without a trailing slash.
 pub fn parse_issuer(s: &str) -> Result<String, String> {
@@ -105,6 +115,21 @@ mod tests {
             "https://a.com/#f",
         ] {
             assert!(parse_issuer(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn the_reauth_window_lies_between_a_second_and_a_day() {
+        assert_eq!(
+            parse_reauth_window("10m").unwrap(),
+            Duration::from_secs(600)
+        );
+        assert_eq!(
+            parse_reauth_window("24h").unwrap(),
+            Duration::from_secs(86_400)
+        );
+        for bad in ["0s", "500ms", "25h", "soon"] {
+            assert!(parse_reauth_window(bad).is_err(), "{bad}");
         }
     }
 }

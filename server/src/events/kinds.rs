@@ -20,6 +20,9 @@ pub enum EventKind {
     AccountDisabled,
     /// An operator let a disabled account sign in again.
     AccountEnabled,
+    /// The signed-in user typed their password again to confirm a
+    /// sensitive action (the re-authentication step).
+    Reauthenticated,
     /// A sign-in of the other mode carried over after a switch of
     /// `LATCHKEY_AUTH_MODE` (detail: the mode it came from).
     DeviceMigrated,
@@ -41,6 +44,7 @@ impl EventKind {
             EventKind::AccountDisabled => "account_disabled",
             EventKind::AccountEnabled => "account_enabled",
             EventKind::DeviceMigrated => "device_migrated",
+            EventKind::Reauthenticated => "reauthenticated",
         }
     }
 }

@@ -10,21 +10,37 @@
 //!   first, [`PAGE_SIZE`](crate::accounts::PAGE_SIZE) at a time; `older` is
 //!   the `before` of the next page.
 //!
+//! Two are sensitive and take `SignedIn<RECENTLY>`: a sign-in older than
+//! the re-authentication window is answered `401
+//! insufficient_user_authentication` with `max_age` (RFC 9470), and the
+//! client signs in again for a fresh token.
+//!
+//! - `DELETE /api/devices`: signs out every device, this one too (`200`
+//!   with how many ended).
+//! - `POST /api/password` (`{"current_password", "new_password"}`): changes
+//!   the password, signs every device out and answers with this device's
+//!   new credentials: a token pair for a bearer client, new cookies for a
+//!   script in the browser.
+//!
 //! The items are [`views::account::DeviceView`] and
 //! [`views::account::EventView`], the shapes the account's pages show, and
 //! [`SignedIn`] refuses callers as on every JSON endpoint.
 
+use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
-use http::StatusCode;
+use http::{HeaderMap, StatusCode};
 use serde::Deserialize;
 use serde_json::json;
+use tower_cookies::Cookies;
 use views::account::DeviceView;
 
-use super::signed_in::SignedIn;
+use super::signed_in::{SignedIn, RECENTLY};
+use super::{credentials, oauth};
 use crate::accounts;
-use crate::auth::ClientMeta;
+use crate::auth::{ClientMeta, Issued};
+use crate::events::Channel;
 use crate::AppState;
 
 /// An error from the accounts service as JSON.
@@ -35,7 +51,8 @@ fn failure(e: crate::Error) -> Response {
     }
     let code = match status {
         StatusCode::NOT_FOUND => "not_found",
-        StatusCode::UNPROCESSABLE_ENTITY => "invalid_request",
+        StatusCode::BAD_REQUEST | StatusCode::UNPROCESSABLE_ENTITY => "invalid_request",
+        StatusCode::TOO_MANY_REQUESTS => "too_many_attempts",
         StatusCode::SERVICE_UNAVAILABLE => "temporarily_unavailable",
         _ => "server_error",
     };
@@ -86,6 +103,62 @@ pub async fn activity(
 ) -> Response {
     match accounts::activity(&state, &identity, query.before.as_deref()).await {
         Ok(page) => Json(page).into_response(),
+        Err(e) => failure(e),
+    }
+}
+
+/// `DELETE /api/devices`.
+pub async fn remove_all(
+    State(state): State<AppState>,
+    SignedIn(identity): SignedIn<RECENTLY>,
+    Extension(client): Extension<ClientMeta>,
+) -> Response {
+    match accounts::end_all_devices(&state, &identity, &client).await {
+        Ok(ended) => Json(json!({ "ended": ended })).into_response(),
+        Err(e) => failure(e),
+    }
+}
+
+/// The body of `POST /api/password`.
+#[derive(Debug, Deserialize)]
+pub struct PasswordChange {
+    current_password: String,
+    new_password: String,
+}
+
+/// `POST /api/password`.
+pub async fn change_password(
+    State(state): State<AppState>,
+    SignedIn(identity): SignedIn<RECENTLY>,
+    Extension(client): Extension<ClientMeta>,
+    jar: Cookies,
+    headers: HeaderMap,
+    body: Result<Json<PasswordChange>, JsonRejection>,
+) -> Response {
+    let Json(change) = match body {
+        Ok(body) => body,
+        Err(rejected) => {
+            let message = format!(
+                "Send a JSON object with current_password and new_password ({}).",
+                rejected.body_text()
+            );
+            let body = json!({ "error": "invalid_request", "message": message });
+            return (rejected.status(), Json(body)).into_response();
+        }
+    };
+    let (current, new) = (change.current_password, change.new_password);
+    let changed =
+        accounts::change_password(&state, &identity, current, new, &client, Channel::Api).await;
+    match changed {
+        // A bearer client holds its credentials itself; a script in the
+        // browser holds them in the cookies, as the pages do.
+        Ok(Issued::Tokens(pair)) if credentials::bearer(&headers).is_some() => {
+            oauth::token_response(&pair)
+        }
+        Ok(issued) => {
+            credentials::set_cookies(&jar, &issued);
+            Json(json!({ "password": "changed" })).into_response()
+        }
         Err(e) => failure(e),
     }
 }

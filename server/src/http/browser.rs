@@ -2,7 +2,10 @@
 //! the state, the cookie jar, the caller the resolver found and the
 //! client's details. Credentials travel in cookies here, through
 //! [`credentials`]; a server function asks for a user with
-//! [`BrowserRequest::signed_in`] ([`Caller::require`], as every adapter).
+//! [`BrowserRequest::signed_in`] ([`Caller::require`], as every adapter),
+//! and for a sensitive action with [`BrowserRequest::proved_recently`]: the
+//! same check with the re-authentication window, whose refusal a page turns
+//! into its confirmation step.
 
 use std::sync::Arc;
 
@@ -11,7 +14,7 @@ use tower_cookies::Cookies;
 
 use super::credentials;
 use super::resolve::RenewedThisRequest;
-use crate::auth::{Caller, ClientMeta, Credential, Identity, Issued, Proof};
+use crate::auth::{Caller, ClientMeta, Credential, Denied, Identity, Issued, Proof};
 use crate::{accounts, AppState, Result};
 
 /// What a server function call needs from its request.
@@ -43,6 +46,23 @@ impl BrowserRequest {
     /// `Unavailable` when the store could not say.
     pub fn signed_in(&self) -> Result<Arc<Identity>> {
         Ok(self.caller.require(Proof::Any)?.clone())
+    }
+
+    /// The signed-in identity, for a sensitive action: one who proved who
+    /// they are within the re-authentication window, or who proves it now
+    /// with `password` (the page's confirmation step,
+    /// [`accounts::confirm`]: a missing or wrong one is an error on its
+    /// field, and the action does not happen).
+    pub async fn proved_recently(&self, password: Option<String>) -> Result<Arc<Identity>> {
+        match self.caller.require(self.state.reauth.proof()) {
+            Ok(identity) => Ok(identity.clone()),
+            Err(Denied::ProveAgain { .. }) => {
+                let identity = self.signed_in()?;
+                accounts::confirm(&self.state, &identity, password, &self.client).await?;
+                Ok(identity)
+            }
+            Err(denied) => Err(denied.into()),
+        }
     }
 
     /// The credentials the browser holds (as the resolver may have renewed

@@ -146,7 +146,7 @@ fn parse(headers: &HeaderMap, body: &Bytes) -> Result<TokenRequest, String> {
     parsed.map_err(|e| format!("The request body could not be read: {e}."))
 }
 
-fn token_response(pair: &TokenPair) -> Response {
+pub(super) fn token_response(pair: &TokenPair) -> Response {
     let body = json!({
         "access_token": pair.access_token.expose(),
         "token_type": "Bearer",

@@ -6,10 +6,11 @@
 //! - nobody signed in: `401` with `WWW-Authenticate: Bearer`, and
 //!   `error="invalid_token"` when a bearer token was sent and refused;
 //! - the store that could tell did not answer: `503` with `Retry-After`;
-//! - signed in, but not recently enough for `SignedIn<N>` (proved within
-//!   `N` minutes): `401` with `error="insufficient_user_authentication"`
-//!   and `max_age` (RFC 9470), so the client asks for the password again
-//!   instead of treating the person as signed out.
+//! - signed in, but not recently enough for `SignedIn<RECENTLY>` (a proof
+//!   within `LATCHKEY_REAUTH_WINDOW`, [`ReauthWindow`]): `401` with
+//!   `error="insufficient_user_authentication"` and `max_age` (RFC 9470),
+//!   so the client signs in again (a fresh token carries a fresh
+//!   `auth_time`) instead of treating the person as signed out.
 
 use std::sync::Arc;
 
@@ -21,32 +22,22 @@ use http::{header, HeaderValue, StatusCode};
 use serde_json::json;
 
 use super::resolve::unavailable;
-use crate::auth::{Caller, Denied, Identity, Proof};
-use crate::clock::Clock;
+use crate::auth::{Caller, Denied, Identity, Proof, ReauthWindow};
 use crate::AppState;
 
-/// `SignedIn`'s parameter when any sign-in will do, however long ago.
-pub const ANY_TIME: u32 = u32::MAX;
+/// `SignedIn`'s parameter for a sensitive action: the user proved who they
+/// are within the re-authentication window.
+pub const RECENTLY: bool = true;
 
-/// The signed-in caller; with a parameter, one who proved who they are
-/// within that many minutes (`SignedIn<10>`).
+/// The signed-in caller; `SignedIn<RECENTLY>`: one who proved who they are
+/// within the re-authentication window.
 #[derive(Clone, Debug)]
-pub struct SignedIn<const PROVED_WITHIN_MINUTES: u32 = ANY_TIME>(pub Arc<Identity>);
+pub struct SignedIn<const PROVED_RECENTLY: bool = false>(pub Arc<Identity>);
 
-impl<const MINUTES: u32> SignedIn<MINUTES> {
-    /// The [`Proof`] this extractor asks for at `now`.
-    pub fn proof(now: i64) -> Proof {
-        match MINUTES {
-            ANY_TIME => Proof::Any,
-            m => Proof::within(i64::from(m) * 60, now),
-        }
-    }
-}
-
-impl<S, const MINUTES: u32> FromRequestParts<S> for SignedIn<MINUTES>
+impl<S, const RECENT: bool> FromRequestParts<S> for SignedIn<RECENT>
 where
     S: Send + Sync,
-    Clock: FromRef<S>,
+    ReauthWindow: FromRef<S>,
 {
     type Rejection = NotAllowed;
 
@@ -56,21 +47,22 @@ where
             .extensions
             .get::<Caller>()
             .unwrap_or(&Caller::Anonymous);
-        let proof = Self::proof(Clock::from_ref(state).now());
+        let window = ReauthWindow::from_ref(state);
+        let proof = if RECENT { window.proof() } else { Proof::Any };
         match caller.require(proof) {
             Ok(identity) => Ok(SignedIn(identity.clone())),
             Err(denied) => Err(NotAllowed {
                 denied,
                 token_sent: parts.headers.contains_key(header::AUTHORIZATION),
-                max_age: (MINUTES != ANY_TIME).then(|| i64::from(MINUTES) * 60),
+                max_age: RECENT.then(|| window.secs()),
             }),
         }
     }
 }
 
-impl FromRef<AppState> for Clock {
-    fn from_ref(state: &AppState) -> Clock {
-        state.clock.clone()
+impl FromRef<AppState> for ReauthWindow {
+    fn from_ref(state: &AppState) -> ReauthWindow {
+        state.reauth.clone()
     }
 }
 
@@ -124,7 +116,11 @@ fn prove_again(max_age: i64) -> Response {
         StatusCode::UNAUTHORIZED,
         Json(json!({
             "error": "insufficient_user_authentication",
-            "message": "For this, please confirm it is you: sign in again.",
+            "message": format!(
+                "For this, please confirm it is you: sign in again (a sign-in in the last {} will do).",
+                crate::error::describe_wait(max_age)
+            ),
+            "max_age": max_age,
         })),
     )
         .into_response();
@@ -136,7 +132,10 @@ fn prove_again(max_age: i64) -> Response {
 
 #[cfg(test)]
 mod tests {
+    use std::time::Duration;
+
     use super::*;
+    use crate::clock::Clock;
 
     const NOW: i64 = 1_800_000_000;
 
@@ -152,9 +151,10 @@ mod tests {
         parts
     }
 
-    async fn extract<const M: u32>(mut parts: Parts) -> Result<SignedIn<M>, Response> {
-        let clock = Clock::manual(NOW);
-        SignedIn::<M>::from_request_parts(&mut parts, &clock)
+    /// Extracts with a ten-minute window at `NOW`.
+    async fn extract<const RECENT: bool>(mut parts: Parts) -> Result<SignedIn<RECENT>, Response> {
+        let window = ReauthWindow::new(Clock::manual(NOW), Duration::from_secs(600));
+        SignedIn::<RECENT>::from_request_parts(&mut parts, &window)
             .await
             .map_err(IntoResponse::into_response)
     }
@@ -165,25 +165,25 @@ mod tests {
 
     #[tokio::test]
     async fn a_signed_in_caller_passes_and_nobody_gets_a_bearer_challenge() {
-        let SignedIn(identity) = extract::<ANY_TIME>(parts(Some(Caller::signed_in_at(0)), false))
+        let SignedIn(identity) = extract::<false>(parts(Some(Caller::signed_in_at(0)), false))
             .await
             .unwrap();
         assert_eq!(identity.username, "ada");
 
-        let res = extract::<ANY_TIME>(parts(Some(Caller::Anonymous), false))
+        let res = extract::<false>(parts(Some(Caller::Anonymous), false))
             .await
             .unwrap_err();
         assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
         assert_eq!(challenge(&res), r#"Bearer realm="latchkey""#);
 
         // A refused bearer token is told apart; no resolver means nobody.
-        let res = extract::<ANY_TIME>(parts(None, true)).await.unwrap_err();
+        let res = extract::<false>(parts(None, true)).await.unwrap_err();
         assert!(challenge(&res).contains(r#"error="invalid_token""#));
     }
 
     #[tokio::test]
     async fn an_unknown_caller_is_asked_to_retry() {
-        let res = extract::<ANY_TIME>(parts(Some(Caller::StoreUnavailable), false))
+        let res = extract::<false>(parts(Some(Caller::StoreUnavailable), false))
             .await
             .unwrap_err();
         assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE);
@@ -192,21 +192,26 @@ mod tests {
 
     #[tokio::test]
     async fn a_recent_proof_is_the_same_guard_with_a_parameter() {
-        // Signed in nine minutes ago: within ten, not within five.
-        let caller = Caller::signed_in_at(NOW - 9 * 60);
-        assert!(extract::<10>(parts(Some(caller.clone()), true))
+        // Signed in nine minutes ago: within the ten-minute window.
+        let recent = Caller::signed_in_at(NOW - 9 * 60);
+        assert!(extract::<RECENTLY>(parts(Some(recent), true)).await.is_ok());
+        // Eleven minutes ago: any time will do, but not "recently".
+        let old = Caller::signed_in_at(NOW - 11 * 60);
+        assert!(extract::<false>(parts(Some(old.clone()), true))
             .await
             .is_ok());
-        let res = extract::<5>(parts(Some(caller), true)).await.unwrap_err();
+        let res = extract::<RECENTLY>(parts(Some(old), true))
+            .await
+            .unwrap_err();
         assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
         let c = challenge(&res);
         assert!(
             c.contains(r#"error="insufficient_user_authentication""#),
             "{c}"
         );
-        assert!(c.ends_with("max_age=300"), "{c}");
+        assert!(c.ends_with("max_age=600"), "{c}");
         // Anonymous stays "not signed in", whatever the parameter.
-        let res = extract::<5>(parts(Some(Caller::Anonymous), false))
+        let res = extract::<RECENTLY>(parts(Some(Caller::Anonymous), false))
             .await
             .unwrap_err();
         assert_eq!(challenge(&res), r#"Bearer realm="latchkey""#);
