@@ -41,6 +41,19 @@ report_timings() {
 trap report_timings EXIT
 
 step "setup (toolchain, browser, packages; skipped where present)"
+# A fresh clone builds into one target directory that every checkout on this
+# machine shares (${XDG_CACHE_HOME:-~/.cache}/latchkey/target, linked as
+# target/): the crates.io dependencies, most of a cold build's time, then
+# compile once per machine rather than once per clone. Each clone's own
+# crates still build (cargo keys them by their path), so its binary and
+# bundle are its own. An existing target/ (a developer's checkout) is left
+# as it is; LATCHKEY_SHARED_TARGET=off keeps a fresh clone's build to itself.
+if [[ ! -e target && ${LATCHKEY_SHARED_TARGET:-on} != off ]]; then
+  shared_target="${XDG_CACHE_HOME:-${HOME:-/root}/.cache}/latchkey/target"
+  mkdir -p "$shared_target"
+  ln -s "$shared_target" target
+  echo "target/ -> $shared_target (shared by this machine's checkouts)"
+fi
 bash scripts/setup.sh --e2e --release
 source scripts/services.sh
 
