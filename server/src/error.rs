@@ -136,14 +136,7 @@ impl Error {
 
 /// A wait as a person reads it: "12 seconds", "3 minutes".
 pub fn describe_wait(secs: i64) -> String {
-    match secs {
-        ..=1 => "1 second".into(),
-        2..=90 => format!("{secs} seconds"),
-        _ => {
-            let minutes = (secs + 59) / 60;
-            format!("{minutes} minutes")
-        }
-    }
+    views::format::duration(secs)
 }
 
 /// Errors that mean "the database is out of reach", not "the query is wrong".

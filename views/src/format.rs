@@ -82,9 +82,33 @@ pub fn relative(ts: i64, now: i64) -> String {
     [before, n, " ", unit, plural, after].concat()
 }
 
+/// A length of time as a person says it: "1 second", "30 seconds" (up to
+/// 90), then whole minutes rounded up ("2 minutes" for 91 seconds), and
+/// whole hours from two hours on when the minutes come out even. A wait
+/// is never said shorter than it is.
+pub fn duration(secs: i64) -> String {
+    match secs {
+        ..=1 => "1 second".into(),
+        2..=90 => format!("{secs} seconds"),
+        _ if secs >= 7_200 && secs % 3_600 == 0 => format!("{} hours", secs / 3_600),
+        _ => format!("{} minutes", (secs + 59) / 60),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn durations_read_as_a_person_says_them_never_shorter() {
+        assert_eq!(duration(1), "1 second");
+        assert_eq!(duration(30), "30 seconds");
+        assert_eq!(duration(91), "2 minutes");
+        assert_eq!(duration(600), "10 minutes");
+        assert_eq!(duration(3_600), "60 minutes");
+        assert_eq!(duration(7_200), "2 hours");
+        assert_eq!(duration(86_400), "24 hours");
+    }
 
     #[test]
     fn formats_in_utc() {

@@ -105,7 +105,7 @@ fn DeviceList(
     // form was sent (the server said so).
     let confirm_needed = view.confirm_needed;
     let ask = move || confirm_needed || confirm_error.get().is_some();
-    let window = describe_window(view.reauth_window_secs);
+    let window = views::format::duration(view.reauth_window_secs);
     let how_it_ends = match view.mode {
         Mode::Session => "Signing a device out deletes its session on the server: its next \
                           request is refused."
@@ -229,28 +229,5 @@ fn DeviceRow(device: DeviceView, end_one: ServerAction<EndDevice>) -> impl IntoV
                 <p class="hint">"To end this one, sign out (top of the page)."</p>
             })}
         </li>
-    }
-}
-
-/// The re-authentication window as the page says it ("10 minutes").
-fn describe_window(secs: i64) -> String {
-    match secs {
-        ..=1 => "1 second".into(),
-        2..=119 => format!("{secs} seconds"),
-        _ if secs % 3600 == 0 && secs >= 7200 => format!("{} hours", secs / 3600),
-        _ => format!("{} minutes", secs / 60),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::describe_window;
-
-    #[test]
-    fn the_window_reads_as_a_person_says_it() {
-        assert_eq!(describe_window(2), "2 seconds");
-        assert_eq!(describe_window(600), "10 minutes");
-        assert_eq!(describe_window(3600), "60 minutes");
-        assert_eq!(describe_window(7200), "2 hours");
     }
 }
