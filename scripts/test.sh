@@ -48,12 +48,32 @@ step "setup (toolchain, browser, packages; skipped where present)"
 # crates still build (cargo keys them by their path), so its binary and
 # bundle are its own. An existing target/ (a developer's checkout) is left
 # as it is; LATCHKEY_SHARED_TARGET=off keeps a fresh clone's build to itself.
+# The binary and site a build leaves (target/release/latchkey, target/site)
+# are one per directory, so one test run at a time uses it: a second waits.
 if [[ ! -e target && ${LATCHKEY_SHARED_TARGET:-on} != off ]]; then
   shared_target="${XDG_CACHE_HOME:-${HOME:-/root}/.cache}/latchkey/target"
   mkdir -p "$shared_target"
   ln -s "$shared_target" target
   echo "target/ -> $shared_target (shared by this machine's checkouts)"
 fi
+# The claim is a directory holding the run's pid, put in place by one atomic
+# rename; a claim whose process is gone is taken over (no lock file whose
+# descriptor a server started here could keep open after the run).
+claim_shared_target() {
+  local claim=target/.test-run mine holder
+  mine=$(mktemp -d target/.test-run.XXXXXX)
+  echo $$ >"$mine/pid"
+  until mv -T "$mine" "$claim" 2>/dev/null; do
+    holder=$(cat "$claim/pid" 2>/dev/null || true)
+    if [[ -n $holder ]] && kill -0 "$holder" 2>/dev/null; then
+      echo "waiting for test run $holder, which uses $(readlink target)"
+      sleep 15
+    else
+      rm -rf "$claim"
+    fi
+  done
+}
+[[ -L target ]] && claim_shared_target
 bash scripts/setup.sh --e2e --release
 source scripts/services.sh
 
