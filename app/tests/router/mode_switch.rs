@@ -143,3 +143,39 @@ async fn signing_out_first_thing_after_a_switch_ends_the_carried_over_device(
     let list = devices(&again).await;
     assert_eq!(list.len(), 1, "only the new sign-in: {list:?}");
 }
+
+/// A switch of mode carries a sign-in over, not a fresh proof: the device
+/// keeps the time its person signed in, and a sensitive action after the
+/// window still asks for the password, in either direction.
+#[sqlx::test(migrator = "server::db::MIGRATOR")]
+async fn a_carried_over_sign_in_is_no_fresh_proof(pool: sqlx::SqlitePool) {
+    let db = server::db::testing::from_sqlite(pool).await;
+    for (before, mode, after) in [
+        (Backend::SessionDatabase, AuthMode::Jwt, Backend::Jwt),
+        (Backend::Jwt, AuthMode::Session, Backend::SessionDatabase),
+    ] {
+        let before = TestApp::with_config(
+            db.clone(),
+            Config {
+                session_store: server::config::SessionStoreKind::Database,
+                ..(*TestApp::new(db.clone(), before).state.config).clone()
+            },
+            before,
+        );
+        let b = before.browser();
+        b.sign_up("alice", "correct-horse").await;
+        let after = restart_in(&before, mode, after);
+        after.clock.advance(11 * 60);
+        let b2 = after.browser();
+        b2.set_cookies(b.cookies());
+        // The first request carries the sign-in over; the next is refused
+        // for want of a recent proof, not for want of a sign-in.
+        assert_eq!(b2.me().await, StatusCode::OK);
+        let r = b2.request(http::Method::DELETE, "/api/devices").await;
+        super::reauth_cases::assert_prove_again(&r);
+        let r = b2.post_form("/api/end_all_devices", "").await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+        assert_eq!(b2.me().await, StatusCode::OK);
+        sqlx::query("DELETE FROM users").execute(&db).await.unwrap();
+    }
+}
