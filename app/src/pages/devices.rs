@@ -31,6 +31,10 @@ pub fn DevicesPage() -> impl IntoView {
     let end_one = ServerAction::<EndDevice>::new();
     let end_others = ServerAction::<EndOtherDevices>::new();
     let end_all = ServerAction::<EndAllDevices>::new();
+    // The confirmation step's password as typed, kept here, above the list:
+    // the list is made again whenever the tab asks who is signed in (in JWT
+    // mode after every renewal of the access token), and its field with it.
+    let typed = RwSignal::new(String::new());
     use_auth_changes().track(end_all.pending());
     let data = Resource::new(
         move || {
@@ -42,8 +46,11 @@ pub fn DevicesPage() -> impl IntoView {
         },
         |_| device_list(),
     );
+    // Signed out everywhere: the tab asks again who is signed in. A refusal
+    // (the confirmation step's password missing or wrong) changes nothing,
+    // and must not reload the list: that would empty the password field.
     Effect::new(move |_| {
-        if end_all.version().get() > 0 {
+        if matches!(end_all.value().get(), Some(Ok(_))) {
             epoch.bump();
         }
     });
@@ -84,7 +91,7 @@ pub fn DevicesPage() -> impl IntoView {
         <Transition fallback=|| view! { <p class="status">"Loading…"</p> }>
             {awaited(move || async move {
                 signed_in_view(data.await, "/account/devices", |view| {
-                    view! { <DeviceList view end_one end_others end_all /> }.into_any()
+                    view! { <DeviceList view end_one end_others end_all typed /> }.into_any()
                 })
             })}
         </Transition>
@@ -97,6 +104,7 @@ fn DeviceList(
     end_one: ServerAction<EndDevice>,
     end_others: ServerAction<EndOtherDevices>,
     end_all: ServerAction<EndAllDevices>,
+    typed: RwSignal<String>,
 ) -> impl IntoView {
     let others = view.devices.iter().filter(|d| !d.current).count();
     let (others_pending, all_pending) = (end_others.pending(), end_all.pending());
@@ -162,6 +170,10 @@ fn DeviceList(
                             type="password"
                             autocomplete="current-password"
                             maxlength="256"
+                            // Set once, when the field is made: typing is
+                            // not echoed back (the caret stays where it is).
+                            prop:value=typed.get_untracked()
+                            on:input=move |ev| typed.set(event_target_value(&ev))
                             aria-invalid=invalid(confirm_error)
                             aria-describedby="confirm_password-error confirm_password-hint"
                             required
