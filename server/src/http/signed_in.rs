@@ -47,14 +47,20 @@ where
             .extensions
             .get::<Caller>()
             .unwrap_or(&Caller::Anonymous);
-        let window = ReauthWindow::from_ref(state);
-        let proof = if RECENT { window.proof() } else { Proof::Any };
+        // Only a sensitive action reads the window (and the clock): `/api/me`
+        // and the other plain handlers pay for neither.
+        let (proof, max_age) = if RECENT {
+            let window = ReauthWindow::from_ref(state);
+            (window.proof(), Some(window.secs()))
+        } else {
+            (Proof::Any, None)
+        };
         match caller.require(proof) {
             Ok(identity) => Ok(SignedIn(identity.clone())),
             Err(denied) => Err(NotAllowed {
                 denied,
                 token_sent: parts.headers.contains_key(header::AUTHORIZATION),
-                max_age: RECENT.then(|| window.secs()),
+                max_age,
             }),
         }
     }
