@@ -13,6 +13,7 @@ use ipnet::IpNet;
 
 mod names;
 mod parse;
+mod validate;
 
 use self::parse::{parse_duration, parse_grace, parse_issuer, parse_reauth_window, parse_secret};
 pub use self::parse::{parse_trusted, Secret};
@@ -251,53 +252,6 @@ impl Config {
             Some(url) => url.clone(),
             None => format!("sqlite://{}", self.data_dir.join("latchkey.db").display()),
         }
-    }
-
-    /// Checks what clap cannot: combinations of values.
-    pub fn validate(&self) -> Result<(), String> {
-        if self.access_ttl > self.refresh_ttl {
-            return Err(format!(
-                "LATCHKEY_ACCESS_TTL ({}) must not be longer than LATCHKEY_REFRESH_TTL ({})",
-                humantime::format_duration(self.access_ttl),
-                humantime::format_duration(self.refresh_ttl)
-            ));
-        }
-        if self.session_idle_ttl > self.session_absolute_ttl {
-            return Err(format!(
-                "LATCHKEY_SESSION_IDLE_TTL ({}) must not be longer than LATCHKEY_SESSION_ABSOLUTE_TTL ({})",
-                humantime::format_duration(self.session_idle_ttl),
-                humantime::format_duration(self.session_absolute_ttl)
-            ));
-        }
-        // The cross-site layer is built from it per router; check it here,
-        // where a bad value can still stop startup with a message.
-        if let Some(origin) = &self.public_origin {
-            let _checked = tower_http::csrf::CsrfLayer::new()
-                .add_trusted_origin(origin)
-                .map_err(|e| format!("LATCHKEY_PUBLIC_ORIGIN: {e}"))?;
-        }
-        let engine = crate::db::Engine::of(&self.database_url())?;
-        match self.session_store {
-            SessionStoreKind::Redis if self.redis_url.is_none() => {
-                return Err(
-                    "LATCHKEY_SESSION_STORE=redis needs REDIS_URL (e.g. redis://127.0.0.1:6379)"
-                        .into(),
-                );
-            }
-            // Sessions in one process's memory are invisible to every other
-            // instance: behind a load balancer users would be signed out at
-            // random. A PostgreSQL database means several instances.
-            SessionStoreKind::Memory
-                if engine == crate::db::Engine::Postgres && self.auth_mode == AuthMode::Session =>
-            {
-                return Err("LATCHKEY_SESSION_STORE=memory keeps sessions inside one process, but a \
-                            PostgreSQL DATABASE_URL is for several instances, which would not see each \
-                            other's sessions; use LATCHKEY_SESSION_STORE=database or redis"
-                    .into());
-            }
-            _ => {}
-        }
-        Ok(())
     }
 }
 
