@@ -8,6 +8,7 @@ pub mod context;
 pub mod credentials;
 pub mod devices;
 pub mod inspect;
+pub mod security;
 pub mod tradeoffs;
 pub mod viewer;
 

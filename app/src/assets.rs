@@ -56,6 +56,9 @@ pub fn AssetTags() -> impl IntoView {
         <link rel="stylesheet" id="leptos" href=links.css />
         <link rel="modulepreload" href=links.js crossorigin="anonymous" />
         <link rel="preload" href=links.wasm r#as="fetch" r#type="application/wasm" crossorigin="anonymous" />
-        <script type="module" nonce=nonce>{script}</script>
+        <script type="module" nonce=nonce.clone()>{script}</script>
+        // The passkey ceremonies: a small module of its own, beside the
+        // bundle (see its header).
+        <script type="module" src="/passkeys.js" nonce=nonce></script>
     })
 }

@@ -7,5 +7,6 @@ pub mod home;
 pub mod inspect;
 pub mod login;
 pub mod not_found;
+pub mod security;
 pub mod signup;
 pub mod tradeoffs;

@@ -68,11 +68,16 @@ pub const PAGES: &[Page] = &[
         access: Access::SignedIn,
         shows: "your account's activity",
     },
+    Page {
+        path: "/account/security",
+        access: Access::SignedIn,
+        shows: "your passkeys",
+    },
 ];
 
 /// The files of `public/`, which the build copies to the site root and the
 /// server sends as they are, beside the built assets.
-pub const PUBLIC_FILES: &[&str] = &["/favicon.ico", "/favicon.svg"];
+pub const PUBLIC_FILES: &[&str] = &["/favicon.ico", "/favicon.svg", "/passkeys.js"];
 
 /// Whether `path` (no query) is a signed-in page or lies below one.
 pub fn requires_user(path: &str) -> bool {

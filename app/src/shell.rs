@@ -10,8 +10,8 @@ use crate::assets::AssetTags;
 use crate::components::header::Header;
 use crate::pages::{
     account::AccountPage, activity::ActivityPage, devices::DevicesPage, home::HomePage,
-    inspect::InspectPage, login::LoginPage, not_found::NotFound, signup::SignUpPage,
-    tradeoffs::TradeoffsPage,
+    inspect::InspectPage, login::LoginPage, not_found::NotFound, security::SecurityPage,
+    signup::SignUpPage, tradeoffs::TradeoffsPage,
 };
 use crate::viewer;
 
@@ -61,6 +61,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/account") view=AccountPage ssr=SsrMode::Async />
                     <Route path=path!("/account/devices") view=DevicesPage ssr=SsrMode::Async />
                     <Route path=path!("/account/activity") view=ActivityPage ssr=SsrMode::Async />
+                    <Route path=path!("/account/security") view=SecurityPage ssr=SsrMode::Async />
                     <Route path=path!("/inspect") view=InspectPage ssr=SsrMode::Async />
                     <Route path=path!("/tradeoffs") view=TradeoffsPage ssr=SsrMode::Async />
                 </Routes>

@@ -28,6 +28,9 @@ mod inspect_cases;
 #[path = "router/reauth_cases.rs"]
 mod reauth_cases;
 
+#[path = "router/passkey_cases.rs"]
+mod passkey_cases;
+
 macro_rules! conformance_suite {
     (sqlite $backend:ident: $($case:ident),* $(,)?) => {
         $(
@@ -94,6 +97,15 @@ macro_rules! all_cases {
             inspect_opens_the_token_into_its_claims,
             inspect_revocation_refuses_the_same_credentials,
             sign_out_everywhere_asks_again_once_the_sign_in_is_old,
+            a_passkey_signs_in_without_a_username,
+            a_refused_passkey_gets_one_answer_whatever_the_reason,
+            a_cloned_passkey_is_refused_and_recorded,
+            a_removed_passkey_stops_at_once,
+            passkey_sign_in_honours_throttling_and_disabled_accounts,
+            adding_or_removing_a_passkey_needs_a_recent_sign_in,
+            a_ceremony_answers_once_and_only_its_own_kind,
+            the_user_handle_names_no_one,
+            passkeys_are_renamed_from_the_page_and_the_api,
             a_renewal_is_no_new_proof,
             a_password_change_by_api_needs_a_recent_sign_in,
         );

@@ -14,6 +14,7 @@ mod changes;
 mod devices;
 mod grants;
 mod overview;
+mod passkeys;
 mod reauth;
 mod renewal;
 mod resolve;
@@ -26,6 +27,10 @@ pub use devices::{
     Device,
 };
 pub use overview::overview;
+pub use passkeys::{
+    add_passkey, passkey_registration_options, passkey_sign_in, passkey_sign_in_options, passkeys,
+    remove_passkey, rename_passkey, security, Options,
+};
 pub use reauth::{confirm, CONFIRM_FIELD};
 pub use renewal::{renew, revoke_token, sign_out, token_refresh};
 pub use resolve::{resolve, Resolution};

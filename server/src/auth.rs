@@ -22,7 +22,6 @@ mod fuzz;
 mod identity;
 pub mod jwt;
 pub mod migration;
-pub mod password;
 mod require;
 pub mod session;
 pub mod throttle;

@@ -171,6 +171,13 @@ pub struct Config {
     #[arg(long, env = "LATCHKEY_PUBLIC_ORIGIN")]
     pub public_origin: Option<String>,
 
+    /// The WebAuthn relying party ID passkeys are bound to: the host of the
+    /// public origin or a domain it lies under (`example.com` for
+    /// `https://auth.example.com`). Default: that host, else `localhost`
+    /// (browsers refuse passkeys on an IP address).
+    #[arg(long, env = "LATCHKEY_WEBAUTHN_RP_ID")]
+    pub webauthn_rp_id: Option<String>,
+
     /// The issuer: the URL other services know Latchkey by, the `iss` of
     /// every access token and the base of the discovery endpoints. Default:
     /// `LATCHKEY_PUBLIC_ORIGIN`, else `http://` and `LEPTOS_SITE_ADDR`.

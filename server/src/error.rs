@@ -21,6 +21,10 @@ pub enum Error {
     /// Unknown user, wrong password or disabled account: deliberately one case.
     #[error("Incorrect username or password.")]
     InvalidCredentials,
+    /// A passkey sign-in was refused; deliberately one case, whatever the
+    /// reason (unknown key, bad signature, another site, a disabled account).
+    #[error("That passkey could not sign you in. Try again, or sign in with your password.")]
+    PasskeyRefused,
     /// The username is in use (told by the unique index, not by a read first).
     #[error("That username is already taken. Please choose another.")]
     UsernameTaken,
@@ -99,9 +103,10 @@ impl Error {
             Error::Invalid(_) | Error::Fields(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Error::Unsupported(_) => StatusCode::BAD_REQUEST,
             Error::NotFound(_) => StatusCode::NOT_FOUND,
-            Error::InvalidCredentials | Error::NotSignedIn | Error::ProveAgain => {
-                StatusCode::UNAUTHORIZED
-            }
+            Error::InvalidCredentials
+            | Error::PasskeyRefused
+            | Error::NotSignedIn
+            | Error::ProveAgain => StatusCode::UNAUTHORIZED,
             Error::UsernameTaken => StatusCode::CONFLICT,
             Error::Throttled(_) => StatusCode::TOO_MANY_REQUESTS,
             Error::Unavailable | Error::Redis(_) => StatusCode::SERVICE_UNAVAILABLE,

@@ -20,6 +20,7 @@ pub mod headers;
 mod introspect;
 mod oauth;
 pub mod observe;
+pub mod passkeys;
 pub mod redirect;
 pub mod resolve;
 pub mod signed_in;
@@ -51,6 +52,24 @@ pub fn routes() -> Router<AppState> {
             axum::routing::delete(account_api::remove),
         )
         .route("/api/activity", get(account_api::activity))
+        .route("/api/passkeys", get(passkeys::list))
+        .route(
+            "/api/passkeys/{id}",
+            axum::routing::delete(passkeys::remove).patch(passkeys::rename),
+        )
+        .route(
+            "/auth/passkeys/authentication/options",
+            post(passkeys::authentication_options),
+        )
+        .route(
+            "/auth/passkeys/authentication",
+            post(passkeys::authenticate),
+        )
+        .route(
+            "/auth/passkeys/registration/options",
+            post(passkeys::registration_options),
+        )
+        .route("/auth/passkeys/registration", post(passkeys::register))
         .route("/auth/token", post(oauth::token))
         .route("/auth/revoke", post(oauth::revoke))
         .route("/auth/introspect", post(introspect::introspect))

@@ -27,6 +27,7 @@ pub mod events;
 pub mod http;
 pub mod inspect;
 pub mod maintenance;
+pub mod methods;
 pub mod metrics;
 pub mod names;
 pub mod probe;

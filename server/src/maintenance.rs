@@ -106,6 +106,8 @@ impl AppState {
         let counters = self.throttle.purge(now).await?;
         let before = now - self.config.audit_retention.as_secs() as i64;
         let events = events::purge(&self.db, before).await?;
+        // Abandoned WebAuthn ceremonies (Redis expires its own).
+        self.ceremonies.purge().await?;
         Ok(Purged {
             sessions,
             counters,

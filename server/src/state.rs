@@ -10,10 +10,13 @@ use crate::auth::jwt::{keys::Keyring, JwtBackend, JwtSettings};
 use crate::auth::migration::Former;
 use crate::auth::session::SessionLifetimes;
 use crate::auth::session::{ConfiguredStore, DatabaseStore, MemoryStore, RedisStore};
-use crate::auth::{password::Hasher, throttle::Throttle, Auth, ReauthWindow, SessionBackend};
+use crate::auth::{throttle::Throttle, Auth, ReauthWindow, SessionBackend};
 use crate::clock::Clock;
 use crate::config::{AuthMode, Config, SessionStoreKind};
 use crate::db::{self, Db};
+use crate::methods::ceremony::Ceremonies;
+use crate::methods::passkey::RelyingParty;
+use crate::methods::password::Hasher;
 use crate::metrics::{Metrics, Resolved};
 use crate::names::NameKey;
 use crate::redis_client::RedisClient;
@@ -49,6 +52,11 @@ pub struct Services {
     pub redis: Option<RedisClient>,
     /// Failed sign-in counters, in the shared store.
     pub throttle: Throttle,
+    /// This server as a WebAuthn relying party (passkeys).
+    pub passkeys: RelyingParty,
+    /// Sign-in ceremonies in progress (WebAuthn challenges), in the shared
+    /// store.
+    pub ceremonies: Ceremonies,
     /// The key names typed into sign-in forms are kept under.
     pub names: NameKey,
     /// What the app records for operators (a no-op unless
@@ -165,8 +173,12 @@ impl AppState {
         let former = Former::for_config(&config, &db, &shared);
         let mode = config.auth_mode.as_str();
         let reauth = ReauthWindow::new(clock.clone(), config.reauth_window);
+        let passkeys = RelyingParty::from_config(&config).map_err(Error::Invalid)?;
+        let ceremonies = Ceremonies::new(&shared, clock.clone());
         Ok(AppState(Arc::new(Services {
             throttle: Throttle::new(&shared),
+            passkeys,
+            ceremonies,
             names,
             db,
             config: Arc::new(config),

@@ -36,6 +36,7 @@ pub fn Header() -> impl IntoView {
                                         <A href="/account" attr:class="nav-link" exact=true>"Account"</A>
                                         <A href="/account/devices" attr:class="nav-link">"Devices"</A>
                                         <A href="/account/activity" attr:class="nav-link">"Activity"</A>
+                                        <A href="/account/security" attr:class="nav-link">"Security"</A>
                                         // Kept together: on a phone they share
                                         // a row, the button at its edge.
                                         <span class="session">

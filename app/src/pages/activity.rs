@@ -157,9 +157,17 @@ fn describe(e: &EventView, names: &HashMap<String, String>) -> (String, &'static
             format!("Signed in from an app or script: device {}", short_of(e)),
             "ok",
         ),
+        ("sign_in_ok", Some("passkey")) => (
+            format!("Signed in with a passkey: device {}", short_of(e)),
+            "ok",
+        ),
         ("sign_in_ok", _) => (
             format!("Signed in from a browser: device {}", short_of(e)),
             "ok",
+        ),
+        ("sign_in_failed", Some("passkey")) => (
+            "Failed sign-in: a passkey was refused (unknown, removed, or not verified)".into(),
+            "warn",
         ),
         ("sign_in_failed", _) => ("Failed sign-in: wrong password".into(), "warn"),
         ("sign_in_throttled", _) => (
@@ -196,6 +204,14 @@ fn describe(e: &EventView, names: &HashMap<String, String>) -> (String, &'static
         ("reauthenticated", _) => (
             format!("You confirmed it was you (password typed again) on {device}"),
             "ok",
+        ),
+        ("passkey_added", _) => (format!("Passkey added on {device}"), "ok"),
+        ("passkey_removed", _) => (format!("Passkey removed on {device}"), "ok"),
+        ("passkey_cloned", _) => (
+            "Sign-in refused: a passkey's counter went backwards, so a copy of it may exist. \
+             Remove it on the security page if this was not you."
+                .into(),
+            "alert",
         ),
         ("account_disabled", _) => ("Account disabled by an operator".into(), "alert"),
         ("account_enabled", _) => ("Account enabled again by an operator".into(), "ok"),

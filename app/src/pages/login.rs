@@ -1,6 +1,10 @@
-//! `/login`: sign in, then go back where you came from (`?next=`). Says why
-//! you are here when a signed-in page sent you, and who you are when you
-//! are signed in already.
+//! `/login`: sign in, with a password or a passkey, then go back where you
+//! came from (`?next=`). Says why you are here when a signed-in page sent
+//! you, and who you are when you are signed in already.
+//!
+//! The passkey button and the username field's autofill are run by
+//! `public/passkeys.js` (WebAuthn is a browser API: no form post can do
+//! it); without JavaScript the page says so and the password form works.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -53,7 +57,9 @@ pub fn LoginPage() -> impl IntoView {
                     id="username"
                     name="username"
                     type="text"
-                    autocomplete="username"
+                    // "webauthn": the browser may offer this site's
+                    // passkeys in the field's autofill (`passkeys.js`).
+                    autocomplete="username webauthn"
                     autocapitalize="none"
                     spellcheck="false"
                     maxlength="64"
@@ -75,6 +81,22 @@ pub fn LoginPage() -> impl IntoView {
                     "Sign in"
                 </button>
             </ActionForm>
+            <div class="passkey-sign-in">
+                <p class="divider" aria-hidden="true">"or"</p>
+                // `passkeys.js` runs the ceremony, then goes to `data-next`.
+                <button
+                    type="button"
+                    id="passkey-sign-in"
+                    class="button"
+                    data-next=continue_to
+                    aria-describedby="passkey-status"
+                >
+                    "Sign in with a passkey"
+                </button>
+                <p id="passkey-status" class="hint" role="status">
+                    <span class="needs-js">"Signing in with a passkey needs JavaScript."</span>
+                </p>
+            </div>
             <p class="aside">"No account yet? " <A href="/signup">"Create one"</A></p>
         }
     };

@@ -7,6 +7,7 @@ use server::auth::token;
 pub use super::activity_cases::*;
 pub use super::device_cases::*;
 pub use super::inspect_cases::*;
+pub use super::passkey_cases::*;
 pub use super::reauth_cases::*;
 
 pub async fn sign_up_sets_policy_cookies(app: TestApp) {

@@ -162,6 +162,16 @@ impl<'a> Browser<'a> {
         self.send(req, Body::from(json.to_string())).await
     }
 
+    /// A JSON request with any method, as a script in the page sends it.
+    pub async fn send_json(&self, method: http::Method, path: &str, json: &str) -> Reply {
+        let req = Request::builder()
+            .method(method)
+            .uri(path)
+            .header(header::CONTENT_TYPE, "application/json")
+            .header(header::ACCEPT, "application/json");
+        self.send(req, Body::from(json.to_string())).await
+    }
+
     /// `GET /api/me`'s status.
     pub async fn me(&self) -> StatusCode {
         self.get("/api/me").await.status

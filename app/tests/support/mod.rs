@@ -12,15 +12,18 @@ use http::{header, Request, Response, StatusCode};
 use http_body_util::BodyExt;
 use leptos::prelude::LeptosOptions;
 use server::auth::jwt::keys::Keyring;
-use server::auth::password::Hasher;
 use server::clock::Clock;
 use server::config::{AuthMode, Config, SessionStoreKind};
 use server::db::Db;
+use server::methods::password::Hasher;
 use server::redis_client::{self, RedisClient};
 use server::AppState;
 use tower::ServiceExt;
 
+mod authenticator;
 mod browser;
+#[allow(unused_imports)] // the router tests use it; not every test binary does
+pub use authenticator::SoftAuthenticator;
 pub use browser::Browser;
 
 /// A fixed start time for the manual clock.

@@ -49,6 +49,14 @@ impl<'a> About<'a> {
         }
     }
 
+    /// What the event names besides the device (a passkey's id).
+    pub fn detail(self, detail: &'a str) -> Self {
+        About {
+            detail: Some(detail),
+            ..self
+        }
+    }
+
     /// Where a sign-in came from.
     pub fn channel(self, channel: Channel) -> Self {
         About {
@@ -87,6 +95,7 @@ fn count(state: &AppState, kind: EventKind, detail: Option<&str>) {
     let transport = match detail {
         Some(d) if d == Channel::Browser.as_str() => "browser",
         Some(d) if d == Channel::Api.as_str() => "api",
+        Some(d) if d == Channel::Passkey.as_str() => "passkey",
         _ => "other",
     };
     let sign_in = |outcome| {
@@ -110,6 +119,9 @@ fn count(state: &AppState, kind: EventKind, detail: Option<&str>) {
         EventKind::AccountEnabled => m.count("latchkey_accounts_enabled_total", &[]),
         EventKind::DeviceMigrated => m.count("latchkey_devices_migrated_total", &[]),
         EventKind::Reauthenticated => m.count("latchkey_reauthentications_total", &[]),
+        EventKind::PasskeyAdded => m.count("latchkey_passkeys_added_total", &[]),
+        EventKind::PasskeyRemoved => m.count("latchkey_passkeys_removed_total", &[]),
+        EventKind::PasskeyCloned => sign_in("cloned_passkey"),
         EventKind::DeviceRevoked => {
             let cause = [
                 Cause::Owner,

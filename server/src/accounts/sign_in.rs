@@ -97,7 +97,7 @@ pub async fn token_sign_in(
 /// Remembers the sign-in of an authenticated `user` the configured way:
 /// `how` says whether it is kept ("keep me signed in") and where it came
 /// from.
-async fn start(
+pub(super) async fn start(
     state: &AppState,
     user: &User,
     client: &ClientMeta,
@@ -186,7 +186,7 @@ fn throttle_keys(state: &AppState, username: &str, client: &ClientMeta) -> Vec<K
 }
 
 /// The client's throttle key, when its address is known.
-fn client_key(client: &ClientMeta) -> Option<Key> {
+pub(super) fn client_key(client: &ClientMeta) -> Option<Key> {
     client
         .ip
         .as_deref()

@@ -23,6 +23,13 @@ pub enum EventKind {
     /// The signed-in user typed their password again to confirm a
     /// sensitive action (the re-authentication step).
     Reauthenticated,
+    /// A passkey was added to the account (detail: its id).
+    PasskeyAdded,
+    /// A passkey was removed from the account (detail: its id).
+    PasskeyRemoved,
+    /// A passkey signed in with a sign counter that did not go up: a copy
+    /// of the key may exist. Refused (detail: its id).
+    PasskeyCloned,
     /// A sign-in of the other mode carried over after a switch of
     /// `LATCHKEY_AUTH_MODE` (detail: the mode it came from).
     DeviceMigrated,
@@ -45,6 +52,9 @@ impl EventKind {
             EventKind::AccountEnabled => "account_enabled",
             EventKind::DeviceMigrated => "device_migrated",
             EventKind::Reauthenticated => "reauthenticated",
+            EventKind::PasskeyAdded => "passkey_added",
+            EventKind::PasskeyRemoved => "passkey_removed",
+            EventKind::PasskeyCloned => "passkey_cloned",
         }
     }
 }
@@ -101,6 +111,8 @@ pub enum Channel {
     Browser,
     /// The token endpoint (an API client with bearer tokens).
     Api,
+    /// A browser, with a passkey (the WebAuthn endpoints).
+    Passkey,
 }
 
 impl Channel {
@@ -109,6 +121,7 @@ impl Channel {
         match self {
             Channel::Browser => "browser",
             Channel::Api => "api",
+            Channel::Passkey => "passkey",
         }
     }
 }

@@ -44,12 +44,14 @@ use crate::events::Channel;
 use crate::AppState;
 
 /// An error from the accounts service as JSON.
-fn failure(e: crate::Error) -> Response {
+pub(super) fn failure(e: crate::Error) -> Response {
     let status = e.status();
     if status.is_server_error() {
         tracing::error!(error = %e, "account API request failed");
     }
     let code = match status {
+        _ if matches!(e, crate::Error::PasskeyRefused) => "passkey_refused",
+        StatusCode::UNAUTHORIZED => "unauthorized",
         StatusCode::NOT_FOUND => "not_found",
         StatusCode::BAD_REQUEST | StatusCode::UNPROCESSABLE_ENTITY => "invalid_request",
         StatusCode::TOO_MANY_REQUESTS => "too_many_attempts",

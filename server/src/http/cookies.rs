@@ -17,6 +17,19 @@ pub const ACCESS_COOKIE: &str = "__Host-latchkey_access";
 /// Name of the JWT-mode refresh-token cookie.
 pub const REFRESH_COOKIE: &str = "__Host-latchkey_refresh";
 
+/// Name of the cookie naming a WebAuthn ceremony in progress.
+pub const CEREMONY_COOKIE: &str = "__Host-latchkey_ceremony";
+
+/// The cookie naming ceremony `id`: as the auth cookies, but
+/// `SameSite=Strict` (only this site's own pages answer a ceremony) and
+/// kept as long as the ceremony ([`crate::methods::ceremony::TTL_SECS`]).
+pub fn ceremony_cookie(id: String) -> Cookie<'static> {
+    let mut c = base(CEREMONY_COOKIE, id);
+    c.set_same_site(SameSite::Strict);
+    c.set_max_age(time::Duration::seconds(crate::methods::ceremony::TTL_SECS));
+    c
+}
+
 /// An auth cookie holding `value`, kept by the browser for `max_age`, or,
 /// with `None`, until the browser closes (a sign-in not kept: no
 /// `Max-Age`, no `Expires`).
