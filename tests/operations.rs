@@ -14,6 +14,9 @@
 //!   over is recorded once, and what ended sign-ins ends the ones still
 //!   waiting in the other mode's records (`mode_switch`).
 //!
+//! - `scripts/passkey_client.py`, a passkey client of its own, through the
+//!   public endpoints in both modes (`passkey_script`).
+//!
 //! The database is a SQLite file both processes open; the Redis cases need
 //! `LATCHKEY_TEST_REDIS_URL` and say they were skipped without it.
 
@@ -149,6 +152,8 @@ mod disable;
 mod keys;
 #[path = "operations/mode_switch.rs"]
 mod mode_switch;
+#[path = "operations/passkey_script.rs"]
+mod passkey_script;
 
 /// The data directory holds the keys and the database: a first start under
 /// `umask 022` creates both for the server's user alone, and a start on a
