@@ -25,7 +25,11 @@ CREATE TABLE passkeys (
     backed_up BIGINT NOT NULL,
     -- The browser's `credProps.rk`: 1 discoverable, 0 not, NULL not said.
     discoverable BIGINT,
-    sign_count BIGINT NOT NULL
+    sign_count BIGINT NOT NULL,
+    -- Set when the key signed with a count that did not go up (a copy of
+    -- it may exist): from then on it signs nobody in, until its owner
+    -- removes it.
+    suspended_at BIGINT
 );
 CREATE UNIQUE INDEX passkeys_credential_id_key ON passkeys (credential_id);
 CREATE INDEX passkeys_user_idx ON passkeys (user_id);
@@ -41,3 +45,8 @@ CREATE TABLE ceremonies (
     expires_at BIGINT NOT NULL
 );
 CREATE INDEX ceremonies_expires_idx ON ceremonies (expires_at);
+
+-- How each sign-in was proved (RFC 8176 `amr`): `pwd`, or a passkey held by
+-- one device's hardware (`hwk`) or synced by its provider (`swk`). Rows
+-- written before passkeys were password sign-ins.
+ALTER TABLE sessions ADD COLUMN amr TEXT NOT NULL DEFAULT 'pwd';

@@ -85,6 +85,9 @@ function next() {
 }
 
 let autofill = null; // { abort: AbortController, field } while an autofill request waits
+// Fields offered passkeys once already: a request that failed is not made
+// again by itself (each retry would change the page, and so retry again).
+const armed = new WeakSet();
 
 // One sign-in ceremony: options, the browser's request, the answer.
 async function signIn(mediation, signal) {
@@ -105,10 +108,11 @@ async function signIn(mediation, signal) {
 }
 
 // Offers this site's passkeys in the username field's autofill, once per
-// sign-in form on the page.
-async function armAutofill() {
+// sign-in form on the page (`again`: once more, after the button's request).
+async function armAutofill(again = false) {
   const field = document.querySelector('input[autocomplete~="webauthn"]');
-  if (!field || autofill || unavailable()) return;
+  if (!field || autofill || unavailable() || (armed.has(field) && !again)) return;
+  armed.add(field);
   const abort = new AbortController();
   autofill = { abort, field };
   try {
@@ -151,7 +155,7 @@ document.addEventListener('click', async (ev) => {
     say(status, sentence(e, 'Signing in with a passkey'));
   }
   button.disabled = false;
-  armAutofill();
+  armAutofill(true);
 });
 
 document.addEventListener('submit', async (ev) => {

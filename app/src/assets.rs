@@ -59,6 +59,6 @@ pub fn AssetTags() -> impl IntoView {
         <script type="module" nonce=nonce.clone()>{script}</script>
         // The passkey ceremonies: a small module of its own, beside the
         // bundle (see its header).
-        <script type="module" src="/passkeys.js" nonce=nonce></script>
+        <script type="module" nonce=nonce src="/passkeys.js"></script>
     })
 }

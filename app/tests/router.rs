@@ -106,6 +106,7 @@ macro_rules! all_cases {
             a_ceremony_answers_once_and_only_its_own_kind,
             the_user_handle_names_no_one,
             passkeys_are_renamed_from_the_page_and_the_api,
+            a_passkey_sign_in_is_a_device_like_any_other,
             a_renewal_is_no_new_proof,
             a_password_change_by_api_needs_a_recent_sign_in,
         );

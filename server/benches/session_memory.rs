@@ -53,6 +53,7 @@ fn measure(n: usize) {
                 ip: Some("203.0.113.7".into()),
                 persistent: true,
                 member_since: Some(now - 86_400),
+                amr: server::auth::Amr::Pwd,
             };
             store.insert(hash, &record).await.unwrap();
         }

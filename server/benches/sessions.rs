@@ -26,6 +26,7 @@ fn record(user_id: &str) -> DeviceSession {
         ip: Some("127.0.0.1".into()),
         persistent: true,
         member_since: Some(NOW - 86_400),
+        amr: server::auth::Amr::Pwd,
     }
 }
 

@@ -15,7 +15,7 @@ use server::auth::jwt::refresh::{self, Lifetimes};
 use server::auth::jwt::revocation::Revocations;
 use server::auth::jwt::verified::VerifiedTokens;
 use server::auth::token;
-use server::auth::ClientMeta;
+use server::auth::{Amr, ClientMeta};
 use server::config::JwtAlg;
 use tokio::runtime::Runtime;
 
@@ -33,6 +33,7 @@ fn claims() -> AccessClaims {
         sid: token::new_id(),
         username: "bench".into(),
         auth_time: NOW,
+        amr: vec![Amr::Pwd],
     }
 }
 
@@ -85,9 +86,16 @@ fn refresh_rotation(c: &mut Criterion) {
             .await
             .unwrap();
         let user = server::users::create(&db, "bench", "x", NOW).await.unwrap();
-        let (_, raw) = refresh::start(&db, &user, &ClientMeta::default(), life, NOW, true)
-            .await
-            .unwrap();
+        let (_, raw) = refresh::start(
+            &db,
+            &user,
+            &ClientMeta::default(),
+            life,
+            NOW,
+            (true, Amr::Pwd),
+        )
+        .await
+        .unwrap();
         (db, raw)
     });
     // Each rotation uses the previous successor: the chain a client walks.

@@ -12,6 +12,7 @@
 //! Only this module and the composition root ([`crate::state`]) know which
 //! mode is configured; everything else asks [`Auth`].
 
+mod amr;
 mod backend;
 mod client;
 mod configured;
@@ -27,6 +28,7 @@ pub mod session;
 pub mod throttle;
 pub mod token;
 
+pub use amr::Amr;
 pub use backend::{AuthBackend, Ended, Refusal};
 pub use client::ClientMeta;
 pub use configured::Auth;

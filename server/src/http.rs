@@ -165,6 +165,7 @@ async fn me(SignedIn(identity): SignedIn) -> Json<serde_json::Value> {
         "id": identity.user_id,
         "username": identity.username,
         "signed_in_at": identity.signed_in_at,
+        "amr": [identity.amr.as_str()],
     }))
 }
 

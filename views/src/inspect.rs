@@ -36,6 +36,9 @@ pub struct RecordView {
     pub idle_expires_at: i64,
     pub absolute_expires_at: i64,
     pub persistent: bool,
+    /// How the sign-in was proved, as RFC 8176 names it: `pwd`, `hwk` (a
+    /// passkey bound to one device) or `swk` (a synced passkey).
+    pub amr: String,
 }
 
 /// One refresh token of the device's family.

@@ -161,6 +161,7 @@ fn the_inspection_round_trips() {
             idle_expires_at: 3,
             absolute_expires_at: 4,
             persistent: true,
+            amr: "hwk".into(),
         }),
         chain: Some(ChainView {
             links: vec![LinkView {

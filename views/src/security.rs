@@ -23,6 +23,9 @@ pub struct PasskeyView {
     /// credential (usable without typing a username); `None`: it did not
     /// say.
     pub discoverable: Option<bool>,
+    /// When it was stopped: it signed with a count that did not go up, so
+    /// a copy of it may exist. It signs nobody in any more; remove it.
+    pub suspended_at: Option<i64>,
 }
 
 /// The security page's data.

@@ -171,7 +171,17 @@ fn PasskeyRow(
                 {(passkey.discoverable == Some(false)).then(|| view! {
                     <span class="tag">"Needs your username"</span>
                 })}
+                {passkey.suspended_at.is_some().then(|| view! {
+                    <span class="tag tag-alert">"Stopped"</span>
+                })}
             </div>
+            {passkey.suspended_at.map(|ts| view! {
+                <p class="hint" role="note">
+                    "Stopped " <LocalTime ts /> ": it signed in with a counter that went \
+                     backwards, so a copy of it may exist. It signs nobody in any more; \
+                     remove it, and add the device again if it is yours."
+                </p>
+            })}
             <dl class="facts">
                 <dt>"Added"</dt>
                 <dd><LocalTime ts=passkey.created_at /></dd>

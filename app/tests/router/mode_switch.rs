@@ -179,3 +179,36 @@ async fn a_carried_over_sign_in_is_no_fresh_proof(pool: sqlx::SqlitePool) {
         sqlx::query("DELETE FROM users").execute(&db).await.unwrap();
     }
 }
+
+#[sqlx::test(migrator = "server::db::MIGRATOR")]
+async fn a_passkey_sign_in_keeps_its_method_across_a_switch(pool: sqlx::SqlitePool) {
+    use super::passkey_cases::{add_passkey, passkey_sign_in, ORIGIN};
+    use serde_json::json;
+    let db = server::db::testing::from_sqlite(pool).await;
+    for (before, mode, after) in [
+        (Backend::SessionDatabase, AuthMode::Jwt, Backend::Jwt),
+        (Backend::Jwt, AuthMode::Session, Backend::SessionDatabase),
+    ] {
+        let before = TestApp::new(db.clone(), before);
+        let owner = before.browser();
+        owner.sign_up("alice", "correct-horse").await;
+        assert_eq!(owner.get("/api/me").await.json()["amr"], json!(["pwd"]));
+        let mut key = support::SoftAuthenticator::new(ORIGIN);
+        add_passkey(&owner, &mut key, "Phone").await;
+        let b = before.browser();
+        assert_eq!(
+            passkey_sign_in(&b, &mut key, true).await.status,
+            StatusCode::OK
+        );
+        assert_eq!(b.get("/api/me").await.json()["amr"], json!(["swk"]));
+
+        // Carried over, and then renewed: still a passkey sign-in.
+        let after = restart_in(&before, mode, after);
+        let b2 = after.browser();
+        b2.set_cookies(b.cookies());
+        assert_eq!(b2.get("/api/me").await.json()["amr"], json!(["swk"]));
+        after.clock.advance(31 * 60);
+        assert_eq!(b2.get("/api/me").await.json()["amr"], json!(["swk"]));
+        sqlx::query("DELETE FROM users").execute(&db).await.unwrap();
+    }
+}

@@ -109,6 +109,8 @@ pub async fn a_passkey_signs_in_without_a_username(app: TestApp) {
     assert_eq!(b.get("/account").await.status, StatusCode::OK);
     let r = b.get("/api/me").await;
     assert_eq!(r.json()["username"], "ada");
+    // How it was proved (RFC 8176): a synced passkey.
+    assert_eq!(r.json()["amr"], json!(["swk"]));
 
     // "Keep me signed in" is honoured, and each sign-in is a device.
     let kept = app.browser();
@@ -134,6 +136,55 @@ pub async fn a_passkey_signs_in_without_a_username(app: TestApp) {
         events.iter().any(|(k, _)| k == "passkey_added"),
         "{events:?}"
     );
+
+    // A key bound to one device (not backed up) is told apart.
+    let mut bound = SoftAuthenticator::new(ORIGIN);
+    bound.backed_up(false);
+    add_passkey(&kept, &mut bound, "Security key").await;
+    let c = app.browser();
+    assert_eq!(
+        passkey_sign_in(&c, &mut bound, false).await.status,
+        StatusCode::OK
+    );
+    assert_eq!(c.get("/api/me").await.json()["amr"], json!(["hwk"]));
+    let list = c.request(Method::GET, "/api/passkeys").await.json();
+    let bound = list["passkeys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "Security key");
+    assert_eq!(bound.unwrap()["synced"], false, "{list}");
+}
+
+pub async fn a_passkey_sign_in_is_a_device_like_any_other(app: TestApp) {
+    let (_, mut key) = with_passkey(&app, "lou").await;
+    let by_key = app.browser();
+    assert_eq!(
+        passkey_sign_in(&by_key, &mut key, true).await.status,
+        StatusCode::OK
+    );
+    // Signed in again on the same browser: the old device ends, as with a
+    // password.
+    let old = by_key.cookies();
+    assert_eq!(
+        passkey_sign_in(&by_key, &mut key, true).await.status,
+        StatusCode::OK
+    );
+    let stale = app.browser();
+    stale.set_cookies(old);
+    assert_eq!(stale.me().await, StatusCode::UNAUTHORIZED);
+    // "Sign out everywhere" from a password sign-in ends it too; the key
+    // itself stays and signs in again.
+    let me = app.browser();
+    me.sign_in("lou", "correct-horse").await;
+    let r = me.request(Method::DELETE, "/api/devices").await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(by_key.me().await, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        passkey_sign_in(&by_key, &mut key, false).await.status,
+        StatusCode::OK
+    );
+    assert_eq!(by_key.me().await, StatusCode::OK);
 }
 
 pub async fn a_refused_passkey_gets_one_answer_whatever_the_reason(app: TestApp) {
@@ -198,25 +249,38 @@ pub async fn a_refused_passkey_gets_one_answer_whatever_the_reason(app: TestApp)
 }
 
 pub async fn a_cloned_passkey_is_refused_and_recorded(app: TestApp) {
-    let (_, mut key) = with_passkey(&app, "cal").await;
+    let (id, mut key) = with_passkey(&app, "cal").await;
     let mut copy = key.clone();
     let b = app.browser();
-    assert_eq!(
-        passkey_sign_in(&b, &mut key, false).await.status,
-        StatusCode::OK
-    );
-    // The copy's counter is behind the original's: a clone.
+    let r = passkey_sign_in(&b, &mut key, false).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    // The copy's counter is behind the original's: a clone. Refused, and
+    // the key is stopped: the copy, its count moved on, does not get in on
+    // a second try, and neither does the original (they cannot be told
+    // apart).
     assert_refused(&passkey_sign_in(&app.browser(), &mut copy, false).await);
-    // So is a counter set back by hand.
-    key.set_counter(0);
+    copy.set_counter(100);
+    assert_refused(&passkey_sign_in(&app.browser(), &mut copy, false).await);
+    key.set_counter(200);
     assert_refused(&passkey_sign_in(&app.browser(), &mut key, false).await);
     let events = event_kinds_and_causes(&b).await;
     let cloned = events.iter().filter(|(k, _)| k == "passkey_cloned").count();
-    assert_eq!(cloned, 2, "{events:?}");
-    // The original, moving on, still signs in.
-    key.set_counter(50);
+    assert_eq!(cloned, 1, "{events:?}");
+    let list = b.request(Method::GET, "/api/passkeys").await.json();
+    assert!(list["passkeys"][0]["suspended_at"].is_i64(), "{list}");
+    assert!(b.get("/account/security").await.body.contains("Stopped"));
+
+    // Removed, and made again, the device signs in.
+    let r = b
+        .request(Method::DELETE, &format!("/api/passkeys/{id}"))
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
+    let mut fresh = SoftAuthenticator::new(ORIGIN);
+    add_passkey(&b, &mut fresh, "Laptop again").await;
     assert_eq!(
-        passkey_sign_in(&b, &mut key, false).await.status,
+        passkey_sign_in(&app.browser(), &mut fresh, false)
+            .await
+            .status,
         StatusCode::OK
     );
 }

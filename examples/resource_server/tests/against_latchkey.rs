@@ -133,6 +133,7 @@ impl Latchkey {
             sid: "s".into(),
             username: "alice".into(),
             auth_time: now,
+            amr: vec![server::auth::Amr::Pwd],
         };
         edit(&mut c);
         claims::issue(keys, &c).unwrap()

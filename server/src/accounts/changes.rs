@@ -9,7 +9,7 @@
 use super::audit::{record, About};
 use super::authenticate;
 use super::devices::{end_everywhere, listed};
-use crate::auth::{AuthBackend, ClientMeta, DeviceSession, Identity, Issued};
+use crate::auth::{Amr, AuthBackend, ClientMeta, DeviceSession, Identity, Issued};
 use crate::events::{Cause, Channel, EventKind};
 use crate::users;
 use crate::{AppState, Error, Result};
@@ -68,7 +68,11 @@ pub async fn change_password(
     end_everywhere(state, &user.id, "password changed").await?;
     let now = state.clock.now();
     users::set_password(&state.db, &user.id, &hash, now).await?;
-    let fresh = state.auth.start(&user, client, persistent).await?;
+    // The password was just typed: the new sign-in is proved by it.
+    let fresh = state
+        .auth
+        .start(&user, client, persistent, Amr::Pwd)
+        .await?;
     let me = About::user(&user.id, Some(&user.username));
     let new_device = fresh.identity().device_id.as_str();
     record(

@@ -17,13 +17,13 @@ use webauthn_rs::prelude::{PublicKeyCredential, RegisterPublicKeyCredential};
 use super::audit::{record, About};
 use super::sign_in::{client_key, start};
 use crate::auth::throttle::Key;
-use crate::auth::{ClientMeta, Credential, Identity, Issued};
+use crate::auth::{Amr, ClientMeta, Credential, Identity, Issued};
 use crate::events::{Channel, EventKind};
 use crate::methods::ceremony::{Ceremony, Kind};
 use crate::methods::passkey::records::{self, StoredPasskey};
 use crate::methods::passkey::Refused;
 use crate::random::new_id;
-use crate::users::{self, User};
+use crate::users::{self, Account, User};
 use crate::{AppState, Error, Result};
 
 /// What a ceremony's first step hands the client: the options for the
@@ -106,6 +106,7 @@ pub async fn add_passkey(
         last_used_at: None,
         synced: new.facts.backed_up,
         discoverable: new.discoverable,
+        suspended_at: None,
     })
 }
 
@@ -149,67 +150,85 @@ pub async fn passkey_sign_in(
             .map(|(p, _)| p),
         None => None,
     };
-    let user = match &stored {
-        Some(p) => users::find(&state.db, &p.user_id).await?,
+    // Disabled or not: a disabled account's key is checked like any other,
+    // and refused after, so the answer does not tell the two apart.
+    let account = match &stored {
+        Some(p) => users::by_id(&state.db, &p.user_id).await?,
         None => None,
     };
-    // The throttle keys: the client, and the account when the key names
-    // one (a wrong password counts against both, so does this).
+    // The throttle keys: the account when the key names one (a wrong
+    // password counts against it, so does this), then the client.
     let mut keys: Vec<Key> = Vec::new();
-    if let Some(u) = &user {
-        keys.push(Key::account(&state.names, &u.username));
+    if let Some(a) = &account {
+        keys.push(Key::account(&state.names, &a.username));
     }
     keys.extend(client_key(client));
     let now = state.clock.now();
     if let Some(lock) = state.throttle.lock(&keys, now).await? {
-        let typed = user.as_ref().map_or("", |u| u.username.as_str());
+        let typed = account.as_ref().map_or("", |a| a.username.as_str());
         super::audit::record_blocked(state, typed, client, Channel::Passkey, lock).await;
         return Err(Error::Throttled(lock.wait));
     }
-    let checked = match (&stored, &user) {
-        (Some(p), Some(_)) => state
+    let checked = match &stored {
+        Some(p) if p.suspended_at.is_some() => Err(Some(Refused::Invalid(
+            "the passkey was stopped after a sign count that did not go up".into(),
+        ))),
+        Some(p) => state
             .passkeys
             .sign_in(&kept.state, credential, p.passkey.clone())
             .map_err(Some),
-        _ => Err(None),
+        None => Err(None),
     };
-    match (checked, stored, user) {
-        (Ok((passkey, facts)), Some(p), Some(user)) => {
-            // A use that lost a race with another (the same count twice)
-            // is a copy of the key signing in twice: refused.
-            if !records::record_use(&state.db, &p.id, &passkey, facts, now).await? {
-                refuse(state, &keys, Some((&user, &p)), Refused::Cloned, client).await?;
-                return Err(Error::PasskeyRefused);
-            }
-            if let Some(first) = keys.first() {
-                state.throttle.clear(first).await?;
-            }
-            start(
-                state,
-                &user,
-                client,
-                presented,
-                (persistent, Channel::Passkey),
-            )
-            .await
-        }
-        (checked, stored, user) => {
+    let owner = account.as_ref().zip(stored.as_ref());
+    let (passkey, facts, (account, stored)) = match (checked, owner) {
+        (Ok((passkey, facts)), Some(owner)) => (passkey, facts, owner),
+        (checked, owner) => {
             let why = match checked {
                 Err(Some(why)) => why,
-                _ => Refused::Invalid("no such passkey, or a disabled account".into()),
+                _ => Refused::Invalid("no such passkey".into()),
             };
-            let owner = user.as_ref().zip(stored.as_ref());
             refuse(state, &keys, owner, why, client).await?;
-            Err(Error::PasskeyRefused)
+            return Err(Error::PasskeyRefused);
         }
+    };
+    if account.disabled_at.is_some() {
+        state.throttle.fail(&keys, now).await?;
+        let about = About::user(&account.id, Some(&account.username)).channel(Channel::Passkey);
+        record(state, EventKind::SignInDisabled, about, client).await;
+        return Err(Error::PasskeyRefused);
     }
+    // A use that lost a race with another (the same count twice) is a
+    // copy of the key signing in twice: refused.
+    if !records::record_use(&state.db, &stored.id, &passkey, facts, now).await? {
+        refuse(
+            state,
+            &keys,
+            Some((account, stored)),
+            Refused::Cloned,
+            client,
+        )
+        .await?;
+        return Err(Error::PasskeyRefused);
+    }
+    if let Some(first) = keys.first() {
+        state.throttle.clear(first).await?;
+    }
+    let user = User {
+        id: account.id.clone(),
+        username: account.username.clone(),
+        created_at: account.created_at,
+    };
+    // How it was proved, for the backends (`amr`): a synced key or one
+    // bound to its device.
+    let how = (persistent, Channel::Passkey, Amr::passkey(facts.backed_up));
+    start(state, &user, client, presented, how).await
 }
 
 /// Counts a refused passkey sign-in against `keys` and records it.
 async fn refuse(
     state: &AppState,
     keys: &[Key],
-    owner: Option<(&User, &StoredPasskey)>,
+    owner: Option<(&Account, &StoredPasskey)>,
     why: Refused,
     client: &ClientMeta,
 ) -> Result<()> {
@@ -219,7 +238,10 @@ async fn refuse(
         Some((user, passkey)) => {
             let about = About::user(&user.id, Some(&user.username));
             let (kind, about) = match why {
-                Refused::Cloned => (EventKind::PasskeyCloned, about.detail(&passkey.id)),
+                Refused::Cloned => {
+                    records::suspend(&state.db, &passkey.id, state.clock.now()).await?;
+                    (EventKind::PasskeyCloned, about.detail(&passkey.id))
+                }
                 Refused::Invalid(_) => (EventKind::SignInFailed, about.channel(Channel::Passkey)),
             };
             record(state, kind, about, client).await;
@@ -296,6 +318,7 @@ fn view(p: StoredPasskey) -> PasskeyView {
         last_used_at: p.last_used_at,
         synced: p.backed_up,
         discoverable: p.discoverable,
+        suspended_at: p.suspended_at,
     }
 }
 

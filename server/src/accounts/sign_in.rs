@@ -3,7 +3,7 @@
 
 use super::audit::{record, record_attempt, record_blocked, About};
 use crate::auth::throttle::Key;
-use crate::auth::{AuthBackend, ClientMeta, Credential, Issued, TokenPair};
+use crate::auth::{Amr, AuthBackend, ClientMeta, Credential, Issued, TokenPair};
 use crate::events::{Channel, EventKind};
 use crate::users::{self, User};
 use crate::{AppState, Error, Result};
@@ -50,7 +50,7 @@ pub async fn sign_up(
     };
     let about = About::user(&user.id, Some(&username));
     record(state, EventKind::SignUp, about, client).await;
-    let how = (persistent, Channel::Browser);
+    let how = (persistent, Channel::Browser, Amr::Pwd);
     start(state, &user, client, presented, how).await
 }
 
@@ -71,7 +71,7 @@ pub async fn sign_in(
         &user,
         client,
         presented,
-        (persistent, Channel::Browser),
+        (persistent, Channel::Browser, Amr::Pwd),
     )
     .await
 }
@@ -88,21 +88,22 @@ pub async fn token_sign_in(
     let user = authenticate(state, username, password, client, Channel::Api).await?;
     // An API client keeps its tokens as long as it likes; there is no
     // browser to close.
-    match start(state, &user, client, &[], (true, Channel::Api)).await? {
+    let how = (true, Channel::Api, Amr::Pwd);
+    match start(state, &user, client, &[], how).await? {
         Issued::Tokens(pair) => Ok(pair),
         Issued::Session { .. } => Err(Error::Internal("a token backend issued a session".into())),
     }
 }
 
 /// Remembers the sign-in of an authenticated `user` the configured way:
-/// `how` says whether it is kept ("keep me signed in") and where it came
-/// from.
+/// `how` says whether it is kept ("keep me signed in"), where it came
+/// from, and how the user proved who they are.
 pub(super) async fn start(
     state: &AppState,
     user: &User,
     client: &ClientMeta,
     presented: &[Credential],
-    (persistent, channel): (bool, Channel),
+    (persistent, channel, amr): (bool, Channel, Amr),
 ) -> Result<Issued> {
     for credential in presented {
         state
@@ -110,7 +111,7 @@ pub(super) async fn start(
             .end(credential, "replaced by a new sign-in")
             .await?;
     }
-    let issued = state.auth.start(user, client, persistent).await?;
+    let issued = state.auth.start(user, client, persistent, amr).await?;
     let about = About::user(&user.id, Some(&user.username))
         .device(&issued.identity().device_id)
         .channel(channel);

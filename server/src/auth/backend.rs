@@ -8,6 +8,7 @@
 
 use std::future::Future;
 
+use super::amr::Amr;
 use super::client::ClientMeta;
 use super::credentials::{Credential, Issued, RefreshToken};
 use super::device::DeviceSession;
@@ -25,12 +26,14 @@ pub trait AuthBackend {
     ) -> impl Future<Output = Result<Option<Identity>>> + Send;
 
     /// Starts a device session for an authenticated `user`; `persistent`:
-    /// it should outlive the browser ("keep me signed in").
+    /// it should outlive the browser ("keep me signed in"); `amr`: how the
+    /// user proved who they are (all a backend learns of it).
     fn start(
         &self,
         user: &User,
         client: &ClientMeta,
         persistent: bool,
+        amr: Amr,
     ) -> impl Future<Output = Result<Issued>> + Send;
 
     /// Trades a refresh token for new credentials.

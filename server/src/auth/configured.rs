@@ -2,6 +2,7 @@
 //! the operator chose, and the capabilities only one mode has
 //! ([`Auth::tokens`]).
 
+use super::amr::Amr;
 use super::backend::{AuthBackend, Ended, Refusal};
 use super::client::ClientMeta;
 use super::credentials::{Credential, Issued, RefreshToken};
@@ -143,8 +144,14 @@ impl AuthBackend for Auth {
         each!(self, b => b.authenticate(credential).await)
     }
 
-    async fn start(&self, user: &User, client: &ClientMeta, persistent: bool) -> Result<Issued> {
-        each!(self, b => b.start(user, client, persistent).await)
+    async fn start(
+        &self,
+        user: &User,
+        client: &ClientMeta,
+        persistent: bool,
+        amr: Amr,
+    ) -> Result<Issued> {
+        each!(self, b => b.start(user, client, persistent, amr).await)
     }
 
     async fn renew(&self, refresh: &RefreshToken) -> Result<Result<Issued, Refusal>> {

@@ -7,6 +7,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::amr::Amr;
 use super::client::ClientMeta;
 use super::token::{self, TokenHash};
 use crate::users::User;
@@ -35,6 +36,10 @@ pub struct DeviceSession {
     /// record stored before it was kept.
     #[serde(default)]
     pub member_since: Option<i64>,
+    /// How the sign-in was proved (at `created_at`): a password or a
+    /// passkey. Records stored before it was kept say a password.
+    #[serde(default)]
+    pub amr: Amr,
 }
 
 /// Records written before the choice existed were persistent.
@@ -59,18 +64,21 @@ impl<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> for DeviceSession {
             ip: row.try_get("ip")?,
             persistent: row.try_get::<i64, _>("persistent")? != 0,
             member_since: row.try_get("member_since")?,
+            amr: Amr::from_stored(row.try_get::<&str, _>("amr")?),
         })
     }
 }
 
 impl DeviceSession {
-    /// The device session `user` starts from `client` at `now`, both modes'
-    /// one way to begin one: a fresh id, idle for `idle` seconds (never past
+    /// The device session `user` starts from `client` at `now` (kept past
+    /// the browser or not, proved how), both modes' one way to begin one: a
+    /// fresh id, idle for `idle` seconds (never past
     /// the end), ending for good `absolute` seconds after it starts.
     pub fn start(
         user: &User,
         client: &ClientMeta,
         persistent: bool,
+        amr: Amr,
         now: i64,
         idle: i64,
         absolute: i64,
@@ -87,6 +95,7 @@ impl DeviceSession {
             ip: client.ip.clone(),
             persistent,
             member_since: Some(user.created_at),
+            amr,
         }
     }
 
@@ -104,7 +113,7 @@ macro_rules! select_device {
     ($conditions:literal) => {
         concat!(
             "SELECT s.id, s.user_id, u.username, s.created_at, s.last_seen_at, \
-             s.idle_expires_at, s.absolute_expires_at, s.user_agent, s.ip, s.persistent, \
+             s.idle_expires_at, s.absolute_expires_at, s.user_agent, s.ip, s.persistent, s.amr, \
              u.created_at AS member_since FROM sessions s JOIN users u ON u.id = s.user_id ",
             $conditions
         )
@@ -141,8 +150,8 @@ pub(crate) async fn insert_row<'e>(
 ) -> Result<()> {
     sqlx::query(
         "INSERT INTO sessions (id, user_id, token_hash, created_at, last_seen_at, \
-         idle_expires_at, absolute_expires_at, user_agent, ip, persistent) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+         idle_expires_at, absolute_expires_at, user_agent, ip, persistent, amr) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
     )
     .bind(&d.id)
     .bind(&d.user_id)
@@ -154,6 +163,7 @@ pub(crate) async fn insert_row<'e>(
     .bind(&d.user_agent)
     .bind(&d.ip)
     .bind(i64::from(d.persistent))
+    .bind(d.amr.as_str())
     .execute(executor)
     .await?;
     Ok(())

@@ -4,6 +4,7 @@
 
 use std::sync::Arc;
 
+use super::amr::Amr;
 use super::device::DeviceSession;
 
 /// The signed-in user behind a request, and the device session they use.
@@ -18,6 +19,9 @@ pub struct Identity {
     /// `auth_time` in JWT mode. Neither a renewal nor a session's sliding
     /// idle deadline moves it. [`super::Proof`] asks about it.
     pub signed_in_at: i64,
+    /// How they proved it then: a password or a passkey (the access
+    /// token's `amr` in JWT mode).
+    pub amr: Amr,
     /// JWT mode: when the presented or issued access token expires.
     pub access_expires_at: Option<i64>,
     /// The device session as its store holds it, when this request read it
@@ -32,6 +36,7 @@ impl From<DeviceSession> for Identity {
             username: d.username.clone(),
             device_id: d.id.clone(),
             signed_in_at: d.created_at,
+            amr: d.amr,
             access_expires_at: None,
             device: Some(d),
         }
@@ -72,6 +77,7 @@ impl Caller {
             username: "ada".into(),
             device_id: "d1".into(),
             signed_in_at: at,
+            amr: Amr::Pwd,
             access_expires_at: None,
             device: None,
         }))

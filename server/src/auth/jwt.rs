@@ -25,7 +25,7 @@ use self::refresh::Lifetimes;
 use self::revocation::Revocations;
 use self::seen_families::SeenFamilies;
 use self::verified::VerifiedTokens;
-use super::{token, AccessToken, ClientMeta, DeviceSession, Ended};
+use super::{token, AccessToken, Amr, ClientMeta, DeviceSession, Ended};
 use super::{Identity, RefreshToken, Refusal, TokenPair};
 use crate::clock::Clock;
 use crate::db::Db;
@@ -142,6 +142,7 @@ impl JwtBackend {
             sid: device.id.clone(),
             username: device.username.clone(),
             auth_time: device.created_at,
+            amr: vec![device.amr],
         };
         let access_token = AccessToken::new(claims::issue(&self.keys, &claims)?);
         let refresh_expires_in = device.idle_expires_at - now;
@@ -193,10 +194,12 @@ impl JwtBackend {
         user: &User,
         client: &ClientMeta,
         persistent: bool,
+        amr: Amr,
     ) -> Result<TokenPair> {
         let now = self.clock.now();
+        let how = (persistent, amr);
         let (device, refresh_token) =
-            refresh::start(&self.db, user, client, self.life, now, persistent).await?;
+            refresh::start(&self.db, user, client, self.life, now, how).await?;
         self.pair(device, refresh_token, now)
     }
 
@@ -275,6 +278,7 @@ pub(super) fn identity(claims: &AccessClaims) -> Identity {
         username: claims.username.clone(),
         device_id: claims.sid.clone(),
         signed_in_at: claims.auth_time,
+        amr: claims.amr.first().copied().unwrap_or_default(),
         access_expires_at: Some(claims.exp),
         device: None,
     }

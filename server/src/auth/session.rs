@@ -26,7 +26,7 @@ pub use redis::RedisStore;
 pub use store::SessionStore;
 
 use super::token::{self, TokenHash};
-use super::{AuthBackend, ClientMeta, Credential, Ended, Identity, Issued, RefreshToken};
+use super::{Amr, AuthBackend, ClientMeta, Credential, Ended, Identity, Issued, RefreshToken};
 use super::{Refusal, SessionId};
 use crate::clock::Clock;
 use crate::metrics::{Metrics, StoreOp};
@@ -175,11 +175,18 @@ impl AuthBackend for SessionBackend {
         }
     }
 
-    async fn start(&self, user: &User, client: &ClientMeta, persistent: bool) -> Result<Issued> {
+    async fn start(
+        &self,
+        user: &User,
+        client: &ClientMeta,
+        persistent: bool,
+        amr: Amr,
+    ) -> Result<Issued> {
         let now = self.clock.now();
         let raw = token::new_token();
         let idle = self.idle_for(persistent);
-        let record = DeviceSession::start(user, client, persistent, now, idle, self.absolute_ttl);
+        let record =
+            DeviceSession::start(user, client, persistent, amr, now, idle, self.absolute_ttl);
         let hash = TokenHash::of(&raw);
         self.ops
             .insert

@@ -104,6 +104,7 @@ pub async fn inspection(
             idle_expires_at: d.idle_expires_at,
             absolute_expires_at: d.absolute_expires_at,
             persistent: d.persistent,
+            amr: d.amr.as_str().into(),
         }),
         chain,
         memory: memory(&state.auth),

@@ -53,8 +53,17 @@ fn Record(r: RecordView) -> impl IntoView {
             <dd><code>{r.device_id}</code></dd>
             <dt>"User"</dt>
             <dd>{r.username}" ("<code>{r.user_id}</code>")"</dd>
-            <dt>"Created"</dt>
-            <dd><LocalTime ts=r.created_at /></dd>
+            <dt>"Signed in"</dt>
+            <dd><LocalTime ts=r.created_at />" (" <code>"auth_time"</code> ": renewals never move it)"</dd>
+            <dt>"Proved by"</dt>
+            <dd data-testid="amr">
+                {match r.amr.as_str() {
+                    "hwk" => "a passkey kept on one device",
+                    "swk" => "a synced passkey",
+                    _ => "a password",
+                }}
+                " (" <code>{format!("amr: {}", r.amr)}</code> ")"
+            </dd>
             <dt>"Last seen"</dt>
             <dd><LocalTime ts=r.last_seen_at /></dd>
             <dt>"Idle deadline"</dt>

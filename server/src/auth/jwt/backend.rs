@@ -1,7 +1,7 @@
 //! [`JwtBackend`] behind the transport-free [`AuthBackend`] interface.
 
 use super::{families, refresh, JwtBackend};
-use crate::auth::{AuthBackend, ClientMeta, Credential, DeviceSession, Ended};
+use crate::auth::{Amr, AuthBackend, ClientMeta, Credential, DeviceSession, Ended};
 use crate::auth::{Identity, Issued, RefreshToken, Refusal};
 use crate::users::User;
 use crate::Result;
@@ -14,8 +14,16 @@ impl AuthBackend for JwtBackend {
         })
     }
 
-    async fn start(&self, user: &User, client: &ClientMeta, persistent: bool) -> Result<Issued> {
-        Ok(Issued::Tokens(self.issue(user, client, persistent).await?))
+    async fn start(
+        &self,
+        user: &User,
+        client: &ClientMeta,
+        persistent: bool,
+        amr: Amr,
+    ) -> Result<Issued> {
+        Ok(Issued::Tokens(
+            self.issue(user, client, persistent, amr).await?,
+        ))
     }
 
     async fn renew(&self, refresh: &RefreshToken) -> Result<std::result::Result<Issued, Refusal>> {

@@ -42,6 +42,11 @@ pub struct AccessClaims {
     pub username: String,
     /// When the user signed in (OpenID Connect `auth_time`).
     pub auth_time: i64,
+    /// How they proved who they are (RFC 8176): `["pwd"]`, `["hwk"]` or
+    /// `["swk"]`. Tokens issued before it was carried say nothing: a
+    /// password.
+    #[serde(default)]
+    pub amr: Vec<crate::auth::Amr>,
 }
 
 /// Why a token was refused.
@@ -128,6 +133,7 @@ pub(crate) fn sample(now: i64) -> AccessClaims {
         sid: "sid-1".into(),
         username: "alice".into(),
         auth_time: now,
+        amr: vec![crate::auth::Amr::Pwd],
     }
 }
 

@@ -16,7 +16,7 @@ use sha2::Sha256;
 
 use crate::auth::device::{insert_row, DeviceSession};
 use crate::auth::token::{self, TokenHash};
-use crate::auth::{ClientMeta, Refusal};
+use crate::auth::{Amr, ClientMeta, Refusal};
 use crate::db::Db;
 use crate::users::User;
 use crate::Result;
@@ -60,6 +60,7 @@ struct TokenRow {
     disabled_at: Option<i64>,
     persistent: i64,
     member_since: i64,
+    amr: String,
 }
 
 /// The successor of refresh token `raw`: HMAC-SHA256(secret, raw), base64url.
@@ -76,12 +77,12 @@ pub async fn start(
     client: &ClientMeta,
     life: Lifetimes,
     now: i64,
-    persistent: bool,
+    (persistent, amr): (bool, Amr),
 ) -> Result<(DeviceSession, String)> {
     let raw = token::new_token();
     let hash = TokenHash::of(&raw);
     let idle = life.idle_for(persistent);
-    let family = DeviceSession::start(user, client, persistent, now, idle, life.absolute);
+    let family = DeviceSession::start(user, client, persistent, amr, now, idle, life.absolute);
     insert_family(db, &family, &hash, now).await?;
     Ok((family, raw))
 }
@@ -214,6 +215,7 @@ pub async fn rotate(
         ip: row.ip,
         persistent,
         member_since: Some(row.member_since),
+        amr: Amr::from_stored(&row.amr),
     };
     Ok(Ok((family, child_raw)))
 }
@@ -222,7 +224,7 @@ async fn find(db: &Db, hash: &TokenHash) -> Result<Option<TokenRow>> {
     Ok(sqlx::query_as::<_, TokenRow>(
         "SELECT rt.session_id, rt.expires_at, s.user_id, u.username, s.created_at, \
          s.absolute_expires_at, s.user_agent, s.ip, s.revoked_at, u.disabled_at, s.persistent, \
-         u.created_at AS member_since FROM refresh_tokens rt JOIN sessions s ON s.id = rt.session_id \
+         s.amr, u.created_at AS member_since FROM refresh_tokens rt JOIN sessions s ON s.id = rt.session_id \
          JOIN users u ON u.id = s.user_id WHERE rt.token_hash = $1",
     )
     .bind(hash.as_str())

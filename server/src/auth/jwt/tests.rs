@@ -52,7 +52,10 @@ async fn count(db: &Db, sql: &str) -> i64 {
 async fn issue_verifies_without_touching_the_database(pool: sqlx::SqlitePool) {
     let db = crate::db::testing::from_sqlite(pool).await;
     let (b, _clock, user) = setup(&db).await;
-    let pair = b.issue(&user, &ClientMeta::default(), true).await.unwrap();
+    let pair = b
+        .issue(&user, &ClientMeta::default(), true, crate::auth::Amr::Pwd)
+        .await
+        .unwrap();
     assert_eq!(pair.expires_in, 1800);
     assert!(token::is_well_formed(pair.refresh_token.expose()));
     db.close().await;
@@ -66,7 +69,10 @@ async fn issue_verifies_without_touching_the_database(pool: sqlx::SqlitePool) {
 async fn refresh_rotates_and_reuse_after_grace_revokes_the_family(pool: sqlx::SqlitePool) {
     let db = crate::db::testing::from_sqlite(pool).await;
     let (b, clock, user) = setup(&db).await;
-    let first = b.issue(&user, &ClientMeta::default(), true).await.unwrap();
+    let first = b
+        .issue(&user, &ClientMeta::default(), true, crate::auth::Amr::Pwd)
+        .await
+        .unwrap();
     clock.advance(60);
     let second = b
         .refresh(first.refresh_token.expose())
@@ -93,7 +99,10 @@ async fn refresh_rotates_and_reuse_after_grace_revokes_the_family(pool: sqlx::Sq
 async fn concurrent_refreshes_with_one_token_share_one_successor(pool: sqlx::SqlitePool) {
     let db = crate::db::testing::from_sqlite(pool).await;
     let (b, clock, user) = setup(&db).await;
-    let first = b.issue(&user, &ClientMeta::default(), true).await.unwrap();
+    let first = b
+        .issue(&user, &ClientMeta::default(), true, crate::auth::Amr::Pwd)
+        .await
+        .unwrap();
     clock.advance(60);
     let tasks: Vec<_> = (0..8)
         .map(|_| {
@@ -140,7 +149,10 @@ async fn concurrent_refreshes_with_one_token_share_one_successor(pool: sqlx::Sql
 async fn idle_and_absolute_lifetimes_are_enforced(pool: sqlx::SqlitePool) {
     let db = crate::db::testing::from_sqlite(pool).await;
     let (b, clock, user) = setup(&db).await;
-    let pair = b.issue(&user, &ClientMeta::default(), true).await.unwrap();
+    let pair = b
+        .issue(&user, &ClientMeta::default(), true, crate::auth::Amr::Pwd)
+        .await
+        .unwrap();
     clock.advance(14 * 86400);
     assert_eq!(
         b.refresh(pair.refresh_token.expose())
@@ -150,7 +162,10 @@ async fn idle_and_absolute_lifetimes_are_enforced(pool: sqlx::SqlitePool) {
         Refusal::Expired
     );
 
-    let mut pair = b.issue(&user, &ClientMeta::default(), true).await.unwrap();
+    let mut pair = b
+        .issue(&user, &ClientMeta::default(), true, crate::auth::Amr::Pwd)
+        .await
+        .unwrap();
     // Used every 10 days, the family still ends 30 days after sign-in.
     for _ in 0..2 {
         clock.advance(10 * 86400);
@@ -174,7 +189,10 @@ async fn idle_and_absolute_lifetimes_are_enforced(pool: sqlx::SqlitePool) {
 async fn revoking_refuses_the_access_token_at_once(pool: sqlx::SqlitePool) {
     let db = crate::db::testing::from_sqlite(pool).await;
     let (b, _clock, user) = setup(&db).await;
-    let pair = b.issue(&user, &ClientMeta::default(), true).await.unwrap();
+    let pair = b
+        .issue(&user, &ClientMeta::default(), true, crate::auth::Amr::Pwd)
+        .await
+        .unwrap();
     assert!(b.verify_access(pair.access_token.expose()).is_ok());
     assert!(revoke(&b, pair.access_token.expose()).await.is_some());
     assert!(b.verify_access(pair.access_token.expose()).is_err());
@@ -186,7 +204,10 @@ async fn revoking_refuses_the_access_token_at_once(pool: sqlx::SqlitePool) {
         Refusal::Revoked
     );
     // Revoking by refresh token works too; unknown tokens are no error.
-    let other = b.issue(&user, &ClientMeta::default(), true).await.unwrap();
+    let other = b
+        .issue(&user, &ClientMeta::default(), true, crate::auth::Amr::Pwd)
+        .await
+        .unwrap();
     assert!(revoke(&b, other.refresh_token.expose()).await.is_some());
     assert!(b.verify_access(other.access_token.expose()).is_err());
     assert_eq!(revoke(&b, "not-a-token").await, None);
@@ -196,7 +217,10 @@ async fn revoking_refuses_the_access_token_at_once(pool: sqlx::SqlitePool) {
 async fn a_token_verified_before_still_expires(pool: sqlx::SqlitePool) {
     let db = crate::db::testing::from_sqlite(pool).await;
     let (b, clock, user) = setup(&db).await;
-    let pair = b.issue(&user, &ClientMeta::default(), true).await.unwrap();
+    let pair = b
+        .issue(&user, &ClientMeta::default(), true, crate::auth::Amr::Pwd)
+        .await
+        .unwrap();
     assert!(b.verify_access(pair.access_token.expose()).is_ok());
     clock.advance(1800 + claims::LEEWAY - 1);
     assert!(b.verify_access(pair.access_token.expose()).is_ok());
@@ -215,7 +239,10 @@ async fn another_instance_learns_of_a_revocation_at_its_next_sync(pool: sqlx::Sq
         revocations: Revocations::new(1800 + claims::LEEWAY, None),
         ..a.clone()
     };
-    let pair = a.issue(&user, &ClientMeta::default(), true).await.unwrap();
+    let pair = a
+        .issue(&user, &ClientMeta::default(), true, crate::auth::Amr::Pwd)
+        .await
+        .unwrap();
     revoke(&a, pair.access_token.expose()).await;
     assert!(a.verify_access(pair.access_token.expose()).is_err());
     assert!(
@@ -231,7 +258,10 @@ async fn another_instance_learns_of_a_revocation_at_its_next_sync(pool: sqlx::Sq
 async fn tokens_of_one_kind_do_not_pass_as_the_other(pool: sqlx::SqlitePool) {
     let db = crate::db::testing::from_sqlite(pool).await;
     let (b, _clock, user) = setup(&db).await;
-    let pair = b.issue(&user, &ClientMeta::default(), true).await.unwrap();
+    let pair = b
+        .issue(&user, &ClientMeta::default(), true, crate::auth::Amr::Pwd)
+        .await
+        .unwrap();
     assert!(
         b.verify_access(pair.refresh_token.expose()).is_err(),
         "refresh token as access token"
@@ -258,10 +288,19 @@ async fn tokens_of_one_kind_do_not_pass_as_the_other(pool: sqlx::SqlitePool) {
 async fn purge_deletes_only_dead_families(pool: sqlx::SqlitePool) {
     let db = crate::db::testing::from_sqlite(pool).await;
     let (b, clock, user) = setup(&db).await;
-    let expired = b.issue(&user, &ClientMeta::default(), true).await.unwrap();
+    let expired = b
+        .issue(&user, &ClientMeta::default(), true, crate::auth::Amr::Pwd)
+        .await
+        .unwrap();
     clock.advance(13 * 86400);
-    let live = b.issue(&user, &ClientMeta::default(), true).await.unwrap();
-    let revoked = b.issue(&user, &ClientMeta::default(), true).await.unwrap();
+    let live = b
+        .issue(&user, &ClientMeta::default(), true, crate::auth::Amr::Pwd)
+        .await
+        .unwrap();
+    let revoked = b
+        .issue(&user, &ClientMeta::default(), true, crate::auth::Amr::Pwd)
+        .await
+        .unwrap();
     revoke(&b, revoked.refresh_token.expose()).await;
     clock.advance(86400 + 1);
     // Only `expired` is past a deadline; `revoked` stays until its deadlines

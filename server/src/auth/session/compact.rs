@@ -16,6 +16,7 @@ use sha2::{Digest, Sha256};
 
 use super::DeviceSession;
 use crate::auth::token::TokenHash;
+use crate::auth::Amr;
 
 /// The lookup key: the 32 bytes behind a [`TokenHash`].
 pub(super) type Key = [u8; 32];
@@ -28,7 +29,7 @@ pub(super) struct Entry {
     pub idle_expires_at: i64,
     pub absolute_expires_at: i64,
     pub user_agent: Option<Arc<str>>,
-    /// A flags byte ([`PERSISTENT`], [`MEMBER_SINCE`]), with that flag the
+    /// A flags byte ([`PERSISTENT`], [`MEMBER_SINCE`], the `amr`), with that flag the
     /// account's creation time (8 bytes, little-endian), then `id`, `user_id`, `username` and
     /// `ip`, packed by [`put`].
     text: Box<[u8]>,
@@ -76,6 +77,11 @@ impl Entry {
         if r.member_since.is_some() {
             flags |= MEMBER_SINCE;
         }
+        flags |= match r.amr {
+            Amr::Pwd => 0,
+            Amr::Hwk => AMR_HWK,
+            Amr::Swk => AMR_SWK,
+        };
         text.push(flags);
         if let Some(t) = r.member_since {
             text.extend_from_slice(&t.to_le_bytes());
@@ -121,6 +127,11 @@ impl Entry {
             ip: fields.next(),
             persistent: self.text[0] & PERSISTENT != 0,
             member_since: self.member_since(),
+            amr: match self.text[0] & (AMR_HWK | AMR_SWK) {
+                AMR_HWK => Amr::Hwk,
+                AMR_SWK => Amr::Swk,
+                _ => Amr::Pwd,
+            },
         }
     }
 
@@ -153,6 +164,9 @@ impl Entry {
 const PERSISTENT: u8 = 1;
 /// Flag: the record carries when the account was created.
 const MEMBER_SINCE: u8 = 2;
+/// Flags: how the sign-in was proved, when not by a password.
+const AMR_HWK: u8 = 4;
+const AMR_SWK: u8 = 8;
 
 /// Tags of a packed text field.
 const ABSENT: u8 = 0;
@@ -239,6 +253,7 @@ mod tests {
             ip: ip.map(Into::into),
             persistent: ip.is_some(),
             member_since: ip.map(|_| 0),
+            amr: crate::auth::Amr::Pwd,
         }
     }
 

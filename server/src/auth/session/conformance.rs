@@ -23,6 +23,7 @@ fn record(user_id: &str, username: &str) -> DeviceSession {
         persistent: true,
         // As the test users are made (the SQL stores read it from `users`).
         member_since: Some(NOW),
+        amr: crate::auth::Amr::Pwd,
     }
 }
 

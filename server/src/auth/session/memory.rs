@@ -211,6 +211,7 @@ mod tests {
             ip: None,
             persistent: true,
             member_since: Some(0),
+            amr: crate::auth::Amr::Pwd,
         }
     }
 

@@ -21,6 +21,9 @@ pub struct StoredPasskey {
     pub backed_up: bool,
     pub discoverable: Option<bool>,
     pub sign_count: i64,
+    /// When a sign count that did not go up stopped it (see
+    /// [`suspend`]).
+    pub suspended_at: Option<i64>,
 }
 
 type Row = (
@@ -34,13 +37,14 @@ type Row = (
     i64,
     Option<i64>,
     i64,
+    Option<i64>,
 );
 
 const COLUMNS: &str = "id, user_id, credential_id, passkey, name, created_at, last_used_at, \
-                       backed_up, discoverable, sign_count";
+                       backed_up, discoverable, sign_count, suspended_at";
 
 fn stored(row: Row) -> Result<StoredPasskey> {
-    let (id, user_id, credential_id, passkey, name, created_at, last_used_at, backed_up, rk, n) =
+    let (id, user_id, credential_id, passkey, name, created_at, last_used_at, backed_up, rk, n, s) =
         row;
     let passkey = serde_json::from_str(&passkey)
         .map_err(|e| Error::Internal(format!("stored passkey {id} is unreadable: {e}")))?;
@@ -55,6 +59,7 @@ fn stored(row: Row) -> Result<StoredPasskey> {
         backed_up: backed_up != 0,
         discoverable: rk.map(|v| v != 0),
         sign_count: n,
+        suspended_at: s,
     })
 }
 
@@ -170,6 +175,19 @@ pub async fn record_use(
     .execute(db)
     .await?;
     Ok(done.rows_affected() == 1)
+}
+
+/// Stops passkey `id` from signing in: its sign count did not go up, so a
+/// copy of the key may exist, and the copy cannot be told from the
+/// original. Refusing only the one assertion would let the copy in on its
+/// next try, its count moved on; the owner removes the key instead.
+pub async fn suspend(db: &Db, id: &str, now: i64) -> Result<()> {
+    sqlx::query("UPDATE passkeys SET suspended_at = $1 WHERE id = $2 AND suspended_at IS NULL")
+        .bind(now)
+        .bind(id)
+        .execute(db)
+        .await?;
+    Ok(())
 }
 
 /// Renames the caller's passkey `id`; `false` if it has none by that id.

@@ -19,6 +19,7 @@ fn claims(nbf: i64, iat: i64, exp: i64) -> AccessClaims {
         sid: "sid-1".into(),
         username: "alice".into(),
         auth_time: NOW,
+        amr: vec![crate::auth::Amr::Pwd],
     }
 }
 
