@@ -21,7 +21,8 @@ DEMO_SCRIPT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "demo-sca
 SHARED_ISSUER = "http://latchkey-bench.test"
 CONFIG_KEYS = ["session-memory", "session-sqlite", "session-postgres", "session-redis",
                "jwt-hs256", "jwt-eddsa", "jwt-hs256-postgres"]
-EXTRA_KEYS = ["page-instructions", "revocation-lag", "load-balancer", "hammer", "browser"]
+EXTRA_KEYS = ["page-instructions", "revocation-lag", "load-balancer", "hammer", "browser",
+              "sign-in-methods"]
 
 
 

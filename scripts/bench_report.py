@@ -5,6 +5,7 @@ from bench_build import describe
 from bench_hammer import hammer_table
 from bench_http import fmt
 from bench_instructions import instructions_table
+from bench_methods import methods_table
 from bench_scale import revocation_table, load_balancer_table
 
 
@@ -20,6 +21,8 @@ def table(results):
         lines += load_balancer_table(results["load_balancer"]) + [""]
     if results.get("hammer"):
         lines += hammer_table(results["hammer"]) + [""]
+    if results.get("sign_in_methods"):
+        lines += methods_table(results["sign_in_methods"]) + [""]
     if results.get("browser"):
         lines += browser_table(results["browser"]) + [""]
     h = results["host"]

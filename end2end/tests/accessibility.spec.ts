@@ -31,6 +31,7 @@ const SIGNED_IN = [
   '/account',
   '/account/devices',
   '/account/activity',
+  '/account/security',
   '/inspect',
   '/inspect?tamper=1',
   '/tradeoffs',

@@ -216,6 +216,24 @@ pub async fn a_refused_passkey_gets_one_answer_whatever_the_reason(app: TestApp)
         assert_refused(&r);
         bodies.push(r.body);
     }
+    // The right key, its assertion naming another account's user handle
+    // (the handle is outside the signature): refused, not signed in as
+    // either.
+    let handle = other
+        .post_json("/auth/passkeys/registration/options", "{}")
+        .await
+        .json()["publicKey"]["user"]["id"]
+        .clone();
+    let mut borrowed = key.clone();
+    let r = b
+        .post_json("/auth/passkeys/authentication/options", "{}")
+        .await;
+    let mut assertion = borrowed.get(&r.json());
+    assertion["response"]["userHandle"] = handle;
+    let body = json!({ "credential": assertion }).to_string();
+    let r = b.post_json("/auth/passkeys/authentication", &body).await;
+    assert_refused(&r);
+    bodies.push(r.body);
     bodies.dedup();
     assert_eq!(bodies.len(), 1, "refusals tell reasons apart: {bodies:?}");
 
@@ -457,6 +475,11 @@ pub async fn a_ceremony_answers_once_and_only_its_own_kind(app: TestApp) {
     b.set_cookies(cookies);
     let r = b.post_json("/auth/passkeys/registration", &body).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(
+        r.json()["message"].as_str().unwrap().contains("expired"),
+        "{}",
+        r.body
+    );
     // Malformed answers are a clear 4xx, never a 500.
     for junk in [
         "",
@@ -540,4 +563,10 @@ pub async fn passkeys_are_renamed_from_the_page_and_the_api(app: TestApp) {
         .send_json(Method::PATCH, &format!("/api/passkeys/{id}"), &req)
         .await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
+    let r = other
+        .request(Method::DELETE, &format!("/api/passkeys/{id}"))
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    let list = b.request(Method::GET, "/api/passkeys").await.json();
+    assert_eq!(list["passkeys"][0]["name"], "Desk", "removed by another");
 }

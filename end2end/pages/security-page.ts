@@ -1,0 +1,50 @@
+import { expect, type Locator, type Page } from '@playwright/test';
+
+import { settled } from '../support/env';
+
+/** `/account/security`: the account's passkeys. */
+export class SecurityPage {
+  readonly heading: Locator;
+  readonly passkeys: Locator;
+  readonly name: Locator;
+  readonly add: Locator;
+  readonly addStatus: Locator;
+  readonly notice: Locator;
+  readonly needsJs: Locator;
+
+  constructor(readonly page: Page) {
+    this.heading = page.getByRole('heading', { level: 1, name: 'Security' });
+    this.passkeys = page.locator('li.passkey');
+    this.name = page.getByLabel('Name', { exact: true });
+    this.add = page.getByRole('button', { name: 'Add a passkey' });
+    this.addStatus = page.locator('#passkey-add-status');
+    this.notice = page.locator('.notice');
+    this.needsJs = page.getByText('Adding a passkey needs JavaScript.');
+  }
+
+  async goto(): Promise<void> {
+    await this.page.goto('/account/security');
+    await expect(this.heading).toBeVisible();
+    await settled(this.page);
+  }
+
+  /** The row of the passkey named `name`. */
+  passkey(name: string): Locator {
+    return this.passkeys.filter({ has: this.page.getByRole('heading', { name, exact: true }) });
+  }
+
+  /** Adds a passkey named `name` (the browser's authenticator makes it). */
+  async addPasskey(name: string): Promise<void> {
+    await this.name.fill(name);
+    await this.add.click();
+    await expect(this.page).toHaveURL(/\/account\/security\?done=added$/);
+    await expect(this.passkey(name)).toBeVisible();
+  }
+
+  /** Removes the passkey named `name`. */
+  async remove(name: string): Promise<void> {
+    await this.page.getByRole('button', { name: `Remove passkey ${name}` }).click();
+    await expect(this.page).toHaveURL(/done=removed/);
+    await expect(this.passkey(name)).toHaveCount(0);
+  }
+}
