@@ -56,9 +56,6 @@ pub fn AssetTags() -> impl IntoView {
         <link rel="stylesheet" id="leptos" href=links.css />
         <link rel="modulepreload" href=links.js crossorigin="anonymous" />
         <link rel="preload" href=links.wasm r#as="fetch" r#type="application/wasm" crossorigin="anonymous" />
-        <script type="module" nonce=nonce.clone()>{script}</script>
-        // The passkey ceremonies: a small module of its own, beside the
-        // bundle (see its header).
-        <script type="module" nonce=nonce src="/passkeys.js"></script>
+        <script type="module" nonce=nonce>{script}</script>
     })
 }

@@ -15,6 +15,7 @@ use crate::api::SignIn;
 use crate::components::already_signed_in::FormUnlessSignedIn;
 use crate::components::form_error::{action_error, FormError};
 use crate::components::keep_signed_in::KeepSignedIn;
+use crate::components::passkey_script::PasskeyScript;
 use crate::components::refused_form::kept_username;
 use crate::routes::protected_page_shows;
 use crate::AuthEpoch;
@@ -102,6 +103,7 @@ pub fn LoginPage() -> impl IntoView {
     };
     view! {
         <Title text="Sign in" />
+        <PasskeyScript />
         <section class="card form-card">
             <FormUnlessSignedIn form next=continue_to instead="sign in as someone else" />
         </section>

@@ -20,6 +20,7 @@ use crate::api::security::{security_page, RemovePasskey, RenamePasskey};
 use crate::components::awaited::awaited;
 use crate::components::form_error::{action_error, FormError};
 use crate::components::local_time::LocalTime;
+use crate::components::passkey_script::PasskeyScript;
 use crate::components::signed_in::signed_in_view;
 use crate::AuthEpoch;
 
@@ -53,6 +54,7 @@ pub fn SecurityPage() -> impl IntoView {
     let errors = Signal::derive(move || each.iter().find_map(|e| e.get()));
     view! {
         <Title text="Security" />
+        <PasskeyScript />
         <section class="card">
             <h1>"Security"</h1>
             <p class="hint">

@@ -84,6 +84,15 @@ async fn event_kinds_and_causes(b: &Browser<'_>) -> Vec<(String, Option<String>)
 }
 
 pub async fn a_passkey_signs_in_without_a_username(app: TestApp) {
+    // The ceremonies' script is on the pages that run one, and only there.
+    for (path, wanted) in [("/login", true), ("/", false), ("/signup", false)] {
+        let page = app.get(path).await;
+        assert_eq!(
+            page.body.contains(r#"src="/passkeys.js""#),
+            wanted,
+            "{path}"
+        );
+    }
     let (id, mut key) = with_passkey(&app, "ada").await;
 
     // A new browser, no username typed: the key names the account.
