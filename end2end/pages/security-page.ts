@@ -33,16 +33,30 @@ export class SecurityPage {
     return this.passkeys.filter({ has: this.page.getByRole('heading', { name, exact: true }) });
   }
 
-  /** Adds a passkey named `name` (the browser's authenticator makes it). */
-  async addPasskey(name: string): Promise<void> {
+  /**
+   * Fills the confirmation step's password in `form` when the page asks for
+   * it (a sign-in older than the re-authentication window).
+   */
+  private async confirm(form: Locator, password: string): Promise<void> {
+    const field = form.locator('input[name="confirm_password"]');
+    if (await field.count()) await field.fill(password);
+  }
+
+  /**
+   * Adds a passkey named `name` (the browser's authenticator makes it),
+   * confirming with `password` if asked.
+   */
+  async addPasskey(name: string, password: string): Promise<void> {
     await this.name.fill(name);
+    await this.confirm(this.page.locator('#add-passkey'), password);
     await this.add.click();
     await expect(this.page).toHaveURL(/\/account\/security\?done=added$/);
     await expect(this.passkey(name)).toBeVisible();
   }
 
-  /** Removes the passkey named `name`. */
-  async remove(name: string): Promise<void> {
+  /** Removes the passkey named `name`, confirming with `password` if asked. */
+  async remove(name: string, password: string): Promise<void> {
+    await this.confirm(this.passkey(name), password);
     await this.page.getByRole('button', { name: `Remove passkey ${name}` }).click();
     await expect(this.page).toHaveURL(/done=removed/);
     await expect(this.passkey(name)).toHaveCount(0);

@@ -33,7 +33,7 @@ test.describe('passkeys', () => {
     const security = new SecurityPage(page);
     await security.goto();
     await expect(page.getByRole('heading', { name: 'No passkeys yet' })).toBeVisible();
-    await security.addPasskey('Work laptop');
+    await security.addPasskey('Work laptop', user.password);
     await expect(security.notice).toContainText('Your passkey was added');
     await expect(security.passkey('Work laptop')).toContainText('On one device');
     await expect(security.passkey('Work laptop')).toContainText('Not yet');
@@ -66,7 +66,7 @@ test.describe('passkeys', () => {
     await signUp(page, user);
     const security = new SecurityPage(page);
     await security.goto();
-    await security.addPasskey('Phone');
+    await security.addPasskey('Phone', user.password);
     await new Header(page).signOutButton.click();
     await new Header(page).expectAnonymous();
     // The sign-in page asks for a passkey with `mediation: "conditional"`
@@ -85,8 +85,8 @@ test.describe('passkeys', () => {
     await signUp(page, user);
     const security = new SecurityPage(page);
     await security.goto();
-    await security.addPasskey('Old key');
-    await security.remove('Old key');
+    await security.addPasskey('Old key', user.password);
+    await security.remove('Old key', user.password);
     await expect(security.notice).toContainText('cannot sign in any more');
     // The authenticator still holds the key; the server no longer knows it.
     expect(await credentials(key)).toHaveLength(1);
@@ -103,7 +103,7 @@ test.describe('passkeys', () => {
     // A new one, then the screen lock not passed: refused too.
     await signIn(page, user);
     await security.goto();
-    await security.addPasskey('New key');
+    await security.addPasskey('New key', user.password);
     await new Header(page).signOutButton.click();
     await new Header(page).expectAnonymous();
     await userVerified(key, false);
@@ -121,7 +121,7 @@ test.describe('passkeys', () => {
     await signUp(page, user);
     const security = new SecurityPage(page);
     await security.goto();
-    await security.addPasskey('Copied key');
+    await security.addPasskey('Copied key', user.password);
     // A copy of the key as it is now, in another browser.
     const [credential] = await credentials(key);
     const other = await browser.newContext({ baseURL: localhostURL() });

@@ -94,7 +94,9 @@ pub fn LoginPage() -> impl IntoView {
                 >
                     "Sign in with a passkey"
                 </button>
-                <p id="passkey-status" class="hint" role="status">
+                // Announced as it changes, but not a second "status" beside the
+                // page's notice.
+                <p id="passkey-status" class="hint" aria-live="polite">
                     <span class="needs-js">"Signing in with a passkey needs JavaScript."</span>
                 </p>
             </div>
