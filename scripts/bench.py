@@ -47,6 +47,7 @@ from bench_http import CONFIG_KEYS, EXTRA_KEYS
 from bench_server import Stores, Server, measure, page_pairs, storm
 from bench_instructions import page_instructions
 from bench_methods import sign_in_methods
+from bench_dpop import dpop
 from bench_report import table
 from bench_scale import revocation_cases, revocation_lag, load_balancer
 
@@ -134,6 +135,8 @@ def run(args, workdir):
         results["browser"] = browser(args, workdir)
     if not args.only or "sign-in-methods" in args.only:
         results["sign_in_methods"] = sign_in_methods(args, workdir)
+    if not args.only or "dpop" in args.only:
+        results["dpop"] = dpop(args, workdir)
     results["host"]["loadavg_at_end"] = os.getloadavg()[0]
     return results
 
@@ -224,7 +227,8 @@ def main():
                         "anonymous share behind scripts/demo-scale-out.sh, memory store and Redis)"
                         "; hammer (wrong passwords for a locked name: refusals per second, "
                         "server CPU, audit rows written); sign-in-methods (a password sign-in's "
-                        "server time beside a passkey sign-in's); browser (pages without and with a "
+                        "server time beside a passkey sign-in's); dpop (a DPoP-bound /api/me beside "
+                        "a Bearer one: latency, server CPU, replay-cache writes); browser (pages without and with a "
                         "browser's Accept-Encoding, the bundle's brotli fetch, a first visit)")
     p.add_argument("--visits", type=int, default=50,
                    help="browser: first visits (page and every asset it links) measured")

@@ -6,6 +6,7 @@ from bench_hammer import hammer_table
 from bench_http import fmt
 from bench_instructions import instructions_table
 from bench_methods import methods_table
+from bench_dpop import dpop_table
 from bench_scale import revocation_table, load_balancer_table
 
 
@@ -23,6 +24,8 @@ def table(results):
         lines += hammer_table(results["hammer"]) + [""]
     if results.get("sign_in_methods"):
         lines += methods_table(results["sign_in_methods"]) + [""]
+    if results.get("dpop"):
+        lines += dpop_table(results["dpop"]) + [""]
     if results.get("browser"):
         lines += browser_table(results["browser"]) + [""]
     h = results["host"]

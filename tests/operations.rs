@@ -148,6 +148,8 @@ async fn json_logs_carry_each_request_id() {
 
 #[path = "operations/disable.rs"]
 mod disable;
+#[path = "operations/dpop_script.rs"]
+mod dpop_script;
 #[path = "operations/keys.rs"]
 mod keys;
 #[path = "operations/mode_switch.rs"]

@@ -197,6 +197,12 @@ mod forms;
 #[path = "router/jwt_api.rs"]
 mod jwt_api;
 
+#[path = "router/dpop.rs"]
+mod dpop;
+
+#[path = "router/dpop_binding.rs"]
+mod dpop_binding;
+
 #[path = "router/jwt_devices.rs"]
 mod jwt_devices;
 

@@ -34,6 +34,7 @@ fn claims() -> AccessClaims {
         username: "bench".into(),
         auth_time: NOW,
         amr: vec![Amr::Pwd],
+        cnf: None,
     }
 }
 
@@ -102,7 +103,7 @@ fn refresh_rotation(c: &mut Criterion) {
     c.bench_function("refresh_rotate_sqlite", |b| {
         b.iter(|| {
             let (_, next) = rt
-                .block_on(refresh::rotate(&db, &secret, &raw, life, NOW))
+                .block_on(refresh::rotate(&db, &secret, &raw, None, life, NOW))
                 .unwrap()
                 .unwrap();
             raw = next;

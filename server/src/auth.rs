@@ -18,6 +18,7 @@ mod client;
 mod configured;
 mod credentials;
 pub mod device;
+pub mod dpop;
 #[cfg(test)]
 mod fuzz;
 mod identity;

@@ -14,6 +14,7 @@ pub mod cookies;
 pub mod credentials;
 mod csrf;
 mod discovery;
+pub mod dpop;
 #[cfg(test)]
 mod fuzz;
 pub mod headers;

@@ -6,6 +6,7 @@
 
 use std::sync::Arc;
 
+use crate::auth::dpop::Dpop;
 use crate::auth::jwt::{keys::Keyring, JwtBackend, JwtSettings};
 use crate::auth::migration::Former;
 use crate::auth::session::SessionLifetimes;
@@ -57,6 +58,9 @@ pub struct Services {
     /// Sign-in ceremonies in progress (WebAuthn challenges), in the shared
     /// store.
     pub ceremonies: Ceremonies,
+    /// The DPoP proof checker, with the proofs seen lately in the shared
+    /// store.
+    pub dpop: Dpop,
     /// The key names typed into sign-in forms are kept under.
     pub names: NameKey,
     /// What the app records for operators (a no-op unless
@@ -175,10 +179,12 @@ impl AppState {
         let reauth = ReauthWindow::new(clock.clone(), config.reauth_window);
         let passkeys = RelyingParty::from_config(&config).map_err(Error::Invalid)?;
         let ceremonies = Ceremonies::new(&shared, clock.clone());
+        let dpop = Dpop::new(&config.origin(), &shared, clock.clone());
         Ok(AppState(Arc::new(Services {
             throttle: Throttle::new(&shared),
             passkeys,
             ceremonies,
+            dpop,
             names,
             db,
             config: Arc::new(config),

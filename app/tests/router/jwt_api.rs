@@ -74,6 +74,7 @@ async fn bad_bearer_tokens_get_401_with_a_challenge(pool: sqlx::SqlitePool) {
             username: "mallory".into(),
             auth_time: T0,
             amr: vec![server::auth::Amr::Pwd],
+            cnf: None,
         };
         edit(&mut c);
         claims::issue(&keys, &c).unwrap()

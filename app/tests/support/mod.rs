@@ -22,6 +22,8 @@ use tower::ServiceExt;
 
 mod authenticator;
 mod browser;
+#[allow(dead_code)] // the router tests use it; not every test binary does
+pub mod dpop_key;
 #[allow(unused_imports)] // the router tests use it; not every test binary does
 pub use authenticator::SoftAuthenticator;
 pub use browser::Browser;

@@ -42,6 +42,12 @@ pub enum Refusal {
 }
 
 /// Checks tokens for one issuer and audience.
+///
+/// A token bound to a client's key (DPoP, RFC 9449: a `cnf` claim) is
+/// refused: this service does not check DPoP proofs, and taking such a
+/// token as a bearer token would let whoever copied it use it without the
+/// key. It reads the claim before any issuer sets it, so no bound token is
+/// ever taken for a bearer one here.
 pub struct Verifier {
     http: reqwest::Client,
     issuer: String,
@@ -53,6 +59,8 @@ pub struct Verifier {
 struct Claims {
     sub: String,
     username: String,
+    /// The key a DPoP-bound token is bound to (RFC 9449 §6).
+    cnf: Option<serde_json::Value>,
 }
 
 #[derive(Deserialize)]
@@ -60,6 +68,7 @@ struct Introspected {
     active: bool,
     sub: Option<String>,
     username: Option<String>,
+    cnf: Option<serde_json::Value>,
 }
 
 impl Verifier {
@@ -131,6 +140,9 @@ impl Verifier {
         let claims = decode::<Claims>(token, &key, &validation)
             .map_err(|_| Refusal::Invalid)?
             .claims;
+        if claims.cnf.is_some() {
+            return Err(Refusal::Invalid);
+        }
         Ok(Caller {
             sub: claims.sub,
             username: claims.username,
@@ -165,6 +177,7 @@ impl Verifier {
                 active: true,
                 sub: Some(sub),
                 username: Some(username),
+                cnf: None,
             } => Ok(Caller { sub, username }),
             _ => Err(Refusal::Invalid),
         }

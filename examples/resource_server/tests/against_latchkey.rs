@@ -134,6 +134,7 @@ impl Latchkey {
             username: "alice".into(),
             auth_time: now,
             amr: vec![server::auth::Amr::Pwd],
+            cnf: None,
         };
         edit(&mut c);
         claims::issue(keys, &c).unwrap()
@@ -287,6 +288,33 @@ async fn introspection_makes_a_revocation_count_at_once() {
         .unwrap();
     let (bad_url, _) = notes(bad).await;
     assert_eq!(get_notes(&bad_url, token).await.status(), 503);
+    latchkey.stop();
+}
+
+/// A token bound to a client's key (DPoP `cnf`) is refused by either check:
+/// this service checks no proofs, and taking it for a bearer token would let
+/// whoever copied it use it without the key. The same token without `cnf`
+/// passes both.
+#[tokio::test]
+async fn a_token_bound_to_a_key_is_refused_by_either_check() {
+    let latchkey = Latchkey::start().await;
+    let credentials = Some(("notes".to_string(), SECRET.to_string()));
+    let by_issuer = Verifier::connect(&latchkey.url, "latchkey", credentials, Duration::ZERO)
+        .await
+        .unwrap();
+    let (signature_url, _) = by_signature(&latchkey, Duration::ZERO).await;
+    let (issuer_url, _) = notes(by_issuer).await;
+    let own = Keyring::load_or_create(&latchkey.dir, JwtAlg::EdDsa).unwrap();
+    let bearer = latchkey.forge(&own, |_| {});
+    let bound = latchkey.forge(&own, |c| {
+        c.cnf = Some(claims::Confirmation {
+            jkt: "0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I".into(),
+        })
+    });
+    for url in [&signature_url, &issuer_url] {
+        assert_eq!(get_notes(url, &bearer).await.status(), 200, "{url}");
+        assert_eq!(get_notes(url, &bound).await.status(), 401, "{url}");
+    }
     latchkey.stop();
 }
 

@@ -14,7 +14,7 @@ pub async fn renew(
     refresh: &RefreshToken,
     client: &ClientMeta,
 ) -> Result<std::result::Result<Issued, Refusal>> {
-    let renewed = state.auth.renew(refresh).await?;
+    let renewed = state.auth.renew(refresh, client).await?;
     let outcome = match &renewed {
         Ok(_) => "ok",
         Err(Refusal::Reused { .. }) => "reused",
@@ -38,7 +38,8 @@ pub async fn token_refresh(
     super::grants::require_tokens(state, super::grants::USE_SESSIONS)?;
     Ok(match renew(state, refresh, client).await? {
         Ok(Issued::Tokens(pair)) => Ok(pair),
-        Ok(Issued::Session { .. }) | Err(_) => Err(Refusal::Unknown),
+        Ok(Issued::Session { .. }) => Err(Refusal::Unknown),
+        Err(refusal) => Err(refusal),
     })
 }
 

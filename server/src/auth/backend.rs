@@ -36,10 +36,12 @@ pub trait AuthBackend {
         amr: Amr,
     ) -> impl Future<Output = Result<Issued>> + Send;
 
-    /// Trades a refresh token for new credentials.
+    /// Trades a refresh token for new credentials, for `client` (a token
+    /// bound to a key is renewed only for a client that proved it).
     fn renew(
         &self,
         refresh: &RefreshToken,
+        client: &ClientMeta,
     ) -> impl Future<Output = Result<Result<Issued, Refusal>>> + Send;
 
     /// Ends the device session `credential` belongs to, if it names a live
@@ -85,6 +87,9 @@ pub enum Refusal {
     /// Used again after the grace window: that device session is now
     /// revoked.
     Reused { device_id: String, user_id: String },
+    /// Bound to a key (DPoP) the request did not prove; still usable by
+    /// the client that holds the key.
+    WrongKey,
 }
 
 /// A device session that was just ended.

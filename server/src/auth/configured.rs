@@ -154,8 +154,12 @@ impl AuthBackend for Auth {
         each!(self, b => b.start(user, client, persistent, amr).await)
     }
 
-    async fn renew(&self, refresh: &RefreshToken) -> Result<Result<Issued, Refusal>> {
-        each!(self, b => b.renew(refresh).await)
+    async fn renew(
+        &self,
+        refresh: &RefreshToken,
+        client: &ClientMeta,
+    ) -> Result<Result<Issued, Refusal>> {
+        each!(self, b => b.renew(refresh, client).await)
     }
 
     async fn end(&self, credential: &Credential, reason: &str) -> Result<Option<Ended>> {

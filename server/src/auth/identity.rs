@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use super::amr::Amr;
 use super::device::DeviceSession;
+use super::dpop::Jkt;
 
 /// The signed-in user behind a request, and the device session they use.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -24,6 +25,9 @@ pub struct Identity {
     pub amr: Amr,
     /// JWT mode: when the presented or issued access token expires.
     pub access_expires_at: Option<i64>,
+    /// JWT mode: the key the access token is bound to (DPoP `cnf.jkt`);
+    /// the token proves nothing without a proof by that key.
+    pub bound_to: Option<Jkt>,
     /// The device session as its store holds it, when this request read it
     /// (session mode always; JWT mode when the tokens were just issued).
     pub device: Option<DeviceSession>,
@@ -38,6 +42,7 @@ impl From<DeviceSession> for Identity {
             signed_in_at: d.created_at,
             amr: d.amr,
             access_expires_at: None,
+            bound_to: None,
             device: Some(d),
         }
     }
@@ -79,6 +84,7 @@ impl Caller {
             signed_in_at: at,
             amr: Amr::Pwd,
             access_expires_at: None,
+            bound_to: None,
             device: None,
         }))
     }

@@ -25,6 +25,7 @@ use self::refresh::Lifetimes;
 use self::revocation::Revocations;
 use self::seen_families::SeenFamilies;
 use self::verified::VerifiedTokens;
+use super::dpop::Jkt;
 use super::{token, AccessToken, Amr, ClientMeta, DeviceSession, Ended};
 use super::{Identity, RefreshToken, Refusal, TokenPair};
 use crate::clock::Clock;
@@ -127,10 +128,17 @@ impl JwtBackend {
         self.revocations.len()
     }
 
-    /// The tokens of `device`, minted at `now`, with `refresh_token`. The
-    /// access token expires after the access lifetime or at the device
-    /// session's absolute deadline, whichever comes first.
-    fn pair(&self, device: DeviceSession, refresh_token: String, now: i64) -> Result<TokenPair> {
+    /// The tokens of `device`, minted at `now`, with `refresh_token`, the
+    /// access token bound to `key` if the client proved one. The access
+    /// token expires after the access lifetime or at the device session's
+    /// absolute deadline, whichever comes first.
+    fn pair(
+        &self,
+        device: DeviceSession,
+        refresh_token: String,
+        now: i64,
+        key: Option<&Jkt>,
+    ) -> Result<TokenPair> {
         let claims = AccessClaims {
             iss: self.keys.issuer().into(),
             aud: claims::AUDIENCE.into(),
@@ -143,12 +151,16 @@ impl JwtBackend {
             username: device.username.clone(),
             auth_time: device.created_at,
             amr: vec![device.amr],
+            cnf: key.map(|k| claims::Confirmation {
+                jkt: k.as_str().to_string(),
+            }),
         };
         let access_token = AccessToken::new(claims::issue(&self.keys, &claims)?);
         let refresh_expires_in = device.idle_expires_at - now;
         self.seen.keep(&device, claims.exp, now);
         let mut identity = Identity::from(device);
         identity.access_expires_at = Some(claims.exp);
+        identity.bound_to = key.cloned();
         Ok(TokenPair {
             access_token,
             expires_in: claims.exp - now,
@@ -188,7 +200,9 @@ impl JwtBackend {
         Some(claims.sid.clone())
     }
 
-    /// Starts a device session for `user` and returns its first tokens.
+    /// Starts a device session for `user` and returns its first tokens,
+    /// bound to the key `client` proved, if any: the access token and the
+    /// whole refresh family.
     pub async fn issue(
         &self,
         user: &User,
@@ -200,7 +214,7 @@ impl JwtBackend {
         let how = (persistent, amr);
         let (device, refresh_token) =
             refresh::start(&self.db, user, client, self.life, now, how).await?;
-        self.pair(device, refresh_token, now)
+        self.pair(device, refresh_token, now, client.key.as_ref())
     }
 
     /// Makes `device` (a session from session mode) a family and returns
@@ -208,15 +222,23 @@ impl JwtBackend {
     pub(crate) async fn adopt(&self, device: DeviceSession) -> Result<TokenPair> {
         let now = self.clock.now();
         let refresh_token = refresh::adopt(&self.db, &device, now).await?;
-        self.pair(device, refresh_token, now)
+        self.pair(device, refresh_token, now, None)
     }
 
-    /// Rotates a refresh token into new tokens.
-    pub async fn refresh(&self, raw: &str) -> Result<std::result::Result<TokenPair, Refusal>> {
+    /// Rotates a refresh token into new tokens, for a client that proved
+    /// `key` (or none). A family bound to a key is refused without a proof
+    /// by it, and nothing is used up. The new access token is bound to the
+    /// key proved, if any.
+    pub async fn refresh(
+        &self,
+        raw: &str,
+        key: Option<&Jkt>,
+    ) -> Result<std::result::Result<TokenPair, Refusal>> {
         let now = self.clock.now();
-        let rotate = refresh::rotate(&self.db, &self.keys.refresh_secret, raw, self.life, now);
+        let secret = &self.keys.refresh_secret;
+        let rotate = refresh::rotate(&self.db, secret, raw, key, self.life, now);
         match self.rotation.run(rotate).await? {
-            Ok((device, successor)) => Ok(Ok(self.pair(device, successor, now)?)),
+            Ok((device, successor)) => Ok(Ok(self.pair(device, successor, now, key)?)),
             Err(refusal @ Refusal::Reused { .. }) => {
                 if let Refusal::Reused { device_id, .. } = &refusal {
                     tracing::warn!(device = %device_id, "refresh token reuse: device session revoked");
@@ -280,6 +302,7 @@ pub(super) fn identity(claims: &AccessClaims) -> Identity {
         signed_in_at: claims.auth_time,
         amr: claims.amr.first().copied().unwrap_or_default(),
         access_expires_at: Some(claims.exp),
+        bound_to: claims.cnf.as_ref().map(|c| Jkt::from_stored(c.jkt.clone())),
         device: None,
     }
 }

@@ -201,7 +201,11 @@ impl AuthBackend for SessionBackend {
 
     /// Session IDs are not renewed: a session lives by its idle and absolute
     /// deadlines.
-    async fn renew(&self, _refresh: &RefreshToken) -> Result<Result<Issued, Refusal>> {
+    async fn renew(
+        &self,
+        _refresh: &RefreshToken,
+        _client: &ClientMeta,
+    ) -> Result<Result<Issued, Refusal>> {
         Ok(Err(Refusal::Unknown))
     }
 

@@ -13,6 +13,17 @@ impl Config {
         }
     }
 
+    /// The origin browsers and clients reach this server at (scheme, host
+    /// and port, no trailing slash): `LATCHKEY_PUBLIC_ORIGIN`, else
+    /// `http://localhost:<site port>`. Passkeys are bound to it and DPoP
+    /// proofs must name it; it is never read from a request's `Host`.
+    pub fn origin(&self) -> String {
+        match &self.public_origin {
+            Some(origin) => origin.trim_end_matches('/').to_string(),
+            None => format!("http://localhost:{}", self.site_addr.port()),
+        }
+    }
+
     /// This instance's name (see [`Config::instance_name`]).
     pub fn instance_name(&self) -> String {
         match &self.instance_name {

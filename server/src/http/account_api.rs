@@ -154,7 +154,7 @@ pub async fn change_password(
     match changed {
         // A bearer client holds its credentials itself; a script in the
         // browser holds them in the cookies, as the pages do.
-        Ok(Issued::Tokens(pair)) if credentials::bearer(&headers).is_some() => {
+        Ok(Issued::Tokens(pair)) if credentials::authorization(&headers).is_some() => {
             oauth::token_response(&pair)
         }
         Ok(issued) => {

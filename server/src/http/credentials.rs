@@ -1,5 +1,7 @@
 //! How credentials travel over HTTP: read from an `Authorization: Bearer`
-//! header (API clients) or from the auth cookies (browsers), and, once
+//! or `Authorization: DPoP` header (API clients; DPoP: a token bound to the
+//! client's key, with a proof in the `DPoP` header, RFC 9449 §7) or from
+//! the auth cookies (browsers), and, once
 //! issued, written back as cookies through the one cookie policy
 //! ([`super::cookies`]). The rest of the server sees only typed
 //! [`Credential`]s and [`Issued`] values.
@@ -10,21 +12,51 @@ use tower_cookies::Cookies;
 use super::cookies::{self, ACCESS_COOKIE, REFRESH_COOKIE, SESSION_COOKIE};
 use crate::auth::{AccessToken, Credential, Issued, RefreshToken, SessionId};
 
-/// The credentials a request presented, and whether they came in cookies.
+/// How a request carried its credentials.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Carrier {
+    /// The browser's auth cookies (or nothing at all).
+    #[default]
+    Cookies,
+    /// `Authorization: Bearer`.
+    Bearer,
+    /// `Authorization: DPoP`: the token must be bound to the key of the
+    /// request's `DPoP` proof.
+    Dpop,
+}
+
+/// The credentials a request presented, and how.
 #[derive(Debug, Default)]
 pub struct Presented {
     pub credentials: Vec<Credential>,
-    pub in_cookies: bool,
+    pub carrier: Carrier,
+}
+
+impl Presented {
+    /// Whether they came in cookies (the ones to clear when refused).
+    pub fn in_cookies(&self) -> bool {
+        self.carrier == Carrier::Cookies
+    }
 }
 
 /// The token of an `Authorization: Bearer` header.
 pub fn bearer(headers: &HeaderMap) -> Option<&str> {
+    authorization(headers)
+        .and_then(|(carrier, token)| (carrier == Carrier::Bearer).then_some(token))
+}
+
+/// The scheme (Bearer or DPoP) and token of the `Authorization` header.
+pub fn authorization(headers: &HeaderMap) -> Option<(Carrier, &str)> {
     let value = headers.get(http::header::AUTHORIZATION)?.to_str().ok()?;
     let (scheme, token) = value.split_once(' ')?;
-    scheme
-        .eq_ignore_ascii_case("bearer")
-        .then(|| token.trim())
-        .filter(|t| !t.is_empty())
+    let carrier = if scheme.eq_ignore_ascii_case("bearer") {
+        Carrier::Bearer
+    } else if scheme.eq_ignore_ascii_case("dpop") {
+        Carrier::Dpop
+    } else {
+        return None;
+    };
+    Some((carrier, token.trim())).filter(|(_, t)| !t.is_empty())
 }
 
 /// What a request presents. An `Authorization` header speaks alone: a
@@ -32,18 +64,20 @@ pub fn bearer(headers: &HeaderMap) -> Option<&str> {
 /// (a refused token must not be rescued by an ambient cookie).
 pub fn presented(headers: &HeaderMap, jar: &Cookies) -> Presented {
     if headers.contains_key(http::header::AUTHORIZATION) {
-        let credentials = bearer(headers)
-            .map(|t| Credential::Access(AccessToken::new(t)))
-            .into_iter()
-            .collect();
+        let Some((carrier, token)) = authorization(headers) else {
+            return Presented {
+                credentials: Vec::new(),
+                carrier: Carrier::Bearer,
+            };
+        };
         return Presented {
-            credentials,
-            in_cookies: false,
+            credentials: vec![Credential::Access(AccessToken::new(token))],
+            carrier,
         };
     }
     Presented {
         credentials: from_cookies(jar),
-        in_cookies: true,
+        carrier: Carrier::Cookies,
     }
 }
 

@@ -47,7 +47,7 @@ fn refusal(_: ProtectionError) -> Response {
 }
 
 fn is_bearer_without_cookies(headers: &HeaderMap) -> bool {
-    super::credentials::bearer(headers).is_some() && !headers.contains_key(header::COOKIE)
+    super::credentials::authorization(headers).is_some() && !headers.contains_key(header::COOKIE)
 }
 
 /// Middleware: runs `guard` in front of the rest of the stack.

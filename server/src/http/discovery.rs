@@ -58,6 +58,9 @@ pub async fn metadata(State(state): State<AppState>) -> Response {
         "response_types_supported": [],
         "token_endpoint_auth_methods_supported": ["none"],
         "revocation_endpoint_auth_methods_supported": ["none"],
+        // Proofs of possession the token endpoint and the API accept
+        // (RFC 9449 §5.1).
+        "dpop_signing_alg_values_supported": crate::auth::dpop::ALGS,
     });
     if jwt.keys().publishes() {
         body["jwks_uri"] = json!(format!("{issuer}/.well-known/jwks.json"));

@@ -69,9 +69,12 @@ pub async fn introspect(
         }
     };
     let body = match jwt.valid_claims(&token) {
-        Ok(c) => json!({
+        Ok(c) => {
+            let mut body = json!({
             "active": true,
-            "token_type": "Bearer",
+            // A bound token names its key (RFC 9449 §6.2): the resource
+            // server must see a proof by it.
+            "token_type": if c.cnf.is_some() { "DPoP" } else { "Bearer" },
             "iss": c.iss,
             "aud": c.aud,
             "sub": c.sub,
@@ -81,7 +84,12 @@ pub async fn introspect(
             "nbf": c.nbf,
             "jti": c.jti,
             "sid": c.sid,
-        }),
+            });
+            if let Some(cnf) = &c.cnf {
+                body["cnf"] = json!(cnf);
+            }
+            body
+        }
         // Expired, revoked, forged, a refresh token, or not a token at all:
         // RFC 7662 §2.2 says no more than that.
         Err(_) => json!({ "active": false }),

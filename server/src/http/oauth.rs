@@ -2,6 +2,10 @@
 //! `POST /auth/token` (RFC 6749 password and refresh-token grants, errors as
 //! §5.2) and `POST /auth/revoke` (RFC 7009). Bodies may be form-encoded or
 //! JSON. Token responses are never cached.
+//!
+//! A token request with a `DPoP` proof (RFC 9449 §5) gets tokens bound to
+//! the proof's key: `token_type: "DPoP"`, the access token's `cnf.jkt`, and
+//! a refresh family whose tokens are refused without a proof by that key.
 
 use axum::body::Bytes;
 use axum::extract::State;
@@ -12,7 +16,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use crate::accounts;
-use crate::auth::{ClientMeta, RefreshToken, TokenPair};
+use crate::auth::{ClientMeta, RefreshToken, Refusal, TokenPair};
 use crate::{AppState, Error};
 
 /// The fields either endpoint reads.
@@ -25,6 +29,9 @@ struct TokenRequest {
     token: Option<String>,
 }
 
+/// Where the token endpoint is served: the path its DPoP proofs name.
+pub const TOKEN_PATH: &str = "/auth/token";
+
 /// `POST /auth/token`.
 pub async fn token(
     State(state): State<AppState>,
@@ -36,7 +43,16 @@ pub async fn token(
         Ok(req) => req,
         Err(description) => return invalid_request(&description),
     };
-    let client = client.map(|Extension(c)| c).unwrap_or_default();
+    let mut client = client.map(|Extension(c)| c).unwrap_or_default();
+    // Session mode refuses every grant below, before any proof is read.
+    if state.auth.issues_tokens() {
+        client.key = match super::dpop::proved_key(&state, &headers, "POST", TOKEN_PATH, None).await
+        {
+            Ok(Ok(key)) => key,
+            Ok(Err(refused)) => return dpop_refused(refused.description()),
+            Err(e) => return server_error(e),
+        };
+    }
     match req.grant_type.as_deref() {
         Some("password") => password_grant(&state, req, &client).await,
         Some("refresh_token") => refresh_grant(&state, req, &client).await,
@@ -85,6 +101,9 @@ async fn refresh_grant(state: &AppState, req: TokenRequest, client: &ClientMeta)
     };
     match accounts::token_refresh(state, &RefreshToken::new(raw), client).await {
         Ok(Ok(pair)) => token_response(&pair),
+        Ok(Err(Refusal::WrongKey)) => dpop_refused(
+            "This refresh token is bound to a key: send a DPoP proof signed by that key.",
+        ),
         Ok(Err(_)) => oauth_error(
             StatusCode::BAD_REQUEST,
             "invalid_grant",
@@ -147,9 +166,13 @@ fn parse(headers: &HeaderMap, body: &Bytes) -> Result<TokenRequest, String> {
 }
 
 pub(super) fn token_response(pair: &TokenPair) -> Response {
+    let token_type = match pair.identity.bound_to {
+        Some(_) => "DPoP",
+        None => "Bearer",
+    };
     let body = json!({
         "access_token": pair.access_token.expose(),
-        "token_type": "Bearer",
+        "token_type": token_type,
         "expires_in": pair.expires_in,
         "refresh_token": pair.refresh_token.expose(),
     });
@@ -161,6 +184,11 @@ fn no_store() -> [(header::HeaderName, &'static str); 2] {
         (header::CACHE_CONTROL, "no-store"),
         (header::PRAGMA, "no-cache"),
     ]
+}
+
+/// `400 invalid_dpop_proof` (RFC 9449 §5): a proof was wrong or missing.
+fn dpop_refused(description: &str) -> Response {
+    oauth_error(StatusCode::BAD_REQUEST, "invalid_dpop_proof", description)
 }
 
 fn invalid_request(description: &str) -> Response {

@@ -179,6 +179,7 @@ async fn recently_proved(
         NotAllowed {
             denied,
             token_sent: headers.contains_key(header::AUTHORIZATION),
+            dpop: None,
             max_age: Some(state.reauth.secs()),
         }
         .into_response()

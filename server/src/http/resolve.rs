@@ -14,9 +14,11 @@ use axum::response::{IntoResponse, Response};
 use http::{header, HeaderValue, Method, StatusCode};
 use tower_cookies::Cookies;
 
-use super::credentials;
+use super::credentials::{self, Carrier};
+use super::dpop::{self, DpopRefusal};
 use crate::accounts;
-use crate::auth::{Caller, ClientMeta, Denied, Proof};
+use crate::auth::dpop::ProofError;
+use crate::auth::{Caller, ClientMeta, Credential, Denied, Proof};
 use crate::metrics::Outcome;
 use crate::probe;
 use crate::AppState;
@@ -59,24 +61,56 @@ pub async fn resolve_caller(
     next: Next,
 ) -> Response {
     if !(protection.is_file)(req.uri().path()) {
-        let client = client_meta(&req, &state.config.trusted_proxies);
-        let presented = credentials::presented(req.headers(), &jar);
+        let mut client = client_meta(&req, &state.config.trusted_proxies);
+        let mut presented = credentials::presented(req.headers(), &jar);
+        // A DPoP proof is checked before the token it comes with; a refused
+        // one leaves the request with no credentials at all.
+        let mut refusal = None;
+        let mut store_down = false;
+        if presented.carrier == Carrier::Dpop {
+            let token = presented.credentials.first().and_then(|c| match c {
+                Credential::Access(t) => Some(t.expose()),
+                _ => None,
+            });
+            let (method, path) = (req.method().as_str(), req.uri().path());
+            match dpop::proved_key(&state, req.headers(), method, path, token).await {
+                Ok(Ok(Some(key))) => client.key = Some(key),
+                Ok(Ok(None)) => refusal = Some(ProofError::Missing.into()),
+                Ok(Err(e)) => refusal = Some(e.into()),
+                Err(e) => {
+                    tracing::error!(error = %e, "could not check a DPoP proof");
+                    store_down = true;
+                }
+            }
+            if refusal.is_some() || store_down {
+                presented.credentials.clear();
+            }
+        }
         let (resolved, report) =
             probe::watch(accounts::resolve(&state, &presented.credentials, &client)).await;
         let (caller, outcome) = match resolved {
+            _ if store_down => (Caller::StoreUnavailable, Outcome::Unknown),
             Ok(r) => {
                 if let Some(issued) = &r.issued {
                     credentials::set_cookies(&jar, issued);
                     req.extensions_mut().insert(RenewedThisRequest);
                 }
-                if r.forget && presented.in_cookies {
+                if r.forget && presented.in_cookies() {
                     credentials::clear_cookies(&jar);
                 }
-                match r.identity {
-                    Some(identity) => {
+                let bound = r.identity.map(|identity| {
+                    dpop::binding(&identity, presented.carrier, client.key.as_ref())
+                        .map(|()| identity)
+                });
+                match bound {
+                    Some(Ok(identity)) => {
                         super::observe::record_user(&identity.user_id);
                         state.resolving.add(&report);
                         (Caller::User(Arc::new(identity)), Outcome::SignedIn)
+                    }
+                    Some(Err(refused)) => {
+                        refusal = Some(refused);
+                        (Caller::Anonymous, Outcome::Anonymous)
                     }
                     None => (Caller::Anonymous, Outcome::Anonymous),
                 }
@@ -87,6 +121,9 @@ pub async fn resolve_caller(
             }
         };
         state.resolved.count(outcome);
+        if let Some(refusal) = refusal {
+            req.extensions_mut().insert::<DpopRefusal>(refusal);
+        }
         req.extensions_mut().insert(caller);
         req.extensions_mut().insert(client);
         req.extensions_mut().insert(report);
@@ -105,7 +142,11 @@ fn client_meta(req: &Request, trusted: &[ipnet::IpNet]) -> ClientMeta {
         .get(header::USER_AGENT)
         .and_then(|v| v.to_str().ok())
         .map(|ua| ua.chars().take(MAX_USER_AGENT).collect());
-    ClientMeta { ip, user_agent }
+    ClientMeta {
+        ip,
+        user_agent,
+        key: None,
+    }
 }
 
 /// Answers page reads of protected paths from anonymous callers with

@@ -5,6 +5,8 @@
 //!
 //! - nobody signed in: `401` with `WWW-Authenticate: Bearer`, and
 //!   `error="invalid_token"` when a bearer token was sent and refused;
+//!   `WWW-Authenticate: DPoP` (RFC 9449 §7.1) with the error when the
+//!   request came with DPoP, or with a token bound to a key as `Bearer`;
 //! - the store that could tell did not answer: `503` with `Retry-After`;
 //! - signed in, but not recently enough for `SignedIn<RECENTLY>` (a proof
 //!   within `LATCHKEY_REAUTH_WINDOW`, [`ReauthWindow`]): `401` with
@@ -21,6 +23,8 @@ use http::request::Parts;
 use http::{header, HeaderValue, StatusCode};
 use serde_json::json;
 
+use super::credentials::{self, Carrier};
+use super::dpop::{self, DpopRefusal};
 use super::resolve::unavailable;
 use crate::auth::{Caller, Denied, Identity, Proof, ReauthWindow};
 use crate::AppState;
@@ -60,6 +64,7 @@ where
             Err(denied) => Err(NotAllowed {
                 denied,
                 token_sent: parts.headers.contains_key(header::AUTHORIZATION),
+                dpop: dpop_refusal(parts),
                 max_age,
             }),
         }
@@ -78,18 +83,52 @@ pub struct NotAllowed {
     pub denied: Denied,
     /// An `Authorization` header was sent.
     pub token_sent: bool,
+    /// What a DPoP request (or a bound token sent as `Bearer`) was refused
+    /// for, answered with a DPoP challenge.
+    pub dpop: Option<DpopRefusal>,
     /// Seconds within which the user must have proved who they are.
     pub max_age: Option<i64>,
 }
 
 impl IntoResponse for NotAllowed {
     fn into_response(self) -> Response {
-        match self.denied {
-            Denied::NotSignedIn => not_signed_in(self.token_sent),
-            Denied::Unavailable => unavailable(),
-            Denied::ProveAgain { .. } => prove_again(self.max_age.unwrap_or(0)),
+        match (self.denied, self.dpop) {
+            (Denied::NotSignedIn, Some(refusal)) => dpop_refused(&refusal),
+            (denied, _) => match denied {
+                Denied::NotSignedIn => not_signed_in(self.token_sent),
+                Denied::Unavailable => unavailable(),
+                Denied::ProveAgain { .. } => prove_again(self.max_age.unwrap_or(0)),
+            },
         }
     }
+}
+
+/// Why the resolver refused the request's DPoP proof or binding; for any
+/// other refusal of a request sent with DPoP, `invalid_token`.
+fn dpop_refusal(parts: &Parts) -> Option<DpopRefusal> {
+    if let Some(refusal) = parts.extensions.get::<DpopRefusal>() {
+        return Some(refusal.clone());
+    }
+    match credentials::authorization(&parts.headers) {
+        Some((Carrier::Dpop, _)) => Some(DpopRefusal {
+            error: "invalid_token",
+            description: "The access token is invalid, expired or revoked.".into(),
+        }),
+        _ => None,
+    }
+}
+
+/// `401` with a DPoP challenge (RFC 9449 §7.1).
+fn dpop_refused(refusal: &DpopRefusal) -> Response {
+    (
+        StatusCode::UNAUTHORIZED,
+        [(header::WWW_AUTHENTICATE, dpop::challenge(refusal))],
+        Json(json!({
+            "error": refusal.error,
+            "message": refusal.description,
+        })),
+    )
+        .into_response()
 }
 
 /// `401` for a JSON endpoint, with a `WWW-Authenticate` challenge (RFC 6750:

@@ -133,8 +133,8 @@ pub(super) fn memory(auth: &Auth) -> Option<MemoryView> {
 /// the resolver left it (renewed on this request), else as the browser sent
 /// it (refused, and cleared in the reply).
 fn access_token(req: &ThisRequest<'_>, sent: &SeenCookies) -> Option<String> {
-    if let Some(bearer) = credentials::bearer(req.headers) {
-        return Some(bearer.to_string());
+    if let Some((_, token)) = credentials::authorization(req.headers) {
+        return Some(token.to_string());
     }
     let held = req.held.iter().find_map(|c| match c {
         Credential::Access(t) => Some(t.expose().to_string()),

@@ -74,11 +74,7 @@ impl RelyingParty {
     /// The relying party `config` describes, or a sentence saying which
     /// setting is wrong.
     pub fn from_config(config: &Config) -> std::result::Result<Self, String> {
-        let origin = match &config.public_origin {
-            Some(origin) => origin.clone(),
-            None => format!("http://localhost:{}", config.site_addr.port()),
-        };
-        let origin = Url::parse(&origin)
+        let origin = Url::parse(&config.origin())
             .map_err(|e| format!("LATCHKEY_PUBLIC_ORIGIN is not a URL ({e})"))?;
         let rp_id = match &config.webauthn_rp_id {
             Some(id) => id.trim().to_ascii_lowercase(),

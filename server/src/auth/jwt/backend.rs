@@ -26,8 +26,13 @@ impl AuthBackend for JwtBackend {
         ))
     }
 
-    async fn renew(&self, refresh: &RefreshToken) -> Result<std::result::Result<Issued, Refusal>> {
-        Ok(self.refresh(refresh.expose()).await?.map(Issued::Tokens))
+    async fn renew(
+        &self,
+        refresh: &RefreshToken,
+        client: &ClientMeta,
+    ) -> Result<std::result::Result<Issued, Refusal>> {
+        let renewed = self.refresh(refresh.expose(), client.key.as_ref()).await?;
+        Ok(renewed.map(Issued::Tokens))
     }
 
     /// An access token names its device session by `sid` (checked by

@@ -47,6 +47,18 @@ pub struct AccessClaims {
     /// password.
     #[serde(default)]
     pub amr: Vec<crate::auth::Amr>,
+    /// The key the token is bound to (RFC 9449 `cnf.jkt`): it is accepted
+    /// only with a DPoP proof by that key. Absent: a bearer token.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cnf: Option<Confirmation>,
+}
+
+/// A token's confirmation claim (RFC 7800): the thumbprint of the key its
+/// holder must prove (RFC 9449 §6.1).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Confirmation {
+    pub jkt: String,
 }
 
 /// Why a token was refused.
@@ -134,6 +146,7 @@ pub(crate) fn sample(now: i64) -> AccessClaims {
         username: "alice".into(),
         auth_time: now,
         amr: vec![crate::auth::Amr::Pwd],
+        cnf: None,
     }
 }
 

@@ -15,6 +15,7 @@ use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
 use crate::auth::device::{insert_row, DeviceSession};
+use crate::auth::dpop::Jkt;
 use crate::auth::token::{self, TokenHash};
 use crate::auth::{Amr, ClientMeta, Refusal};
 use crate::db::Db;
@@ -61,6 +62,7 @@ struct TokenRow {
     persistent: i64,
     member_since: i64,
     amr: String,
+    dpop_jkt: Option<String>,
 }
 
 /// The successor of refresh token `raw`: HMAC-SHA256(secret, raw), base64url.
@@ -70,7 +72,8 @@ pub fn successor(secret: &[u8], raw: &str) -> String {
     URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
 }
 
-/// Starts a family for `user`; returns it and its first refresh token.
+/// Starts a family for `user`, bound to the key `client` proved if any;
+/// returns it and its first refresh token.
 pub async fn start(
     db: &Db,
     user: &User,
@@ -83,7 +86,8 @@ pub async fn start(
     let hash = TokenHash::of(&raw);
     let idle = life.idle_for(persistent);
     let family = DeviceSession::start(user, client, persistent, amr, now, idle, life.absolute);
-    insert_family(db, &family, &hash, now).await?;
+    let key = client.key.as_ref().map(Jkt::as_str);
+    insert_family(db, &family, &hash, now, key).await?;
     Ok((family, raw))
 }
 
@@ -91,17 +95,30 @@ pub async fn start(
 /// first refresh token, keeping its id and deadlines; returns that token.
 pub async fn adopt(db: &Db, device: &DeviceSession, now: i64) -> Result<String> {
     let raw = token::new_token();
-    insert_family(db, device, &TokenHash::of(&raw), now).await?;
+    insert_family(db, device, &TokenHash::of(&raw), now, None).await?;
     Ok(raw)
 }
 
-async fn insert_family(db: &Db, family: &DeviceSession, first: &TokenHash, now: i64) -> Result<()> {
+async fn insert_family(
+    db: &Db,
+    family: &DeviceSession,
+    first: &TokenHash,
+    now: i64,
+    key: Option<&str>,
+) -> Result<()> {
     // The family's `sessions.token_hash` must not be the hash of a token the
     // client holds: on a database later served in session mode, that refresh
     // token would pass as a session ID. It is the hash of a value nobody sees.
     let row_hash = TokenHash::of(&token::new_token());
     let mut tx = db.begin().await?;
     insert_row(&mut *tx, &row_hash, family).await?;
+    if key.is_some() {
+        sqlx::query("UPDATE sessions SET dpop_jkt = $1 WHERE id = $2")
+            .bind(key)
+            .bind(&family.id)
+            .execute(&mut *tx)
+            .await?;
+    }
     insert_token(
         &mut tx,
         first,
@@ -137,11 +154,15 @@ async fn insert_token(
     Ok(())
 }
 
-/// Uses refresh token `raw`: on success returns the family and the successor.
+/// Uses refresh token `raw` for a client that proved `key` (or none): on
+/// success returns the family and the successor. A family bound to a key
+/// is refused ([`Refusal::WrongKey`]) unless `key` is that key, before
+/// anything is written: the token stays usable by its client.
 pub async fn rotate(
     db: &Db,
     secret: &[u8],
     raw: &str,
+    key: Option<&Jkt>,
     life: Lifetimes,
     now: i64,
 ) -> Result<std::result::Result<(DeviceSession, String), Refusal>> {
@@ -157,6 +178,11 @@ pub async fn rotate(
     }
     if row.expires_at <= now || row.absolute_expires_at <= now {
         return Ok(Err(Refusal::Expired));
+    }
+    if let Some(bound) = &row.dpop_jkt {
+        if key.map(Jkt::as_str) != Some(bound.as_str()) {
+            return Ok(Err(Refusal::WrongKey));
+        }
     }
     let child_raw = successor(secret, raw);
     let child = TokenHash::of(&child_raw);
@@ -224,7 +250,7 @@ async fn find(db: &Db, hash: &TokenHash) -> Result<Option<TokenRow>> {
     Ok(sqlx::query_as::<_, TokenRow>(
         "SELECT rt.session_id, rt.expires_at, s.user_id, u.username, s.created_at, \
          s.absolute_expires_at, s.user_agent, s.ip, s.revoked_at, u.disabled_at, s.persistent, \
-         s.amr, u.created_at AS member_since FROM refresh_tokens rt JOIN sessions s ON s.id = rt.session_id \
+         s.amr, s.dpop_jkt, u.created_at AS member_since FROM refresh_tokens rt JOIN sessions s ON s.id = rt.session_id \
          JOIN users u ON u.id = s.user_id WHERE rt.token_hash = $1",
     )
     .bind(hash.as_str())

@@ -20,6 +20,7 @@ fn claims(nbf: i64, iat: i64, exp: i64) -> AccessClaims {
         username: "alice".into(),
         auth_time: NOW,
         amr: vec![crate::auth::Amr::Pwd],
+        cnf: None,
     }
 }
 

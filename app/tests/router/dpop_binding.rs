@@ -1,0 +1,190 @@
+//! What a token bound to a key (DPoP) is refused as: a bearer token, a
+//! cookie, a refresh without the key's proof, a proof already used at
+//! another instance, a proof for the `Host` header's origin, and a refresh
+//! token carried into a session by a mode switch.
+
+use axum::body::Body;
+use http::{header, Request};
+use serde_json::Value;
+
+use super::dpop::{app, assert_dpop_refused, bound_tokens, get, payload_of, token_request, url};
+use super::*;
+use support::dpop_key::DpopKey;
+use support::{TestApp, T0};
+
+#[sqlx::test(migrator = "server::db::MIGRATOR")]
+async fn a_bound_token_is_refused_as_a_bearer_token_and_a_bearer_one_as_dpop(
+    pool: sqlx::SqlitePool,
+) {
+    let app = app(server::db::testing::from_sqlite(pool).await).await;
+    let key = DpopKey::new();
+    let t = bound_tokens(&app, &key).await;
+    let access = t["access_token"].as_str().unwrap();
+    let proof = key.proof("GET", &url(&app, "/api/me"), T0, Some(access));
+    let r = get(&app, "/api/me", &format!("Bearer {access}"), &[&proof]).await;
+    assert_dpop_refused(&r, "invalid_token", "bound token as Bearer");
+    let r = get(&app, "/api/me", &format!("Bearer {access}"), &[]).await;
+    assert_dpop_refused(&r, "invalid_token", "bound token as Bearer, no proof");
+    // Nor does it work as the browser's access cookie.
+    let r = app
+        .send(
+            Request::get("/api/me")
+                .header(header::COOKIE, format!("__Host-latchkey_access={access}"))
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{}", r.body);
+    // An unbound token sent as DPoP, even with a good proof, is refused.
+    let plain = support::password_grant(&app).await;
+    let plain = plain["access_token"].as_str().unwrap();
+    let proof = key.proof("GET", &url(&app, "/api/me"), T0, Some(plain));
+    let r = get(&app, "/api/me", &format!("DPoP {plain}"), &[&proof]).await;
+    assert_dpop_refused(&r, "invalid_token", "bearer token as DPoP");
+}
+
+#[sqlx::test(migrator = "server::db::MIGRATOR")]
+async fn a_bound_refresh_token_needs_a_proof_by_its_key_and_is_not_used_up_without(
+    pool: sqlx::SqlitePool,
+) {
+    let app = app(server::db::testing::from_sqlite(pool).await).await;
+    let key = DpopKey::new();
+    let t = bound_tokens(&app, &key).await;
+    let form = format!(
+        "grant_type=refresh_token&refresh_token={}",
+        t["refresh_token"].as_str().unwrap()
+    );
+    let token_url = url(&app, "/auth/token");
+    let other = DpopKey::new().proof("POST", &token_url, T0, None);
+    for (case, proofs) in [("no proof", vec![]), ("another key", vec![other.as_str()])] {
+        let r = token_request(&app, &form, &proofs).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{case}: {}", r.body);
+        assert_eq!(r.json()["error"], "invalid_dpop_proof", "{case}");
+    }
+    let proof = key.proof("POST", &token_url, T0, None);
+    let r = token_request(&app, &form, &[&proof]).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let renewed = r.json();
+    assert_eq!(renewed["token_type"], "DPoP");
+    let access = renewed["access_token"].as_str().unwrap();
+    assert_eq!(payload_of(access)["cnf"]["jkt"], key.thumbprint());
+}
+
+/// Two instances over one database and shared store (the second has the
+/// first's configuration, Redis prefix included): a proof used at one is
+/// refused at the other.
+async fn a_proof_replayed_at_another_instance_is_refused(one: TestApp) {
+    let config = (*one.state.config).clone();
+    let two = TestApp::with_config(one.db.clone(), config, one.backend);
+    one.browser().sign_up("alice", "correct-horse").await;
+    let key = DpopKey::new();
+    let t = bound_tokens(&one, &key).await;
+    let access = t["access_token"].as_str().unwrap();
+    let proof = key.proof("GET", &url(&one, "/api/me"), T0, Some(access));
+    let auth = format!("DPoP {access}");
+    assert_eq!(
+        get(&one, "/api/me", &auth, &[&proof]).await.status,
+        StatusCode::OK
+    );
+    assert_dpop_refused(
+        &get(&two, "/api/me", &auth, &[&proof]).await,
+        "invalid_dpop_proof",
+        "replay",
+    );
+    let fresh = key.proof("GET", &url(&two, "/api/me"), T0, Some(access));
+    assert_eq!(
+        get(&two, "/api/me", &auth, &[&fresh]).await.status,
+        StatusCode::OK
+    );
+    one.cleanup().await;
+}
+
+#[sqlx::test(migrator = "server::db::MIGRATOR")]
+async fn a_proof_replayed_at_another_instance_is_refused_database(pool: sqlx::SqlitePool) {
+    let db = server::db::testing::from_sqlite(pool).await;
+    a_proof_replayed_at_another_instance_is_refused(TestApp::new(db, Backend::Jwt)).await;
+}
+
+#[sqlx::test(migrator = "server::db::MIGRATOR")]
+async fn a_proof_replayed_at_another_instance_is_refused_redis(pool: sqlx::SqlitePool) {
+    if !support::redis_available() {
+        return;
+    }
+    let db = server::db::testing::from_sqlite(pool).await;
+    a_proof_replayed_at_another_instance_is_refused(TestApp::new(db, Backend::JwtRedis)).await;
+}
+
+/// A mode switch, then the bound client's tokens: a bound refresh token put
+/// in a browser cookie is not carried over into a session (a cookie comes
+/// with no proof), and is still the client's after a switch back; a bearer
+/// client's is carried over as before.
+#[sqlx::test(migrator = "server::db::MIGRATOR")]
+async fn a_mode_switch_never_turns_a_bound_refresh_token_into_a_session(pool: sqlx::SqlitePool) {
+    use server::config::AuthMode;
+    let db = server::db::testing::from_sqlite(pool).await;
+    let jwt = app(db).await;
+    let key = DpopKey::new();
+    let bound = bound_tokens(&jwt, &key).await;
+    let plain = support::password_grant(&jwt).await;
+    let session = super::mode_switch::restart_in(&jwt, AuthMode::Session, Backend::SessionDatabase);
+    let with_refresh = |t: &Value| {
+        let b = session.browser();
+        let refresh = t["refresh_token"].as_str().unwrap().to_string();
+        b.set_cookies([("__Host-latchkey_refresh".to_string(), refresh)].into());
+        b
+    };
+    assert_eq!(with_refresh(&bound).me().await, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        with_refresh(&plain).me().await,
+        StatusCode::OK,
+        "a bearer family is carried over"
+    );
+    // Back in JWT mode the bound family is still its client's, and only its.
+    let jwt = super::mode_switch::restart_in(&session, AuthMode::Jwt, Backend::Jwt);
+    let form = format!(
+        "grant_type=refresh_token&refresh_token={}",
+        bound["refresh_token"].as_str().unwrap()
+    );
+    let r = token_request(&jwt, &form, &[]).await;
+    assert_eq!(r.json()["error"], "invalid_dpop_proof", "{}", r.body);
+    let proof = key.proof("POST", &url(&jwt, "/auth/token"), T0, None);
+    let r = token_request(&jwt, &form, &[&proof]).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.json()["token_type"], "DPoP");
+}
+
+/// The URL a proof must name is the configured public origin's, whatever
+/// `Host` the request claims: a proof made for another host is refused even
+/// when the request says it is for that host.
+#[sqlx::test(migrator = "server::db::MIGRATOR")]
+async fn the_proofs_url_is_the_configured_origins_never_the_host_headers(pool: sqlx::SqlitePool) {
+    let db = server::db::testing::from_sqlite(pool).await;
+    let config = server::config::Config {
+        public_origin: Some("https://auth.example.org".into()),
+        ..(*app(db.clone()).await.state.config).clone()
+    };
+    let app = TestApp::with_config(db, config, Backend::Jwt);
+    let key = DpopKey::new();
+    let t = bound_tokens(&app, &key).await;
+    let access = t["access_token"].as_str().unwrap();
+    let me = |host: &str, proof: &str| {
+        Request::get("/api/me")
+            .header(header::HOST, host)
+            .header(header::AUTHORIZATION, format!("DPoP {access}"))
+            .header("dpop", proof)
+            .body(Body::empty())
+            .unwrap()
+    };
+    let theirs = key.proof("GET", "https://evil.example/api/me", T0, Some(access));
+    let r = app.send(me("evil.example", &theirs)).await;
+    assert_dpop_refused(
+        &r,
+        "invalid_dpop_proof",
+        "a proof for the Host header's origin",
+    );
+    let ours = key.proof("GET", "https://auth.example.org/api/me", T0, Some(access));
+    assert_eq!(
+        app.send(me("evil.example", &ours)).await.status,
+        StatusCode::OK
+    );
+}
