@@ -203,6 +203,9 @@ mod dpop;
 #[path = "router/dpop_binding.rs"]
 mod dpop_binding;
 
+#[path = "router/resources.rs"]
+mod resources;
+
 #[path = "router/jwt_devices.rs"]
 mod jwt_devices;
 

@@ -102,8 +102,8 @@ fn refresh_rotation(c: &mut Criterion) {
     // Each rotation uses the previous successor: the chain a client walks.
     c.bench_function("refresh_rotate_sqlite", |b| {
         b.iter(|| {
-            let (_, next) = rt
-                .block_on(refresh::rotate(&db, &secret, &raw, None, life, NOW))
+            let (_, next, _) = rt
+                .block_on(refresh::rotate(&db, &secret, &raw, (None, None), life, NOW))
                 .unwrap()
                 .unwrap();
             raw = next;

@@ -15,7 +15,9 @@ mod names;
 mod parse;
 mod validate;
 
-use self::parse::{parse_duration, parse_grace, parse_issuer, parse_reauth_window, parse_secret};
+use self::parse::{
+    parse_duration, parse_grace, parse_issuer, parse_reauth_window, parse_resource, parse_secret,
+};
 pub use self::parse::{parse_trusted, Secret};
 
 /// How the server remembers who is signed in.
@@ -194,6 +196,14 @@ pub struct Config {
     /// to `POST /auth/introspect`; unset, introspection is off.
     #[arg(long, env = "LATCHKEY_INTROSPECTION_SECRET", hide_env_values = true, value_parser = parse_secret)]
     pub introspection_secret: Option<Secret>,
+
+    /// The services (resource servers, RFC 8707) the token endpoint issues
+    /// tokens for, as absolute URIs separated by commas (e.g.
+    /// `https://notes.example.com`): a client asks with `resource`, and the
+    /// token's `aud` is that URI, so Latchkey's own API refuses it and the
+    /// service accepts only its own. Empty: tokens for Latchkey's API only.
+    #[arg(long, env = "LATCHKEY_RESOURCES", value_delimiter = ',', value_parser = parse_resource)]
+    pub resources: Vec<String>,
 
     /// After a switch of `LATCHKEY_AUTH_MODE`, accept the other mode's
     /// sign-in once and turn it into this mode's, so nobody is signed out.

@@ -161,7 +161,8 @@ impl AppState {
             AuthMode::Jwt => {
                 let keys = keys
                     .ok_or_else(|| Error::Internal("JWT mode needs a keyring".into()))?
-                    .with_issuer(config.issuer());
+                    .with_issuer(config.issuer())
+                    .with_resources(&config.resources);
                 let settings = JwtSettings {
                     access_ttl: config.access_ttl,
                     refresh_ttl: config.refresh_ttl,

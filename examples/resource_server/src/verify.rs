@@ -68,6 +68,7 @@ struct Introspected {
     active: bool,
     sub: Option<String>,
     username: Option<String>,
+    aud: Option<String>,
     cnf: Option<serde_json::Value>,
 }
 
@@ -173,12 +174,15 @@ impl Verifier {
         }
         let answer: Introspected = res.json().await.map_err(|e| unavailable(e.to_string()))?;
         match answer {
+            // Active is not enough: the token must be for this service, or
+            // one handed to any other service could be replayed here.
             Introspected {
                 active: true,
                 sub: Some(sub),
                 username: Some(username),
+                aud: Some(aud),
                 cnf: None,
-            } => Ok(Caller { sub, username }),
+            } if aud == self.audience => Ok(Caller { sub, username }),
             _ => Err(Refusal::Invalid),
         }
     }

@@ -23,6 +23,8 @@ use server::AppState;
 use tokio::task::JoinHandle;
 
 const SECRET: &str = "resource-server-test-secret";
+/// The resource server Latchkey issues tokens for, beside its own API.
+const NOTES: &str = "http://notes.example";
 
 /// A Latchkey served on a free loopback port, its data in a new directory.
 struct Latchkey {
@@ -52,6 +54,7 @@ impl Latchkey {
             data_dir: dir.clone(),
             site_addr: addr,
             introspection_secret: Some(Secret::new(SECRET).unwrap()),
+            resources: vec![NOTES.into()],
             jwks_max_age,
             ..Config::defaults()
         };
@@ -98,13 +101,20 @@ impl Latchkey {
 
     /// A password grant's JSON answer.
     async fn grant(&self) -> serde_json::Value {
+        self.grant_with(&[]).await
+    }
+
+    /// A password grant's JSON answer, with `extra` parameters.
+    async fn grant_with(&self, extra: &[(&str, &str)]) -> serde_json::Value {
+        let mut form = vec![
+            ("grant_type", "password"),
+            ("username", "alice"),
+            ("password", "correct-horse"),
+        ];
+        form.extend_from_slice(extra);
         let res = reqwest::Client::new()
             .post(format!("{}/auth/token", self.url))
-            .form(&[
-                ("grant_type", "password"),
-                ("username", "alice"),
-                ("password", "correct-horse"),
-            ])
+            .form(&form)
             .send()
             .await
             .unwrap();
@@ -288,6 +298,48 @@ async fn introspection_makes_a_revocation_count_at_once() {
         .unwrap();
     let (bad_url, _) = notes(bad).await;
     assert_eq!(get_notes(&bad_url, token).await.status(), 503);
+    latchkey.stop();
+}
+
+/// A token asked for this service (RFC 8707 `resource`) is accepted by a
+/// service configured with that audience, by signature and by
+/// introspection, and refused by Latchkey's own API; a token for
+/// Latchkey's API is refused by the service (no replay across audiences).
+#[tokio::test]
+async fn a_token_for_this_service_is_accepted_here_and_refused_by_latchkey() {
+    let latchkey = Latchkey::start().await;
+    let notes_token = latchkey.grant_with(&[("resource", NOTES)]).await["access_token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let latchkey_token = latchkey.token().await;
+    let keys = Verifier::connect(&latchkey.url, NOTES, None, Duration::ZERO)
+        .await
+        .unwrap();
+    let credentials = Some(("notes".to_string(), SECRET.to_string()));
+    let asking = Verifier::connect(&latchkey.url, NOTES, credentials, Duration::ZERO)
+        .await
+        .unwrap();
+    for verifier in [keys, asking] {
+        let (url, _) = notes(verifier).await;
+        assert_eq!(get_notes(&url, &notes_token).await.status(), 200, "{url}");
+        assert_eq!(
+            get_notes(&url, &latchkey_token).await.status(),
+            401,
+            "{url}"
+        );
+    }
+    // A service left at Latchkey's audience refuses the notes token.
+    let (default_url, _) = by_signature(&latchkey, Duration::ZERO).await;
+    assert_eq!(get_notes(&default_url, &notes_token).await.status(), 401);
+    let me = |token: &str| {
+        reqwest::Client::new()
+            .get(format!("{}/api/me", latchkey.url))
+            .bearer_auth(token)
+            .send()
+    };
+    assert_eq!(me(&notes_token).await.unwrap().status(), 401);
+    assert_eq!(me(&latchkey_token).await.unwrap().status(), 200);
     latchkey.stop();
 }
 

@@ -90,6 +90,9 @@ pub enum Refusal {
     /// Bound to a key (DPoP) the request did not prove; still usable by
     /// the client that holds the key.
     WrongKey,
+    /// Its tokens are for another resource server than the one asked for
+    /// (RFC 8707); still usable for its own.
+    OtherResource,
 }
 
 /// A device session that was just ended.

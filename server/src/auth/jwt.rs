@@ -129,7 +129,8 @@ impl JwtBackend {
     }
 
     /// The tokens of `device`, minted at `now`, with `refresh_token`, the
-    /// access token bound to `key` if the client proved one. The access
+    /// access token bound to `key` if the client proved one, for `audience`
+    /// (a resource server; `None`: Latchkey's API). The access
     /// token expires after the access lifetime or at the device session's
     /// absolute deadline, whichever comes first.
     fn pair(
@@ -137,11 +138,11 @@ impl JwtBackend {
         device: DeviceSession,
         refresh_token: String,
         now: i64,
-        key: Option<&Jkt>,
+        (key, audience): (Option<&Jkt>, Option<&str>),
     ) -> Result<TokenPair> {
         let claims = AccessClaims {
             iss: self.keys.issuer().into(),
-            aud: claims::AUDIENCE.into(),
+            aud: audience.unwrap_or(claims::AUDIENCE).into(),
             sub: device.user_id.clone(),
             exp: (now + self.access_ttl).min(device.absolute_expires_at),
             nbf: now,
@@ -170,14 +171,20 @@ impl JwtBackend {
         })
     }
 
-    /// Checks an access token: signature and claims (once per token, see
-    /// [`verified`]), its times and the revocation set (on every call).
+    /// Checks an access token for Latchkey's own API: signature and claims
+    /// (once per token, see [`verified`]), its times, the revocation set
+    /// (on every call), and that it is not for another service (`aud`).
     pub fn verify_access(&self, token: &str) -> std::result::Result<Identity, TokenError> {
-        self.valid_claims(token).map(|claims| identity(&claims))
+        let claims = self.valid_claims(token)?;
+        if claims.aud != claims::AUDIENCE {
+            return Err(TokenError::Invalid);
+        }
+        Ok(identity(&claims))
     }
 
     /// The claims of an access token that passes every check of
-    /// [`Self::verify_access`] (token introspection reports them).
+    /// [`Self::verify_access`] but the audience: it may be for a resource
+    /// server (token introspection reports them to it).
     pub fn valid_claims(&self, token: &str) -> std::result::Result<Arc<AccessClaims>, TokenError> {
         let claims = self.verified.verify(token, self.clock.now())?;
         // No token we issue lives longer than the access lifetime; a longer one
@@ -214,7 +221,8 @@ impl JwtBackend {
         let how = (persistent, amr);
         let (device, refresh_token) =
             refresh::start(&self.db, user, client, self.life, now, how).await?;
-        self.pair(device, refresh_token, now, client.key.as_ref())
+        let terms = (client.key.as_ref(), client.resource.as_deref());
+        self.pair(device, refresh_token, now, terms)
     }
 
     /// Makes `device` (a session from session mode) a family and returns
@@ -222,23 +230,29 @@ impl JwtBackend {
     pub(crate) async fn adopt(&self, device: DeviceSession) -> Result<TokenPair> {
         let now = self.clock.now();
         let refresh_token = refresh::adopt(&self.db, &device, now).await?;
-        self.pair(device, refresh_token, now, None)
+        self.pair(device, refresh_token, now, (None, None))
     }
 
     /// Rotates a refresh token into new tokens, for a client that proved
-    /// `key` (or none). A family bound to a key is refused without a proof
-    /// by it, and nothing is used up. The new access token is bound to the
-    /// key proved, if any.
+    /// `key` (or none), asking for `resource` (or whatever the family's
+    /// tokens are for). A family bound to a key is refused without a proof
+    /// by it, one for another resource is refused, and nothing is used up.
+    /// The new access token is bound to the key proved, if any, and is for
+    /// the family's resource.
     pub async fn refresh(
         &self,
         raw: &str,
         key: Option<&Jkt>,
+        resource: Option<&str>,
     ) -> Result<std::result::Result<TokenPair, Refusal>> {
         let now = self.clock.now();
         let secret = &self.keys.refresh_secret;
-        let rotate = refresh::rotate(&self.db, secret, raw, key, self.life, now);
+        let rotate = refresh::rotate(&self.db, secret, raw, (key, resource), self.life, now);
         match self.rotation.run(rotate).await? {
-            Ok((device, successor)) => Ok(Ok(self.pair(device, successor, now, key)?)),
+            Ok((device, successor, audience)) => {
+                let terms = (key, audience.as_deref());
+                Ok(Ok(self.pair(device, successor, now, terms)?))
+            }
             Err(refusal @ Refusal::Reused { .. }) => {
                 if let Refusal::Reused { device_id, .. } = &refusal {
                     tracing::warn!(device = %device_id, "refresh token reuse: device session revoked");

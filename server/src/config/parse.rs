@@ -26,6 +26,23 @@ pub fn parse_trusted(s: &str) -> Result<IpNet, String> {
         })
 }
 
+/// Parses a resource URI (RFC 8707 §2): absolute (so never Latchkey's own
+/// audience, `latchkey`), no fragment; kept as
+/// given (less a trailing slash), since a token's `aud` is compared as a
+/// string.
+pub fn parse_resource(s: &str) -> Result<String, String> {
+    let s = s.trim().trim_end_matches('/');
+    let url = url::Url::parse(s).map_err(|e| {
+        format!("{s:?} is not an absolute URI ({e}); e.g. https://notes.example.com")
+    })?;
+    if url.fragment().is_some() {
+        return Err(format!(
+            "{s:?} has a fragment, which a resource URI must not have"
+        ));
+    }
+    Ok(s.to_string())
+}
+
 /// Parses the grace window: 0s (no grace) up to one minute.
 pub fn parse_grace(s: &str) -> Result<Duration, String> {
     let d = humantime::parse_duration(s).map_err(|e| format!("{e}; use a duration such as 10s"))?;
@@ -115,6 +132,27 @@ mod tests {
             "https://a.com/#f",
         ] {
             assert!(parse_issuer(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_resource_is_an_absolute_uri_without_fragment() {
+        assert_eq!(
+            parse_resource(" https://notes.example.com/ ").unwrap(),
+            "https://notes.example.com"
+        );
+        assert_eq!(
+            parse_resource("urn:example:notes").unwrap(),
+            "urn:example:notes"
+        );
+        for bad in [
+            "latchkey",
+            "notes.example.com",
+            "/notes",
+            "https://a.com/#f",
+            "",
+        ] {
+            assert!(parse_resource(bad).is_err(), "{bad}");
         }
     }
 

@@ -3,6 +3,10 @@
 //! §5.2) and `POST /auth/revoke` (RFC 7009). Bodies may be form-encoded or
 //! JSON. Token responses are never cached.
 //!
+//! A token request may name the service the tokens are for with `resource`
+//! (RFC 8707), one of `LATCHKEY_RESOURCES`: the access token's `aud` is
+//! then that service's URI, and Latchkey's own API refuses it.
+//!
 //! A token request with a `DPoP` proof (RFC 9449 §5) gets tokens bound to
 //! the proof's key: `token_type: "DPoP"`, the access token's `cnf.jkt`, and
 //! a refresh family whose tokens are refused without a proof by that key.
@@ -27,6 +31,8 @@ struct TokenRequest {
     password: Option<String>,
     refresh_token: Option<String>,
     token: Option<String>,
+    /// The resource server the tokens are for (RFC 8707).
+    resource: Option<String>,
 }
 
 /// Where the token endpoint is served: the path its DPoP proofs name.
@@ -45,7 +51,18 @@ pub async fn token(
     };
     let mut client = client.map(|Extension(c)| c).unwrap_or_default();
     // Session mode refuses every grant below, before any proof is read.
-    if state.auth.issues_tokens() {
+    if let Some(jwt) = state.auth.tokens() {
+        if let Some(resource) = &req.resource {
+            let resource = resource.trim_end_matches('/');
+            if !jwt.keys().serves(resource) {
+                return oauth_error(
+                    StatusCode::BAD_REQUEST,
+                    "invalid_target",
+                    &format!("{resource:?} is not a service this server issues tokens for."),
+                );
+            }
+            client.resource = Some(resource.to_string());
+        }
         client.key = match super::dpop::proved_key(&state, &headers, "POST", TOKEN_PATH, None).await
         {
             Ok(Ok(key)) => key,
@@ -104,6 +121,11 @@ async fn refresh_grant(state: &AppState, req: TokenRequest, client: &ClientMeta)
         Ok(Err(Refusal::WrongKey)) => dpop_refused(
             "This refresh token is bound to a key: send a DPoP proof signed by that key.",
         ),
+        Ok(Err(Refusal::OtherResource)) => oauth_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_target",
+            "This refresh token's tokens are for another service than the resource asked for.",
+        ),
         Ok(Err(_)) => oauth_error(
             StatusCode::BAD_REQUEST,
             "invalid_grant",
@@ -156,6 +178,14 @@ fn parse(headers: &HeaderMap, body: &Bytes) -> Result<TokenRequest, String> {
     let parsed = if content_type.starts_with("application/json") {
         serde_json::from_slice::<TokenRequest>(body).map_err(|e| e.to_string())
     } else if content_type.starts_with("application/x-www-form-urlencoded") {
+        // RFC 8707 allows several `resource` parameters; a token here is
+        // for one service.
+        let resources = form_urlencoded::parse(body)
+            .filter(|(name, _)| name == "resource")
+            .count();
+        if resources > 1 {
+            return Err("Ask for one resource per token request.".into());
+        }
         serde_urlencoded::from_bytes::<TokenRequest>(body).map_err(|e| e.to_string())
     } else {
         return Err(

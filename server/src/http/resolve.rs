@@ -146,6 +146,7 @@ fn client_meta(req: &Request, trusted: &[ipnet::IpNet]) -> ClientMeta {
         ip,
         user_agent,
         key: None,
+        resource: None,
     }
 }
 

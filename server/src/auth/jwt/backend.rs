@@ -31,7 +31,8 @@ impl AuthBackend for JwtBackend {
         refresh: &RefreshToken,
         client: &ClientMeta,
     ) -> Result<std::result::Result<Issued, Refusal>> {
-        let renewed = self.refresh(refresh.expose(), client.key.as_ref()).await?;
+        let (key, resource) = (client.key.as_ref(), client.resource.as_deref());
+        let renewed = self.refresh(refresh.expose(), key, resource).await?;
         Ok(renewed.map(Issued::Tokens))
     }
 
@@ -40,7 +41,11 @@ impl AuthBackend for JwtBackend {
     async fn end(&self, credential: &Credential, reason: &str) -> Result<Option<Ended>> {
         let device_id = match credential {
             Credential::Access(token) => {
-                self.verify_access(token.expose()).ok().map(|i| i.device_id)
+                // Any audience: a resource server's token names its device
+                // session as well.
+                self.valid_claims(token.expose())
+                    .ok()
+                    .map(|c| c.sid.clone())
             }
             Credential::Refresh(token) => refresh::family_id_of(&self.db, token.expose()).await?,
             Credential::Session(_) => None,

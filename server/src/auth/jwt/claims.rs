@@ -4,7 +4,8 @@
 //! never from the header; `typ` must be `at+jwt` (so no other JWT we might
 //! ever sign passes as an access token); `kid` must name one of our keys that
 //! still verifies ([`super::keys`]); `exp`, `nbf`, `iat`, `iss` (the
-//! configured issuer URL), `aud` and `sub` are required. Time checks use the caller's
+//! configured issuer URL), `aud` (Latchkey's own or a configured resource
+//! server's) and `sub` are required. Time checks use the caller's
 //! `now` with a small leeway, so tests drive them with a manual clock.
 //! Headers such as `jku`, `x5u` and `jwk` are never followed.
 
@@ -15,8 +16,10 @@ use std::sync::Arc;
 
 use super::keys::{Key, Keyring};
 
-/// The audience (`aud`) of every access token: Latchkey's API, and the
-/// services that accept its tokens.
+/// The audience (`aud`) of access tokens for Latchkey's own API (and the
+/// services that accept them as such). A token issued for a resource server
+/// (RFC 8707 `resource`) carries that server's URI instead, and Latchkey's
+/// API refuses it.
 pub const AUDIENCE: &str = "latchkey";
 /// The `typ` header of access tokens (RFC 9068).
 pub const ACCESS_TYP: &str = "at+jwt";
@@ -106,7 +109,9 @@ pub fn verify_keyed(
     let mut validation = Validation::new(keys.alg);
     validation.set_required_spec_claims(&["exp", "nbf", "iat", "iss", "aud", "sub"]);
     validation.set_issuer(&[keys.issuer()]);
-    validation.set_audience(&[AUDIENCE]);
+    // Any audience tokens are issued for: which one a request may use is
+    // its reader's decision (Latchkey's API: its own only).
+    validation.set_audience(keys.audiences());
     // Time is checked below against the injected clock.
     validation.validate_exp = false;
     validation.validate_nbf = false;

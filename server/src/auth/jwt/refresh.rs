@@ -63,6 +63,7 @@ struct TokenRow {
     member_since: i64,
     amr: String,
     dpop_jkt: Option<String>,
+    audience: Option<String>,
 }
 
 /// The successor of refresh token `raw`: HMAC-SHA256(secret, raw), base64url.
@@ -72,8 +73,9 @@ pub fn successor(secret: &[u8], raw: &str) -> String {
     URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
 }
 
-/// Starts a family for `user`, bound to the key `client` proved if any;
-/// returns it and its first refresh token.
+/// Starts a family for `user`, bound to the key `client` proved if any,
+/// for the resource server it asked for if any; returns it and its first
+/// refresh token.
 pub async fn start(
     db: &Db,
     user: &User,
@@ -86,8 +88,11 @@ pub async fn start(
     let hash = TokenHash::of(&raw);
     let idle = life.idle_for(persistent);
     let family = DeviceSession::start(user, client, persistent, amr, now, idle, life.absolute);
-    let key = client.key.as_ref().map(Jkt::as_str);
-    insert_family(db, &family, &hash, now, key).await?;
+    let terms = (
+        client.key.as_ref().map(Jkt::as_str),
+        client.resource.as_deref(),
+    );
+    insert_family(db, &family, &hash, now, terms).await?;
     Ok((family, raw))
 }
 
@@ -95,7 +100,7 @@ pub async fn start(
 /// first refresh token, keeping its id and deadlines; returns that token.
 pub async fn adopt(db: &Db, device: &DeviceSession, now: i64) -> Result<String> {
     let raw = token::new_token();
-    insert_family(db, device, &TokenHash::of(&raw), now, None).await?;
+    insert_family(db, device, &TokenHash::of(&raw), now, (None, None)).await?;
     Ok(raw)
 }
 
@@ -104,7 +109,7 @@ async fn insert_family(
     family: &DeviceSession,
     first: &TokenHash,
     now: i64,
-    key: Option<&str>,
+    (key, audience): (Option<&str>, Option<&str>),
 ) -> Result<()> {
     // The family's `sessions.token_hash` must not be the hash of a token the
     // client holds: on a database later served in session mode, that refresh
@@ -112,9 +117,10 @@ async fn insert_family(
     let row_hash = TokenHash::of(&token::new_token());
     let mut tx = db.begin().await?;
     insert_row(&mut *tx, &row_hash, family).await?;
-    if key.is_some() {
-        sqlx::query("UPDATE sessions SET dpop_jkt = $1 WHERE id = $2")
+    if key.is_some() || audience.is_some() {
+        sqlx::query("UPDATE sessions SET dpop_jkt = $1, audience = $2 WHERE id = $3")
             .bind(key)
+            .bind(audience)
             .bind(&family.id)
             .execute(&mut *tx)
             .await?;
@@ -154,18 +160,21 @@ async fn insert_token(
     Ok(())
 }
 
-/// Uses refresh token `raw` for a client that proved `key` (or none): on
-/// success returns the family and the successor. A family bound to a key
-/// is refused ([`Refusal::WrongKey`]) unless `key` is that key, before
-/// anything is written: the token stays usable by its client.
+/// Uses refresh token `raw` for a client that proved `key` (or none) and
+/// asks for `resource` (or none): on success returns the family, the
+/// successor and the resource server the family's tokens are for. Before
+/// anything is written, a family bound to a key is refused
+/// ([`Refusal::WrongKey`]) unless `key` is that key, and one whose tokens
+/// are for another resource than the one asked for
+/// ([`Refusal::OtherResource`]): the token stays usable by its client.
 pub async fn rotate(
     db: &Db,
     secret: &[u8],
     raw: &str,
-    key: Option<&Jkt>,
+    (key, resource): (Option<&Jkt>, Option<&str>),
     life: Lifetimes,
     now: i64,
-) -> Result<std::result::Result<(DeviceSession, String), Refusal>> {
+) -> Result<std::result::Result<(DeviceSession, String, Option<String>), Refusal>> {
     if !token::is_well_formed(raw) {
         return Ok(Err(Refusal::Unknown));
     }
@@ -183,6 +192,9 @@ pub async fn rotate(
         if key.map(Jkt::as_str) != Some(bound.as_str()) {
             return Ok(Err(Refusal::WrongKey));
         }
+    }
+    if resource.is_some_and(|r| Some(r) != row.audience.as_deref()) {
+        return Ok(Err(Refusal::OtherResource));
     }
     let child_raw = successor(secret, raw);
     let child = TokenHash::of(&child_raw);
@@ -243,14 +255,14 @@ pub async fn rotate(
         member_since: Some(row.member_since),
         amr: Amr::from_stored(&row.amr),
     };
-    Ok(Ok((family, child_raw)))
+    Ok(Ok((family, child_raw, row.audience)))
 }
 
 async fn find(db: &Db, hash: &TokenHash) -> Result<Option<TokenRow>> {
     Ok(sqlx::query_as::<_, TokenRow>(
         "SELECT rt.session_id, rt.expires_at, s.user_id, u.username, s.created_at, \
          s.absolute_expires_at, s.user_agent, s.ip, s.revoked_at, u.disabled_at, s.persistent, \
-         s.amr, s.dpop_jkt, u.created_at AS member_since FROM refresh_tokens rt JOIN sessions s ON s.id = rt.session_id \
+         s.amr, s.dpop_jkt, s.audience, u.created_at AS member_since FROM refresh_tokens rt JOIN sessions s ON s.id = rt.session_id \
          JOIN users u ON u.id = s.user_id WHERE rt.token_hash = $1",
     )
     .bind(hash.as_str())

@@ -75,18 +75,21 @@ async fn refresh_rotates_and_reuse_after_grace_revokes_the_family(pool: sqlx::Sq
         .unwrap();
     clock.advance(60);
     let second = b
-        .refresh(first.refresh_token.expose(), None)
+        .refresh(first.refresh_token.expose(), None, None)
         .await
         .unwrap()
         .unwrap();
     assert_ne!(second.refresh_token, first.refresh_token);
     assert_ne!(second.access_token, first.access_token);
     clock.advance(11);
-    let reuse = b.refresh(first.refresh_token.expose(), None).await.unwrap();
+    let reuse = b
+        .refresh(first.refresh_token.expose(), None, None)
+        .await
+        .unwrap();
     assert!(matches!(reuse, Err(Refusal::Reused { .. })), "{reuse:?}");
     // The whole family is gone: the newest refresh token and the access token too.
     assert_eq!(
-        b.refresh(second.refresh_token.expose(), None)
+        b.refresh(second.refresh_token.expose(), None, None)
             .await
             .unwrap()
             .unwrap_err(),
@@ -107,7 +110,7 @@ async fn concurrent_refreshes_with_one_token_share_one_successor(pool: sqlx::Sql
     let tasks: Vec<_> = (0..8)
         .map(|_| {
             let (b, raw) = (b.clone(), first.refresh_token.clone());
-            tokio::spawn(async move { b.refresh(raw.expose(), None).await })
+            tokio::spawn(async move { b.refresh(raw.expose(), None, None).await })
         })
         .collect();
     let mut successors = std::collections::HashSet::new();
@@ -132,14 +135,14 @@ async fn concurrent_refreshes_with_one_token_share_one_successor(pool: sqlx::Sql
     // Within the grace window a late tab still gets the same successor.
     clock.advance(9);
     let late = b
-        .refresh(first.refresh_token.expose(), None)
+        .refresh(first.refresh_token.expose(), None, None)
         .await
         .unwrap()
         .unwrap();
     assert!(successors.contains(&late.refresh_token));
     // The successor itself works.
     assert!(b
-        .refresh(late.refresh_token.expose(), None)
+        .refresh(late.refresh_token.expose(), None, None)
         .await
         .unwrap()
         .is_ok());
@@ -155,7 +158,7 @@ async fn idle_and_absolute_lifetimes_are_enforced(pool: sqlx::SqlitePool) {
         .unwrap();
     clock.advance(14 * 86400);
     assert_eq!(
-        b.refresh(pair.refresh_token.expose(), None)
+        b.refresh(pair.refresh_token.expose(), None, None)
             .await
             .unwrap()
             .unwrap_err(),
@@ -170,14 +173,14 @@ async fn idle_and_absolute_lifetimes_are_enforced(pool: sqlx::SqlitePool) {
     for _ in 0..2 {
         clock.advance(10 * 86400);
         pair = b
-            .refresh(pair.refresh_token.expose(), None)
+            .refresh(pair.refresh_token.expose(), None, None)
             .await
             .unwrap()
             .unwrap();
     }
     clock.advance(10 * 86400);
     assert_eq!(
-        b.refresh(pair.refresh_token.expose(), None)
+        b.refresh(pair.refresh_token.expose(), None, None)
             .await
             .unwrap()
             .unwrap_err(),
@@ -197,7 +200,7 @@ async fn revoking_refuses_the_access_token_at_once(pool: sqlx::SqlitePool) {
     assert!(revoke(&b, pair.access_token.expose()).await.is_some());
     assert!(b.verify_access(pair.access_token.expose()).is_err());
     assert_eq!(
-        b.refresh(pair.refresh_token.expose(), None)
+        b.refresh(pair.refresh_token.expose(), None, None)
             .await
             .unwrap()
             .unwrap_err(),
@@ -267,7 +270,7 @@ async fn tokens_of_one_kind_do_not_pass_as_the_other(pool: sqlx::SqlitePool) {
         "refresh token as access token"
     );
     assert_eq!(
-        b.refresh(pair.access_token.expose(), None)
+        b.refresh(pair.access_token.expose(), None, None)
             .await
             .unwrap()
             .unwrap_err(),
@@ -307,14 +310,14 @@ async fn purge_deletes_only_dead_families(pool: sqlx::SqlitePool) {
     // pass too (and its revocation is older than any access token).
     assert_eq!(b.purge_expired().await.unwrap(), 1);
     assert_eq!(
-        b.refresh(expired.refresh_token.expose(), None)
+        b.refresh(expired.refresh_token.expose(), None, None)
             .await
             .unwrap()
             .unwrap_err(),
         Refusal::Unknown
     );
     assert!(b
-        .refresh(live.refresh_token.expose(), None)
+        .refresh(live.refresh_token.expose(), None, None)
         .await
         .unwrap()
         .is_ok());
