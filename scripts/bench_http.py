@@ -22,7 +22,7 @@ SHARED_ISSUER = "http://latchkey-bench.test"
 CONFIG_KEYS = ["session-memory", "session-sqlite", "session-postgres", "session-redis",
                "jwt-hs256", "jwt-eddsa", "jwt-hs256-postgres"]
 EXTRA_KEYS = ["page-instructions", "revocation-lag", "load-balancer", "hammer", "browser",
-              "sign-in-methods"]
+              "sign-in-methods", "dpop"]
 
 
 

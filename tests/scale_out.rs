@@ -9,6 +9,7 @@
 //! - JWT mode: a refresh on A and the same refresh token reused on B within
 //!   the grace window both keep the user signed in; reused after it, the
 //!   family is revoked on both;
+//! - JWT mode: a DPoP proof used at A is refused at B;
 //! - with load running, PostgreSQL and then Redis go away for 3 s: only
 //!   2xx/3xx/401/503 come back, no instance exits, requests that need no
 //!   store keep working, and service is back within 5 s.
@@ -22,6 +23,11 @@
 
 #[path = "scale_out/devices.rs"]
 mod devices;
+#[path = "scale_out/dpop.rs"]
+mod dpop;
+#[allow(dead_code)] // the forging helpers serve the router tests
+#[path = "../app/tests/support/dpop_key.rs"]
+mod dpop_key;
 #[path = "scale_out/instance.rs"]
 mod instance;
 #[path = "scale_out/load.rs"]

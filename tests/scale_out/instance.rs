@@ -67,7 +67,13 @@ pub struct Instance {
 impl Instance {
     /// Starts the server and waits until `/healthz` answers.
     pub async fn start(settings: &Settings, port: u16) -> Self {
+        Self::start_with(settings, port, &[]).await
+    }
+
+    /// [`Instance::start`] with `extra` variables set.
+    pub async fn start_with(settings: &Settings, port: u16, extra: &[(&str, &str)]) -> Self {
         let mut cmd = command(settings);
+        cmd.envs(extra.iter().copied());
         cmd.env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
             .stdout(Stdio::null());
         match &settings.json_log {

@@ -1,6 +1,6 @@
 //! Differential test: proofs made by an implementation independent of ours
 //! (panva's `dpop` and `jose` for Node), with thumbprints from `jose`'s
-//! `calculateJwkThumbprint`. `fixtures/gen_fixtures.mjs` writes the file;
+//! `calculateJwkThumbprint`. `tools/dpop-fixtures/gen_fixtures.mjs` writes the file;
 //! it is checked in so the test needs no Node.
 
 use std::collections::BTreeSet;
