@@ -17,7 +17,7 @@ use server::auth::dpop::{check, Expected, Window};
 
 fn proofs(c: &mut Criterion) {
     let fixtures: Value =
-        serde_json::from_str(include_str!("../src/auth/dpop/testdata/panva_dpop.json")).unwrap();
+        serde_json::from_str(include_str!("../../dpop/src/testdata/panva_dpop.json")).unwrap();
     let f = fixtures["proofs"]
         .as_array()
         .unwrap()

@@ -1,6 +1,6 @@
-// Writes ../../server/src/auth/dpop/testdata/panva_dpop.json: DPoP proofs made by an
+// Writes ../../dpop/src/testdata/panva_dpop.json: DPoP proofs made by an
 // implementation independent of ours, for the Rust checker's differential
-// test (server::auth::dpop::tests::panva). Proofs come from panva's `dpop` (generateProof), except
+// test (dpop-proof: tests::panva). Proofs come from panva's `dpop` (generateProof), except
 // the `EdDSA`-named ones: `dpop` 2.x names Ed25519 proofs `Ed25519` (RFC 9864
 // fully-specified alg), so the older polymorphic `EdDSA` name is produced by
 // `jose`'s SignJWT, the library clients use to build proofs by hand.
@@ -77,6 +77,6 @@ const out = {
   generator: `dpop ${version('dpop')}, jose ${version('jose')}, node ${process.version}`,
   proofs,
 };
-const path = new URL('../../server/src/auth/dpop/testdata/panva_dpop.json', import.meta.url);
+const path = new URL('../../dpop/src/testdata/panva_dpop.json', import.meta.url);
 writeFileSync(path, JSON.stringify(out, null, 2) + '\n');
 console.log(`wrote ${proofs.length} proofs to ${path.pathname}`);

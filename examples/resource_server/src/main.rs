@@ -17,6 +17,10 @@ struct Args {
     /// Address to listen on.
     #[arg(long, env = "NOTES_ADDR", default_value = "127.0.0.1:4000")]
     addr: SocketAddr,
+    /// The URL clients reach this service at (scheme, host and port), which
+    /// their DPoP proofs name; default `http://<addr>`.
+    #[arg(long, env = "NOTES_PUBLIC_URL")]
+    public_url: Option<String>,
     /// The `aud` tokens must carry.
     #[arg(long, env = "NOTES_AUDIENCE", default_value = "latchkey")]
     audience: String,
@@ -68,7 +72,11 @@ async fn main() -> ExitCode {
         }
     };
     tracing::info!(addr = %args.addr, issuer = %args.issuer, "serving /notes");
-    match axum::serve(listener, resource_server::router(verifier)).await {
+    let public_url = args
+        .public_url
+        .clone()
+        .unwrap_or_else(|| format!("http://{}", args.addr));
+    match axum::serve(listener, resource_server::router(verifier, &public_url)).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("resource_server: {e}");

@@ -4,11 +4,12 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use axum::extract::{Json, State as Extract};
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{header, HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::json;
 
+use crate::dpop::{challenge, Proofs};
 use crate::verify::{Caller, Check, Refusal, Verifier};
 
 /// Longest note kept, in characters.
@@ -17,7 +18,15 @@ const MAX_NOTE: usize = 500;
 #[derive(Clone)]
 pub struct State {
     pub verifier: Arc<Verifier>,
+    pub proofs: Arc<Proofs>,
     pub notes: Arc<Mutex<HashMap<String, Vec<String>>>>,
+}
+
+/// What a request says of itself that a DPoP proof must match.
+pub struct Request<'a> {
+    pub method: &'a Method,
+    pub uri: &'a Uri,
+    pub headers: &'a HeaderMap,
 }
 
 #[derive(Deserialize)]
@@ -26,8 +35,18 @@ pub struct NewNote {
 }
 
 /// The caller's notes.
-pub async fn list(Extract(state): Extract<State>, headers: HeaderMap) -> Response {
-    let caller = match caller(&state, &headers).await {
+pub async fn list(
+    Extract(state): Extract<State>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Response {
+    let req = Request {
+        method: &method,
+        uri: &uri,
+        headers: &headers,
+    };
+    let caller = match caller(&state, &req).await {
         Ok(c) => c,
         Err(res) => return res,
     };
@@ -44,10 +63,17 @@ pub async fn list(Extract(state): Extract<State>, headers: HeaderMap) -> Respons
 /// Adds a note for the caller.
 pub async fn add(
     Extract(state): Extract<State>,
+    method: Method,
+    uri: Uri,
     headers: HeaderMap,
     note: Result<Json<NewNote>, axum::extract::rejection::JsonRejection>,
 ) -> Response {
-    let caller = match caller(&state, &headers).await {
+    let req = Request {
+        method: &method,
+        uri: &uri,
+        headers: &headers,
+    };
+    let caller = match caller(&state, &req).await {
         Ok(c) => c,
         Err(res) => return res,
     };
@@ -75,37 +101,84 @@ fn checked_by(state: &State) -> &'static str {
     }
 }
 
-/// The caller of a request, or the `401` / `503` to answer instead.
-async fn caller(state: &State, headers: &HeaderMap) -> Result<Caller, Response> {
-    let token = headers
+/// The caller of a request, or the `401` / `503` to answer instead. A
+/// token bound to a key stands only as `DPoP` with a proof by that key; an
+/// unbound one only as `Bearer`.
+async fn caller(state: &State, req: &Request<'_>) -> Result<Caller, Response> {
+    let authorization = req
+        .headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .map(str::trim);
-    let Some(token) = token.filter(|t| !t.is_empty()) else {
-        return Err(unauthorized(
-            "Bearer realm=\"notes\"",
-            "Send a Latchkey access token: Authorization: Bearer <token>.",
-        ));
+        .and_then(|v| v.split_once(' '))
+        .map(|(scheme, token)| (scheme, token.trim()))
+        .filter(|(_, token)| !token.is_empty());
+    let (dpop, token) = match authorization {
+        Some((scheme, token)) if scheme.eq_ignore_ascii_case("bearer") => (false, token),
+        Some((scheme, token)) if scheme.eq_ignore_ascii_case("dpop") => (true, token),
+        _ => {
+            return Err(unauthorized(
+                "Bearer realm=\"notes\"".into(),
+                "Send a Latchkey access token: Authorization: Bearer <token>.",
+            ))
+        }
     };
-    match state.verifier.verify(token).await {
-        Ok(caller) => Ok(caller),
-        Err(Refusal::Invalid) => Err(unauthorized(
-            "Bearer realm=\"notes\", error=\"invalid_token\"",
-            "The access token is invalid, expired or revoked.",
-        )),
+    let caller = match state.verifier.verify(token).await {
+        Ok(caller) => caller,
+        Err(Refusal::Invalid) if dpop => {
+            let why = "The access token is invalid, expired or revoked.";
+            return Err(unauthorized(challenge("invalid_token", why), why));
+        }
+        Err(Refusal::Invalid) => {
+            return Err(unauthorized(
+                "Bearer realm=\"notes\", error=\"invalid_token\"".into(),
+                "The access token is invalid, expired or revoked.",
+            ))
+        }
         Err(Refusal::IssuerUnavailable(why)) => {
             tracing::warn!(error = %why, "could not ask the issuer");
-            Err((
+            return Err((
                 StatusCode::SERVICE_UNAVAILABLE,
                 Json(json!({ "error": "The sign-in service cannot be reached; try again soon." })),
             )
-                .into_response())
+                .into_response());
+        }
+    };
+    let refuse = |error: &str, why: &str| unauthorized(challenge(error, why), why);
+    match (&caller.bound_to, dpop) {
+        (None, false) => Ok(caller),
+        (None, true) => Err(refuse(
+            "invalid_token",
+            "The access token is not bound to a key: send it as Authorization: Bearer.",
+        )),
+        (Some(_), false) => Err(refuse(
+            "invalid_token",
+            "The access token is bound to a key: send it as Authorization: DPoP with a DPoP proof.",
+        )),
+        (Some(bound), true) => {
+            let mut proofs = req.headers.get_all("dpop").iter();
+            let (Some(proof), None) = (proofs.next(), proofs.next()) else {
+                return Err(refuse(
+                    "invalid_dpop_proof",
+                    "Send exactly one DPoP header.",
+                ));
+            };
+            let proof = proof.to_str().unwrap_or_default();
+            match state
+                .proofs
+                .key(proof, req.method.as_str(), req.uri.path(), token)
+            {
+                Ok(key) if key.as_str() == bound => Ok(caller),
+                Ok(_) => Err(refuse(
+                    "invalid_token",
+                    "The access token is bound to another key than the DPoP proof's.",
+                )),
+                Err(e) => Err(refuse(e.code(), e.description())),
+            }
         }
     }
 }
 
-fn unauthorized(challenge: &'static str, message: &str) -> Response {
+fn unauthorized(challenge: String, message: &str) -> Response {
     (
         StatusCode::UNAUTHORIZED,
         [(header::WWW_AUTHENTICATE, challenge)],

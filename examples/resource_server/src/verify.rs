@@ -30,6 +30,8 @@ pub enum Check {
 pub struct Caller {
     pub sub: String,
     pub username: String,
+    /// The thumbprint of the key the token is bound to (`cnf.jkt`).
+    pub bound_to: Option<String>,
 }
 
 /// Why a request is not served.
@@ -41,13 +43,9 @@ pub enum Refusal {
     IssuerUnavailable(String),
 }
 
-/// Checks tokens for one issuer and audience.
-///
-/// A token bound to a client's key (DPoP, RFC 9449: a `cnf` claim) is
-/// refused: this service does not check DPoP proofs, and taking such a
-/// token as a bearer token would let whoever copied it use it without the
-/// key. It reads the claim before any issuer sets it, so no bound token is
-/// ever taken for a bearer one here.
+/// Checks tokens for one issuer and audience. A token bound to a client's
+/// key (DPoP, RFC 9449: a `cnf` claim) says so in [`Caller::bound_to`]: the
+/// request must then prove the key ([`crate::dpop`]).
 pub struct Verifier {
     http: reqwest::Client,
     issuer: String,
@@ -60,7 +58,13 @@ struct Claims {
     sub: String,
     username: String,
     /// The key a DPoP-bound token is bound to (RFC 9449 §6).
-    cnf: Option<serde_json::Value>,
+    cnf: Option<Confirmation>,
+}
+
+/// A `cnf` claim: the thumbprint of the key a token is bound to.
+#[derive(Deserialize)]
+struct Confirmation {
+    jkt: String,
 }
 
 #[derive(Deserialize)]
@@ -69,7 +73,7 @@ struct Introspected {
     sub: Option<String>,
     username: Option<String>,
     aud: Option<String>,
-    cnf: Option<serde_json::Value>,
+    cnf: Option<Confirmation>,
 }
 
 impl Verifier {
@@ -141,12 +145,10 @@ impl Verifier {
         let claims = decode::<Claims>(token, &key, &validation)
             .map_err(|_| Refusal::Invalid)?
             .claims;
-        if claims.cnf.is_some() {
-            return Err(Refusal::Invalid);
-        }
         Ok(Caller {
             sub: claims.sub,
             username: claims.username,
+            bound_to: claims.cnf.map(|c| c.jkt),
         })
     }
 
@@ -181,8 +183,12 @@ impl Verifier {
                 sub: Some(sub),
                 username: Some(username),
                 aud: Some(aud),
-                cnf: None,
-            } if aud == self.audience => Ok(Caller { sub, username }),
+                cnf,
+            } if aud == self.audience => Ok(Caller {
+                sub,
+                username,
+                bound_to: cnf.map(|c| c.jkt),
+            }),
             _ => Err(Refusal::Invalid),
         }
     }

@@ -10,31 +10,14 @@
 //! only its client.
 //!
 //! [`Dpop::verify`] is the one interface: a proof against a request (and the
-//! access token it comes with). It runs [`check`], pure (no I/O, no clock),
-//! which stops at the first of these that fails, each with its own
-//! [`ProofError`]:
-//!
-//! 1. at most [`MAX_PROOF_LEN`] bytes, three base64url segments, a JSON
-//!    object header and payload;
-//! 2. header `typ` is exactly `dpop+jwt`;
-//! 3. header `alg` is in [`ALGS`] (never `none`, never a MAC);
-//! 4. header `crit` is absent (no JWS extension is understood here);
-//! 5. header `jwk` is a public key (no private member) of the kind `alg`
-//!    names: EC P-256 for `ES256`, OKP Ed25519 for `EdDSA` and `Ed25519`;
-//! 6. the signature verifies with that key;
-//! 7. payload `jti`, `htm`, `htu`, `iat` are present and well typed;
-//! 8. `htm` is the request's method;
-//! 9. `htu` is the request's URL on this server's configured public origin
-//!    (never the request's `Host`), query and fragment ignored;
-//! 10. `iat` is within the freshness [`Window`] around now ([`MAX_AGE`]
-//!     back, the clock leeway ahead);
-//! 11. when the server demands a nonce, `nonce` is that nonce;
-//! 12. when an access token comes along, `ath` is its SHA-256 hash.
-//!
-//! Then the one check that needs state: the proof's `jti` was not seen
-//! before while the proof is fresh ([`replay::SeenProofs`], in the shared
-//! store, so a proof replayed at another instance is refused too). The store
-//! not answering refuses the request (`503`): a proof is never accepted
+//! access token it comes with). It runs [`check`] (the `dpop-proof` crate:
+//! the checks of RFC 9449 §4.3, pure, listed in its doc; the example
+//! resource server uses it too), on this server's configured public origin
+//! (never the request's `Host`) with [`MAX_AGE`] and the clock leeway, then
+//! the one check that needs state: the proof's `jti` was not seen before
+//! while the proof is fresh ([`replay::SeenProofs`], in the shared store, so
+//! a proof replayed at another instance is refused too). The store not
+//! answering refuses the request (`503`): a proof is never accepted
 //! unchecked. Left to the transport: exactly one `DPoP` header, and
 //! comparing the thumbprint with the token's `cnf.jkt`
 //! ([`crate::http::dpop`]).
@@ -45,17 +28,11 @@
 //! `jsonwebtoken`. A differential test checks proofs made by an independent
 //! implementation (panva's `dpop` and `jose`, `tools/dpop-fixtures`).
 
-mod error;
-mod proof;
 mod replay;
-mod thumbprint;
 
-#[cfg(test)]
-mod tests;
-
-pub use error::{Claim, ProofError};
-pub use proof::{check, Expected, VerifiedProof, Window, ALGS, MAX_PROOF_LEN};
-pub use thumbprint::Jkt;
+pub use dpop_proof::{
+    check, Claim, Expected, Jkt, ProofError, VerifiedProof, Window, ALGS, MAX_PROOF_LEN,
+};
 
 use crate::clock::{Clock, LEEWAY};
 use crate::shared_store::SharedStore;
