@@ -60,6 +60,24 @@ fn settings(
     }
 }
 
+/// Runs `scripts/<script> --base <base>` with python3 and returns what it
+/// printed; fails the test, showing its output, if it did not succeed.
+async fn run_client_script(script: &str, base: &str) -> String {
+    let path = format!("{}/scripts/{script}", env!("CARGO_MANIFEST_DIR"));
+    let out = tokio::process::Command::new("python3")
+        .args([path.as_str(), "--base", base])
+        .output()
+        .await
+        .expect("run python3");
+    let said = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success(),
+        "{script}: {said}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    said
+}
+
 /// Runs `latchkey <args>` with the servers' environment.
 async fn admin(settings: &Settings, args: &[&str]) -> Output {
     command(settings)

@@ -11,20 +11,9 @@ async fn jwt_mode_dpop_script() {
     let dir = TempDir::new("dpop-script");
     let port = free_port();
     let server = Instance::start(&settings(&dir, "jwt", "database", None), port).await;
-    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/scripts/dpop_client.py");
     let base = format!("http://localhost:{port}");
-    let out = tokio::process::Command::new("python3")
-        .args([script, "--base", &base])
-        .output()
-        .await
-        .expect("run python3");
+    let said = run_client_script("dpop_client.py", &base).await;
     server.kill().await;
-    let said = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "{said}{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
     let steps = [
         "token",
         "bound",

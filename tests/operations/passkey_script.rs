@@ -10,20 +10,9 @@ async fn the_script_registers_and_signs_in(mode: &'static str) {
     let dir = TempDir::new(&format!("passkey-script-{mode}"));
     let port = free_port();
     let server = Instance::start(&settings(&dir, mode, "database", None), port).await;
-    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/scripts/passkey_client.py");
     let base = format!("http://localhost:{port}");
-    let out = tokio::process::Command::new("python3")
-        .args([script, "--base", &base])
-        .output()
-        .await
-        .expect("run python3");
+    let said = run_client_script("passkey_client.py", &base).await;
     server.kill().await;
-    let said = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "{mode}: {said}{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
     for step in [
         "registration",
         "authentication",

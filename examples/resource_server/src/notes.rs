@@ -22,13 +22,6 @@ pub struct State {
     pub notes: Arc<Mutex<HashMap<String, Vec<String>>>>,
 }
 
-/// What a request says of itself that a DPoP proof must match.
-pub struct Request<'a> {
-    pub method: &'a Method,
-    pub uri: &'a Uri,
-    pub headers: &'a HeaderMap,
-}
-
 #[derive(Deserialize)]
 pub struct NewNote {
     text: String,
@@ -41,12 +34,7 @@ pub async fn list(
     uri: Uri,
     headers: HeaderMap,
 ) -> Response {
-    let req = Request {
-        method: &method,
-        uri: &uri,
-        headers: &headers,
-    };
-    let caller = match caller(&state, &req).await {
+    let caller = match caller(&state, (&method, &uri, &headers)).await {
         Ok(c) => c,
         Err(res) => return res,
     };
@@ -68,12 +56,7 @@ pub async fn add(
     headers: HeaderMap,
     note: Result<Json<NewNote>, axum::extract::rejection::JsonRejection>,
 ) -> Response {
-    let req = Request {
-        method: &method,
-        uri: &uri,
-        headers: &headers,
-    };
-    let caller = match caller(&state, &req).await {
+    let caller = match caller(&state, (&method, &uri, &headers)).await {
         Ok(c) => c,
         Err(res) => return res,
     };
@@ -101,12 +84,15 @@ fn checked_by(state: &State) -> &'static str {
     }
 }
 
-/// The caller of a request, or the `401` / `503` to answer instead. A
+/// The caller of a request (its method, URI and headers: a DPoP proof names
+/// the first two), or the `401` / `503` to answer instead. A
 /// token bound to a key stands only as `DPoP` with a proof by that key; an
 /// unbound one only as `Bearer`.
-async fn caller(state: &State, req: &Request<'_>) -> Result<Caller, Response> {
-    let authorization = req
-        .headers
+async fn caller(
+    state: &State,
+    (method, uri, headers): (&Method, &Uri, &HeaderMap),
+) -> Result<Caller, Response> {
+    let authorization = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.split_once(' '))
@@ -155,7 +141,7 @@ async fn caller(state: &State, req: &Request<'_>) -> Result<Caller, Response> {
             "The access token is bound to a key: send it as Authorization: DPoP with a DPoP proof.",
         )),
         (Some(bound), true) => {
-            let mut proofs = req.headers.get_all("dpop").iter();
+            let mut proofs = headers.get_all("dpop").iter();
             let (Some(proof), None) = (proofs.next(), proofs.next()) else {
                 return Err(refuse(
                     "invalid_dpop_proof",
@@ -163,10 +149,7 @@ async fn caller(state: &State, req: &Request<'_>) -> Result<Caller, Response> {
                 ));
             };
             let proof = proof.to_str().unwrap_or_default();
-            match state
-                .proofs
-                .key(proof, req.method.as_str(), req.uri.path(), token)
-            {
+            match state.proofs.key(proof, method.as_str(), uri.path(), token) {
                 Ok(key) if key.as_str() == bound => Ok(caller),
                 Ok(_) => Err(refuse(
                     "invalid_token",

@@ -166,6 +166,19 @@ async fn notes(verifier: Verifier) -> (String, Arc<Verifier>) {
     (url, verifier)
 }
 
+/// Two resource servers for `audience`: one checking signatures, one asking
+/// Latchkey (introspection); their URLs.
+async fn both_checks(latchkey: &Latchkey, audience: &str) -> [String; 2] {
+    let keys = Verifier::connect(&latchkey.url, audience, None, Duration::ZERO)
+        .await
+        .unwrap();
+    let credentials = Some(("notes".to_string(), SECRET.to_string()));
+    let asking = Verifier::connect(&latchkey.url, audience, credentials, Duration::ZERO)
+        .await
+        .unwrap();
+    [notes(keys).await.0, notes(asking).await.0]
+}
+
 async fn get_notes(url: &str, token: &str) -> reqwest::Response {
     reqwest::Client::new()
         .get(format!("{url}/notes"))
@@ -267,12 +280,7 @@ async fn tampered_expired_and_foreign_tokens_are_refused() {
 #[tokio::test]
 async fn introspection_makes_a_revocation_count_at_once() {
     let latchkey = Latchkey::start().await;
-    let credentials = Some(("notes".to_string(), SECRET.to_string()));
-    let by_issuer = Verifier::connect(&latchkey.url, "latchkey", credentials, Duration::ZERO)
-        .await
-        .unwrap();
-    let (signature_url, _) = by_signature(&latchkey, Duration::ZERO).await;
-    let (issuer_url, _) = notes(by_issuer).await;
+    let [signature_url, issuer_url] = both_checks(&latchkey, "latchkey").await;
     let grant = latchkey.grant().await;
     let token = grant["access_token"].as_str().unwrap();
     let res = get_notes(&issuer_url, token).await;
@@ -313,15 +321,7 @@ async fn a_token_for_this_service_is_accepted_here_and_refused_by_latchkey() {
         .unwrap()
         .to_string();
     let latchkey_token = latchkey.token().await;
-    let keys = Verifier::connect(&latchkey.url, NOTES, None, Duration::ZERO)
-        .await
-        .unwrap();
-    let credentials = Some(("notes".to_string(), SECRET.to_string()));
-    let asking = Verifier::connect(&latchkey.url, NOTES, credentials, Duration::ZERO)
-        .await
-        .unwrap();
-    for verifier in [keys, asking] {
-        let (url, _) = notes(verifier).await;
+    for url in both_checks(&latchkey, NOTES).await {
         assert_eq!(get_notes(&url, &notes_token).await.status(), 200, "{url}");
         assert_eq!(
             get_notes(&url, &latchkey_token).await.status(),
@@ -350,12 +350,7 @@ async fn a_token_for_this_service_is_accepted_here_and_refused_by_latchkey() {
 #[tokio::test]
 async fn a_token_bound_to_a_key_needs_a_fresh_proof_by_that_key() {
     let latchkey = Latchkey::start().await;
-    let credentials = Some(("notes".to_string(), SECRET.to_string()));
-    let by_issuer = Verifier::connect(&latchkey.url, "latchkey", credentials, Duration::ZERO)
-        .await
-        .unwrap();
-    let (signature_url, _) = by_signature(&latchkey, Duration::ZERO).await;
-    let (issuer_url, _) = notes(by_issuer).await;
+    let [signature_url, issuer_url] = both_checks(&latchkey, "latchkey").await;
     let own = Keyring::load_or_create(&latchkey.dir, JwtAlg::EdDsa).unwrap();
     let key = DpopKey::new();
     let bearer = latchkey.forge(&own, |_| {});

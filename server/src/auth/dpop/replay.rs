@@ -10,11 +10,11 @@
 
 use redis::AsyncCommands;
 
-use super::Jkt;
 use crate::auth::token::TokenHash;
 use crate::redis_client::RedisClient;
 use crate::shared_store::SharedStore;
 use crate::Result;
+use dpop_proof::Jkt;
 
 /// The proofs seen, in the shared store.
 #[derive(Clone, Debug)]

@@ -111,7 +111,10 @@ pub fn verify_keyed(
     validation.set_issuer(&[keys.issuer()]);
     // Any audience tokens are issued for: which one a request may use is
     // its reader's decision (Latchkey's API: its own only).
-    validation.set_audience(keys.audiences());
+    let audiences: Vec<&str> = std::iter::once(AUDIENCE)
+        .chain(keys.resources().iter().map(String::as_str))
+        .collect();
+    validation.set_audience(&audiences);
     // Time is checked below against the injected clock.
     validation.validate_exp = false;
     validation.validate_nbf = false;

@@ -45,9 +45,9 @@ pub struct Keyring {
     /// Secret for deriving refresh-token successors (never a signing key).
     pub refresh_secret: [u8; KEY_BYTES],
     issuer: String,
-    /// The `aud` values a token may carry: Latchkey's own API first, then
-    /// the resource servers tokens are issued for (`LATCHKEY_RESOURCES`).
-    audiences: Vec<String>,
+    /// The resource servers tokens are issued for (`LATCHKEY_RESOURCES`),
+    /// whose URIs a token may carry as `aud` beside Latchkey's own.
+    resources: Vec<String>,
     set: RwLock<Arc<KeySet>>,
     /// The key set file followed for rotations (EdDSA from a data directory).
     watched: Option<Watched>,
@@ -110,7 +110,7 @@ impl Keyring {
             alg,
             refresh_secret,
             issuer: DEFAULT_ISSUER.into(),
-            audiences: vec![super::claims::AUDIENCE.into()],
+            resources: Vec::new(),
             set: RwLock::new(Arc::new(set)),
             watched: None,
         }
@@ -152,20 +152,18 @@ impl Keyring {
     /// The same keys, also accepting tokens for `resources` (their `aud`)
     /// beside Latchkey's own.
     pub fn with_resources(mut self, resources: &[String]) -> Self {
-        self.audiences = std::iter::once(super::claims::AUDIENCE.to_string())
-            .chain(resources.iter().cloned())
-            .collect();
+        self.resources = resources.to_vec();
         self
     }
 
-    /// The `aud` values a token signed here may carry.
-    pub fn audiences(&self) -> &[String] {
-        &self.audiences
+    /// The resource servers tokens are issued for.
+    pub fn resources(&self) -> &[String] {
+        &self.resources
     }
 
     /// Whether `resource` is a service tokens are issued for.
     pub fn serves(&self, resource: &str) -> bool {
-        self.audiences[1..].iter().any(|a| a == resource)
+        self.resources.iter().any(|r| r == resource)
     }
 
     /// Superseded keys verify for `overlap` seconds: the longest token
