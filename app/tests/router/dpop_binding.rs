@@ -188,3 +188,90 @@ async fn the_proofs_url_is_the_configured_origins_never_the_host_headers(pool: s
         StatusCode::OK
     );
 }
+
+/// "Sign out everywhere" from the browser, then the DPoP client: its bound
+/// access token is refused even with a fresh proof by its key, and its bound
+/// refresh token even with one.
+#[sqlx::test(migrator = "server::db::MIGRATOR")]
+async fn signing_out_everywhere_ends_a_bound_client_too(pool: sqlx::SqlitePool) {
+    let db = server::db::testing::from_sqlite(pool).await;
+    let app = TestApp::new(db, Backend::Jwt);
+    let browser = app.browser();
+    browser.sign_up("alice", "correct-horse").await;
+    let key = DpopKey::new();
+    let t = bound_tokens(&app, &key).await;
+    let access = t["access_token"].as_str().unwrap();
+    let auth = format!("DPoP {access}");
+    let me = url(&app, "/api/me");
+    let proof = key.proof("GET", &me, T0, Some(access));
+    assert_eq!(
+        get(&app, "/api/me", &auth, &[&proof]).await.status,
+        StatusCode::OK
+    );
+    let r = browser.request(http::Method::DELETE, "/api/devices").await;
+    assert!(r.status.is_success(), "{}: {}", r.status, r.body);
+    let proof = key.proof("GET", &me, T0, Some(access));
+    let r = get(&app, "/api/me", &auth, &[&proof]).await;
+    assert_dpop_refused(&r, "invalid_token", "after signing out everywhere");
+    let form = format!(
+        "grant_type=refresh_token&refresh_token={}",
+        t["refresh_token"].as_str().unwrap()
+    );
+    let proof = key.proof("POST", &url(&app, "/auth/token"), T0, None);
+    let r = token_request(&app, &form, &[&proof]).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+    assert_eq!(r.json()["error"], "invalid_grant");
+}
+
+/// A DPoP client that changes the password (a recent sign-in) gets its new
+/// tokens bound to the same key, as DPoP tokens.
+#[sqlx::test(migrator = "server::db::MIGRATOR")]
+async fn a_password_change_by_a_bound_client_keeps_the_binding(pool: sqlx::SqlitePool) {
+    let app = app(server::db::testing::from_sqlite(pool).await).await;
+    let key = DpopKey::new();
+    let t = bound_tokens(&app, &key).await;
+    let access = t["access_token"].as_str().unwrap();
+    let proof = key.proof("POST", &url(&app, "/api/password"), T0, Some(access));
+    let req = Request::post("/api/password")
+        .header(header::CONTENT_TYPE, "application/json")
+        .header(header::AUTHORIZATION, format!("DPoP {access}"))
+        .header("dpop", proof)
+        .body(Body::from(
+            r#"{"current_password":"correct-horse","new_password":"battery-staple-42"}"#,
+        ))
+        .unwrap();
+    let r = app.send(req).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let renewed = r.json();
+    assert_eq!(renewed["token_type"], "DPoP", "{renewed}");
+    let access = renewed["access_token"].as_str().unwrap();
+    assert_eq!(payload_of(access)["cnf"]["jkt"], key.thumbprint());
+}
+
+/// A mode switch, then a refresh token of a family whose tokens are for a
+/// resource server, put in a browser cookie: not carried over into a
+/// session, which would be worth all of Latchkey's site and API.
+#[sqlx::test(migrator = "server::db::MIGRATOR")]
+async fn a_mode_switch_never_turns_a_resource_servers_refresh_token_into_a_session(
+    pool: sqlx::SqlitePool,
+) {
+    use server::config::{AuthMode, Config};
+    let db = server::db::testing::from_sqlite(pool).await;
+    let config = Config {
+        auth_mode: AuthMode::Jwt,
+        resources: vec!["http://notes.example".into()],
+        ..Config::defaults()
+    };
+    let jwt = TestApp::with_config(db, config, Backend::Jwt);
+    jwt.browser().sign_up("alice", "correct-horse").await;
+    let form = "grant_type=password&username=alice&password=correct-horse\
+                &resource=http://notes.example";
+    let r = token_request(&jwt, form, &[]).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let notes = r.json();
+    let session = super::mode_switch::restart_in(&jwt, AuthMode::Session, Backend::SessionDatabase);
+    let b = session.browser();
+    let refresh = notes["refresh_token"].as_str().unwrap().to_string();
+    b.set_cookies([("__Host-latchkey_refresh".to_string(), refresh)].into());
+    assert_eq!(b.me().await, StatusCode::UNAUTHORIZED);
+}

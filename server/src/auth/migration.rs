@@ -231,7 +231,9 @@ async fn take_session(
 /// The live family whose current refresh token is `raw`, deleted with its
 /// tokens. A family bound to a DPoP key is never carried over: a cookie
 /// comes with no proof, and whoever copied a bound client's refresh token
-/// into one would get a session without holding the key.
+/// into one would get a session without holding the key. Nor is one whose
+/// tokens are for a resource server: a session is for Latchkey's own site
+/// and API, more than that token was ever worth.
 async fn take_family(db: &Db, raw: &str, now: i64) -> Result<Option<DeviceSession>> {
     if !token::is_well_formed(raw) {
         return Ok(None);
@@ -240,7 +242,7 @@ async fn take_family(db: &Db, raw: &str, now: i64) -> Result<Option<DeviceSessio
     let found = sqlx::query_as::<_, DeviceSession>(select_device!(
         "WHERE s.id = (SELECT session_id FROM refresh_tokens \
          WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2) \
-         AND s.revoked_at IS NULL AND u.disabled_at IS NULL AND s.dpop_jkt IS NULL \
+         AND s.revoked_at IS NULL AND u.disabled_at IS NULL AND s.dpop_jkt IS NULL AND s.audience IS NULL \
          AND s.created_at >= u.password_changed_at \
          AND s.idle_expires_at > $3 AND s.absolute_expires_at > $4"
     ))
