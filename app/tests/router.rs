@@ -203,6 +203,9 @@ mod dpop;
 #[path = "router/dpop_binding.rs"]
 mod dpop_binding;
 
+#[path = "router/dpop_nonces.rs"]
+mod dpop_nonces;
+
 #[path = "router/resources.rs"]
 mod resources;
 

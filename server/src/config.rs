@@ -197,6 +197,18 @@ pub struct Config {
     #[arg(long, env = "LATCHKEY_INTROSPECTION_SECRET", hide_env_values = true, value_parser = parse_secret)]
     pub introspection_secret: Option<Secret>,
 
+    /// JWT mode: DPoP proofs must carry a nonce this server handed out
+    /// (RFC 9449 §8, the `DPoP-Nonce` header): a proof can then not be made
+    /// ahead of time for longer than a nonce lives (5 to 10 minutes).
+    #[arg(
+        long,
+        env = "LATCHKEY_DPOP_NONCES",
+        default_value = "false",
+        action = clap::ArgAction::Set,
+        value_parser = clap::builder::BoolishValueParser::new()
+    )]
+    pub dpop_nonces: bool,
+
     /// The services (resource servers, RFC 8707) the token endpoint issues
     /// tokens for, as absolute URIs separated by commas (e.g.
     /// `https://notes.example.com`): a client asks with `resource`, and the

@@ -6,7 +6,7 @@
 
 use std::sync::Arc;
 
-use crate::auth::dpop::Dpop;
+use crate::auth::dpop::{nonce::Nonces, Dpop};
 use crate::auth::jwt::{keys::Keyring, JwtBackend, JwtSettings};
 use crate::auth::migration::Former;
 use crate::auth::session::SessionLifetimes;
@@ -180,7 +180,10 @@ impl AppState {
         let reauth = ReauthWindow::new(clock.clone(), config.reauth_window);
         let passkeys = RelyingParty::from_config(&config).map_err(Error::Invalid)?;
         let ceremonies = Ceremonies::new(&shared, clock.clone());
-        let dpop = Dpop::new(&config.origin(), &shared, clock.clone());
+        let mut dpop = Dpop::new(&config.origin(), &shared, clock.clone());
+        if let (true, Some(jwt)) = (config.dpop_nonces, auth.tokens()) {
+            dpop = dpop.with_nonces(Nonces::new(&jwt.keys().refresh_secret));
+        }
         Ok(AppState(Arc::new(Services {
             throttle: Throttle::new(&shared),
             passkeys,

@@ -22,12 +22,16 @@
 //! comparing the thumbprint with the token's `cnf.jkt`
 //! ([`crate::http::dpop`]).
 //!
+//! With `LATCHKEY_DPOP_NONCES` on, a proof must also carry a nonce this
+//! server handed out lately ([`nonce`], RFC 9449 §8).
+//!
 //! Why our own code: no established Rust crate verifies DPoP proofs
 //! (`jsonwebtoken` leaves it to its users), and the check is mostly claim
 //! bookkeeping. The cryptography is not ours: the signature is verified by
 //! `jsonwebtoken`. A differential test checks proofs made by an independent
 //! implementation (panva's `dpop` and `jose`, `tools/dpop-fixtures`).
 
+pub mod nonce;
 mod replay;
 
 pub use dpop_proof::{
@@ -44,13 +48,14 @@ use crate::Result;
 pub const MAX_AGE: i64 = 60;
 
 /// The proof checker of this server: its public origin (the URL a proof's
-/// `htu` must name, never taken from a request's `Host`), its time window
-/// and the proofs seen lately.
+/// `htu` must name, never taken from a request's `Host`), its time window,
+/// the proofs seen lately, and the nonces proofs must carry, if on.
 #[derive(Clone, Debug)]
 pub struct Dpop {
     origin: String,
     window: Window,
     seen: replay::SeenProofs,
+    nonces: Option<nonce::Nonces>,
     clock: Clock,
 }
 
@@ -65,8 +70,24 @@ impl Dpop {
                 leeway: LEEWAY,
             },
             seen: replay::SeenProofs::new(store),
+            nonces: None,
             clock,
         }
+    }
+
+    /// The same checker, demanding server nonces from `nonces`.
+    pub fn with_nonces(self, nonces: nonce::Nonces) -> Self {
+        Dpop {
+            nonces: Some(nonces),
+            ..self
+        }
+    }
+
+    /// The nonce to hand out now (the `DPoP-Nonce` header), if nonces are
+    /// on.
+    pub fn nonce(&self) -> Option<String> {
+        let now = self.clock.now();
+        self.nonces.as_ref().map(|n| n.current(now))
     }
 
     /// The origin a proof's `htu` must start with.
@@ -86,14 +107,28 @@ impl Dpop {
         access_token: Option<&str>,
     ) -> Result<std::result::Result<Jkt, ProofError>> {
         let url = format!("{}{}", self.origin, path);
+        let now = self.clock.now();
+        let current = self.nonces.as_ref().map(|n| n.current(now));
         let expected = Expected {
             method,
             url: &url,
             access_token,
-            nonce: None,
+            nonce: current.as_deref(),
         };
-        let now = self.clock.now();
-        let verified = match check(proof, &expected, self.window, now) {
+        let checked = match (check(proof, &expected, self.window, now), &self.nonces) {
+            // The nonce of the window before is still good: check again
+            // with it (the one case that costs a second verification).
+            (Err(ProofError::NonceWrong), Some(nonces)) => {
+                let previous = nonces.previous(now);
+                let expected = Expected {
+                    nonce: Some(&previous),
+                    ..expected
+                };
+                check(proof, &expected, self.window, now)
+            }
+            (checked, _) => checked,
+        };
+        let verified = match checked {
             Ok(v) => v,
             Err(e) => return Ok(Err(e)),
         };

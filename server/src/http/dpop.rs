@@ -15,6 +15,21 @@ use crate::{AppState, Result};
 
 /// The request header that carries a proof.
 pub static DPOP: HeaderName = HeaderName::from_static("dpop");
+/// The response header that hands out a nonce (RFC 9449 §8).
+pub static DPOP_NONCE: HeaderName = HeaderName::from_static("dpop-nonce");
+
+/// Hands the current nonce to a client that sent DPoP, when nonces are on
+/// (on every answer to it, refusals included, so it always holds a fresh
+/// one).
+pub fn hand_out_nonce(state: &AppState, response: &mut axum::response::Response) {
+    if let Some(value) = state
+        .dpop
+        .nonce()
+        .and_then(|n| HeaderValue::from_str(&n).ok())
+    {
+        response.headers_mut().insert(&DPOP_NONCE, value);
+    }
+}
 
 /// Why the resolver refused a request's DPoP proof or the token's binding,
 /// kept in the request extensions for the `401` ([`challenge`]).

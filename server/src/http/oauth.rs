@@ -45,11 +45,25 @@ pub async fn token(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let req = match parse(&headers, &body) {
+    let client = client.map(|Extension(c)| c).unwrap_or_default();
+    let mut res = grant(&state, client, &headers, &body).await;
+    if headers.contains_key(&super::dpop::DPOP) {
+        super::dpop::hand_out_nonce(&state, &mut res);
+    }
+    res
+}
+
+/// What [`token`] answers, before a DPoP nonce is added.
+async fn grant(
+    state: &AppState,
+    mut client: ClientMeta,
+    headers: &HeaderMap,
+    body: &Bytes,
+) -> Response {
+    let req = match parse(headers, body) {
         Ok(req) => req,
         Err(description) => return invalid_request(&description),
     };
-    let mut client = client.map(|Extension(c)| c).unwrap_or_default();
     // Session mode refuses every grant below, before any proof is read.
     if let Some(jwt) = state.auth.tokens() {
         if let Some(resource) = &req.resource {
@@ -63,16 +77,21 @@ pub async fn token(
             }
             client.resource = Some(resource.to_string());
         }
-        client.key = match super::dpop::proved_key(&state, &headers, "POST", TOKEN_PATH, None).await
-        {
+        client.key = match super::dpop::proved_key(state, headers, "POST", TOKEN_PATH, None).await {
             Ok(Ok(key)) => key,
-            Ok(Err(refused)) => return dpop_refused(refused.description()),
+            Ok(Err(refused)) => {
+                return oauth_error(
+                    StatusCode::BAD_REQUEST,
+                    refused.code(),
+                    refused.description(),
+                )
+            }
             Err(e) => return server_error(e),
         };
     }
     match req.grant_type.as_deref() {
-        Some("password") => password_grant(&state, req, &client).await,
-        Some("refresh_token") => refresh_grant(&state, req, &client).await,
+        Some("password") => password_grant(state, req, &client).await,
+        Some("refresh_token") => refresh_grant(state, req, &client).await,
         Some(other) => oauth_error(
             StatusCode::BAD_REQUEST,
             "unsupported_grant_type",

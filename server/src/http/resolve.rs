@@ -127,6 +127,11 @@ pub async fn resolve_caller(
         req.extensions_mut().insert(caller);
         req.extensions_mut().insert(client);
         req.extensions_mut().insert(report);
+        if presented.carrier == Carrier::Dpop {
+            let mut res = next.run(req).await;
+            dpop::hand_out_nonce(&state, &mut res);
+            return res;
+        }
     }
     next.run(req).await
 }
