@@ -31,6 +31,12 @@ mod reauth_cases;
 #[path = "router/passkey_cases.rs"]
 mod passkey_cases;
 
+#[path = "router/passkey_manage_cases.rs"]
+mod passkey_manage_cases;
+
+#[path = "router/passkey_refusal_cases.rs"]
+mod passkey_refusal_cases;
+
 macro_rules! conformance_suite {
     (sqlite $backend:ident: $($case:ident),* $(,)?) => {
         $(

@@ -14,6 +14,7 @@ mod changes;
 mod devices;
 mod grants;
 mod overview;
+mod passkey_sign_in;
 mod passkeys;
 mod reauth;
 mod renewal;
@@ -27,9 +28,10 @@ pub use devices::{
     Device,
 };
 pub use overview::overview;
+pub use passkey_sign_in::{passkey_sign_in, passkey_sign_in_options};
 pub use passkeys::{
-    add_passkey, passkey_registration_options, passkey_sign_in, passkey_sign_in_options, passkeys,
-    remove_passkey, rename_passkey, security, Options,
+    add_passkey, passkey_registration_options, passkeys, remove_passkey, rename_passkey, security,
+    Options,
 };
 pub use reauth::{confirm, CONFIRM_FIELD};
 pub use renewal::{renew, revoke_token, sign_out, token_refresh};

@@ -8,6 +8,8 @@ pub use super::activity_cases::*;
 pub use super::device_cases::*;
 pub use super::inspect_cases::*;
 pub use super::passkey_cases::*;
+pub use super::passkey_manage_cases::*;
+pub use super::passkey_refusal_cases::*;
 pub use super::reauth_cases::*;
 
 pub async fn sign_up_sets_policy_cookies(app: TestApp) {

@@ -31,13 +31,10 @@ pub fn assert_prove_again(r: &Reply) {
 
 /// The kinds of the caller's newest security events.
 async fn event_kinds(b: &Browser<'_>) -> Vec<String> {
-    let r = b.request(Method::GET, "/api/activity").await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-    r.json()["events"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["kind"].as_str().unwrap().to_string())
+    b.activity()
+        .await
+        .into_iter()
+        .map(|(kind, _)| kind)
         .collect()
 }
 

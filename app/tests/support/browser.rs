@@ -173,6 +173,22 @@ impl<'a> Browser<'a> {
     }
 
     /// `GET /api/me`'s status.
+    /// The kind and cause of each event `GET /api/activity` lists, newest
+    /// first.
+    pub async fn activity(&self) -> Vec<(String, Option<String>)> {
+        let r = self.request(http::Method::GET, "/api/activity").await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        r.json()["events"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| {
+                let cause = e["cause"].as_str().map(str::to_string);
+                (e["kind"].as_str().unwrap().to_string(), cause)
+            })
+            .collect()
+    }
+
     pub async fn me(&self) -> StatusCode {
         self.get("/api/me").await.status
     }
