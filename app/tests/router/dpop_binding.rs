@@ -275,3 +275,33 @@ async fn a_mode_switch_never_turns_a_resource_servers_refresh_token_into_a_sessi
     b.set_cookies([("__Host-latchkey_refresh".to_string(), refresh)].into());
     assert_eq!(b.me().await, StatusCode::UNAUTHORIZED);
 }
+
+/// A bound client whose sign-in is older than the re-authentication window
+/// is asked to prove again in its own scheme (RFC 9470 in a DPoP challenge),
+/// and is not signed out by the refusal.
+#[sqlx::test(migrator = "server::db::MIGRATOR")]
+async fn a_bound_client_is_asked_to_prove_again_in_the_dpop_scheme(pool: sqlx::SqlitePool) {
+    let app = app(server::db::testing::from_sqlite(pool).await).await;
+    let key = DpopKey::new();
+    let t = bound_tokens(&app, &key).await;
+    let access = t["access_token"].as_str().unwrap();
+    app.clock.advance(app.state.reauth.secs() + 1);
+    let now = app.clock.now();
+    let proof = key.proof("DELETE", &url(&app, "/api/devices"), now, Some(access));
+    let req = Request::delete("/api/devices")
+        .header(header::AUTHORIZATION, format!("DPoP {access}"))
+        .header("dpop", proof)
+        .body(Body::empty())
+        .unwrap();
+    let r = app.send(req).await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{}", r.body);
+    let challenge = r.headers["www-authenticate"].to_str().unwrap();
+    assert!(challenge.starts_with("DPoP algs="), "{challenge}");
+    assert!(
+        challenge.contains(r#"error="insufficient_user_authentication""#),
+        "{challenge}"
+    );
+    let proof = key.proof("GET", &url(&app, "/api/me"), now, Some(access));
+    let r = get(&app, "/api/me", &format!("DPoP {access}"), &[&proof]).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+}

@@ -92,13 +92,13 @@ pub struct NotAllowed {
 
 impl IntoResponse for NotAllowed {
     fn into_response(self) -> Response {
+        let max_age = self.max_age.unwrap_or(0);
         match (self.denied, self.dpop) {
             (Denied::NotSignedIn, Some(refusal)) => dpop_refused(&refusal),
-            (denied, _) => match denied {
-                Denied::NotSignedIn => not_signed_in(self.token_sent),
-                Denied::Unavailable => unavailable(),
-                Denied::ProveAgain { .. } => prove_again(self.max_age.unwrap_or(0)),
-            },
+            (Denied::NotSignedIn, None) => not_signed_in(self.token_sent),
+            (Denied::Unavailable, _) => unavailable(),
+            // A DPoP client is asked in its own scheme.
+            (Denied::ProveAgain { .. }, dpop) => prove_again(max_age, dpop.is_some()),
         }
     }
 }
@@ -152,10 +152,16 @@ pub fn not_signed_in(token_refused: bool) -> Response {
         .into_response()
 }
 
-/// `401` asking for a recent proof of who the user is (RFC 9470).
-fn prove_again(max_age: i64) -> Response {
+/// `401` asking for a recent proof of who the user is (RFC 9470), in the
+/// DPoP scheme when the request came with DPoP.
+fn prove_again(max_age: i64, dpop: bool) -> Response {
+    let scheme = if dpop {
+        format!(r#"DPoP algs="{}""#, crate::auth::dpop::ALGS.join(" "))
+    } else {
+        r#"Bearer realm="latchkey""#.to_string()
+    };
     let challenge = format!(
-        r#"Bearer realm="latchkey", error="insufficient_user_authentication", error_description="Sign in again to do this", max_age={max_age}"#
+        r#"{scheme}, error="insufficient_user_authentication", error_description="Sign in again to do this", max_age={max_age}"#
     );
     let mut res = (
         StatusCode::UNAUTHORIZED,
