@@ -257,6 +257,9 @@ mod mode_switch;
 #[path = "router/mode_switch_endings.rs"]
 mod mode_switch_endings;
 
+#[path = "router/mode_switch_bound.rs"]
+mod mode_switch_bound;
+
 #[path = "router/tradeoffs.rs"]
 mod tradeoffs;
 

@@ -5,7 +5,6 @@
 
 use axum::body::Body;
 use http::{header, Request};
-use serde_json::Value;
 
 use super::dpop::{app, assert_dpop_refused, bound_tokens, get, payload_of, token_request, url};
 use super::*;
@@ -114,45 +113,6 @@ async fn a_proof_replayed_at_another_instance_is_refused_redis(pool: sqlx::Sqlit
     a_proof_replayed_at_another_instance_is_refused(TestApp::new(db, Backend::JwtRedis)).await;
 }
 
-/// A mode switch, then the bound client's tokens: a bound refresh token put
-/// in a browser cookie is not carried over into a session (a cookie comes
-/// with no proof), and is still the client's after a switch back; a bearer
-/// client's is carried over as before.
-#[sqlx::test(migrator = "server::db::MIGRATOR")]
-async fn a_mode_switch_never_turns_a_bound_refresh_token_into_a_session(pool: sqlx::SqlitePool) {
-    use server::config::AuthMode;
-    let db = server::db::testing::from_sqlite(pool).await;
-    let jwt = app(db).await;
-    let key = DpopKey::new();
-    let bound = bound_tokens(&jwt, &key).await;
-    let plain = support::password_grant(&jwt).await;
-    let session = super::mode_switch::restart_in(&jwt, AuthMode::Session, Backend::SessionDatabase);
-    let with_refresh = |t: &Value| {
-        let b = session.browser();
-        let refresh = t["refresh_token"].as_str().unwrap().to_string();
-        b.set_cookies([("__Host-latchkey_refresh".to_string(), refresh)].into());
-        b
-    };
-    assert_eq!(with_refresh(&bound).me().await, StatusCode::UNAUTHORIZED);
-    assert_eq!(
-        with_refresh(&plain).me().await,
-        StatusCode::OK,
-        "a bearer family is carried over"
-    );
-    // Back in JWT mode the bound family is still its client's, and only its.
-    let jwt = super::mode_switch::restart_in(&session, AuthMode::Jwt, Backend::Jwt);
-    let form = format!(
-        "grant_type=refresh_token&refresh_token={}",
-        bound["refresh_token"].as_str().unwrap()
-    );
-    let r = token_request(&jwt, &form, &[]).await;
-    assert_eq!(r.json()["error"], "invalid_dpop_proof", "{}", r.body);
-    let proof = key.proof("POST", &url(&jwt, "/auth/token"), T0, None);
-    let r = token_request(&jwt, &form, &[&proof]).await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-    assert_eq!(r.json()["token_type"], "DPoP");
-}
-
 /// The URL a proof must name is the configured public origin's, whatever
 /// `Host` the request claims: a proof made for another host is refused even
 /// when the request says it is for that host.
@@ -246,34 +206,6 @@ async fn a_password_change_by_a_bound_client_keeps_the_binding(pool: sqlx::Sqlit
     assert_eq!(renewed["token_type"], "DPoP", "{renewed}");
     let access = renewed["access_token"].as_str().unwrap();
     assert_eq!(payload_of(access)["cnf"]["jkt"], key.thumbprint());
-}
-
-/// A mode switch, then a refresh token of a family whose tokens are for a
-/// resource server, put in a browser cookie: not carried over into a
-/// session, which would be worth all of Latchkey's site and API.
-#[sqlx::test(migrator = "server::db::MIGRATOR")]
-async fn a_mode_switch_never_turns_a_resource_servers_refresh_token_into_a_session(
-    pool: sqlx::SqlitePool,
-) {
-    use server::config::{AuthMode, Config};
-    let db = server::db::testing::from_sqlite(pool).await;
-    let config = Config {
-        auth_mode: AuthMode::Jwt,
-        resources: vec!["http://notes.example".into()],
-        ..Config::defaults()
-    };
-    let jwt = TestApp::with_config(db, config, Backend::Jwt);
-    jwt.browser().sign_up("alice", "correct-horse").await;
-    let form = "grant_type=password&username=alice&password=correct-horse\
-                &resource=http://notes.example";
-    let r = token_request(&jwt, form, &[]).await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-    let notes = r.json();
-    let session = super::mode_switch::restart_in(&jwt, AuthMode::Session, Backend::SessionDatabase);
-    let b = session.browser();
-    let refresh = notes["refresh_token"].as_str().unwrap().to_string();
-    b.set_cookies([("__Host-latchkey_refresh".to_string(), refresh)].into());
-    assert_eq!(b.me().await, StatusCode::UNAUTHORIZED);
 }
 
 /// A bound client whose sign-in is older than the re-authentication window
