@@ -10,6 +10,10 @@ another key, a wrong ath, alg "none", an HMAC), the bound token sent as a
 plain Bearer token, a refresh without a proof or with another key's proof,
 and the access token once its refresh token is revoked.
 
+When the server demands nonces (LATCHKEY_DPOP_NONCES), the first token
+request is told use_dpop_nonce; the script takes the nonce handed out and
+puts the latest one in every proof from then on.
+
 With --proofs N it also times N more /api/me calls with fresh proofs against
 N calls with an unbound Bearer token (one kept-alive connection each; each
 proof is signed before its request's clock starts).
@@ -91,11 +95,18 @@ def compact_jws(header: dict, payload: dict, sign) -> str:
     return signing_input + "." + b64url(sign(signing_input.encode("ascii")))
 
 
+# The server's latest DPoP nonce (RFC 9449 §8), from the `DPoP-Nonce` header
+# of its answers; every proof made afterwards carries it.
+NONCE = None
+
+
 def proof_claims(htm: str, htu: str, access_token=None, *, iat=None, jti=None, ath=None) -> dict:
     """A proof's payload; `ath` is added when there is an access token (or
-    given outright, to send a wrong one)."""
+    given outright, to send a wrong one); `nonce` once the server gave one."""
     claims = {"jti": jti or secrets.token_urlsafe(16), "htm": htm, "htu": htu,
               "iat": int(time.time()) if iat is None else iat}
+    if NONCE is not None:
+        claims["nonce"] = NONCE
     if ath is None and access_token is not None:
         ath = access_token_hash(access_token)
     if ath is not None:
@@ -226,6 +237,10 @@ class Client:
         finally:
             if not keep_alive:
                 conn.close()
+        nonce = resp.msg.get("DPoP-Nonce")
+        if nonce:
+            global NONCE
+            NONCE = nonce
         return Answer(method, self.url(path), resp.status, resp.msg, raw)
 
 
@@ -368,6 +383,11 @@ def drive(args) -> None:
     # 3. Tokens bound to the key.
     password_grant = {"grant_type": "password", "username": username, "password": password}
     answer = run.token(password_grant, make_proof(key, "POST", run.token_url))
+    if answer.status == 400 and answer.field("error") == "use_dpop_nonce":
+        # The server demands nonces: it just handed one out; try again.
+        expect("nonce", NONCE is not None, "a DPoP-Nonce header with use_dpop_nonce", answer)
+        ok("nonce", NONCE)
+        answer = run.token(password_grant, make_proof(key, "POST", run.token_url))
     access, refresh = run.expect_tokens("token", answer)
     ok("token", f"token_type=DPoP expires_in={answer.field('expires_in')}")
     run.expect_bound("bound", access, jkt, answer)
