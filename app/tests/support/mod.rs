@@ -24,9 +24,12 @@ mod authenticator;
 mod browser;
 #[allow(dead_code)] // the router tests use it; not every test binary does
 pub mod dpop_key;
+mod tokens;
 #[allow(unused_imports)] // the router tests use it; not every test binary does
 pub use authenticator::SoftAuthenticator;
 pub use browser::Browser;
+#[allow(unused_imports)] // not every test binary asks for tokens
+pub use tokens::{password_grant, password_grant_as, token_pair};
 
 /// A fixed start time for the manual clock.
 pub const T0: i64 = 1_800_000_000;
@@ -259,32 +262,6 @@ pub fn cookie_names(backend: Backend) -> &'static [&'static str] {
         Backend::Jwt | Backend::JwtRedis => &["__Host-latchkey_access", "__Host-latchkey_refresh"],
         _ => &["__Host-latchkey_session"],
     }
-}
-
-/// `POST /auth/token` with the password grant for `alice`; the JSON reply.
-pub async fn password_grant(app: &TestApp) -> serde_json::Value {
-    password_grant_as(app, "alice", "correct-horse").await
-}
-
-/// `POST /auth/token` with the password grant; the JSON reply, which must be
-/// a `200` that is not cached.
-pub async fn password_grant_as(app: &TestApp, username: &str, password: &str) -> serde_json::Value {
-    let r = app
-        .post_api(
-            "/auth/token",
-            "application/x-www-form-urlencoded",
-            &format!("grant_type=password&username={username}&password={password}"),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-    assert_eq!(r.headers["cache-control"], "no-store");
-    r.json()
-}
-
-/// The access and refresh token of a token response.
-pub fn token_pair(t: &serde_json::Value) -> (String, String) {
-    let field = |name: &str| t[name].as_str().expect(name).to_string();
-    (field("access_token"), field("refresh_token"))
 }
 
 /// Whether Redis service tests can run; says so on stderr when not.

@@ -7,6 +7,7 @@
 //! session's absolute deadline. How the tokens travel (cookies, a Bearer
 //! header, a JSON body) is the adapters' business.
 
+mod access;
 mod backend;
 pub mod claims;
 pub mod families;
@@ -19,7 +20,7 @@ pub mod verified;
 use std::sync::Arc;
 use std::time::Duration;
 
-use self::claims::{AccessClaims, TokenError};
+use self::claims::AccessClaims;
 use self::keys::Keyring;
 use self::refresh::Lifetimes;
 use self::revocation::Revocations;
@@ -171,42 +172,6 @@ impl JwtBackend {
         })
     }
 
-    /// Checks an access token for Latchkey's own API: signature and claims
-    /// (once per token, see [`verified`]), its times, the revocation set
-    /// (on every call), and that it is not for another service (`aud`).
-    pub fn verify_access(&self, token: &str) -> std::result::Result<Identity, TokenError> {
-        let claims = self.valid_claims(token)?;
-        if claims.aud != claims::AUDIENCE {
-            return Err(TokenError::Invalid);
-        }
-        Ok(identity(&claims))
-    }
-
-    /// The claims of an access token that passes every check of
-    /// [`Self::verify_access`] but the audience: it may be for a resource
-    /// server (token introspection reports them to it).
-    pub fn valid_claims(&self, token: &str) -> std::result::Result<Arc<AccessClaims>, TokenError> {
-        let claims = self.verified.verify(token, self.clock.now())?;
-        // No token we issue lives longer than the access lifetime; a longer one
-        // was minted elsewhere with our key, or under an older, longer setting.
-        if claims.exp.saturating_sub(claims.iat) > self.access_ttl + claims::LEEWAY {
-            return Err(TokenError::Invalid);
-        }
-        if self.revocations.contains(&claims.sid) {
-            return Err(TokenError::Invalid);
-        }
-        Ok(claims)
-    }
-
-    /// The `sid` of an access token that passes every check but the
-    /// revocation set: the only `sid` worth looking up there (the inspector
-    /// explains a refusal with it). An unverified token's claims name
-    /// nothing: anyone can write any `sid` into one.
-    pub fn signed_sid(&self, token: &str) -> Option<String> {
-        let claims = self.verified.verify(token, self.clock.now()).ok()?;
-        Some(claims.sid.clone())
-    }
-
     /// Starts a device session for `user` and returns its first tokens,
     /// bound to the key `client` proved, if any: the access token and the
     /// whole refresh family.
@@ -305,19 +270,6 @@ impl JwtBackend {
     /// The keys tokens are signed and verified with.
     pub fn keys(&self) -> &Keyring {
         &self.keys
-    }
-}
-
-pub(super) fn identity(claims: &AccessClaims) -> Identity {
-    Identity {
-        user_id: claims.sub.clone(),
-        username: claims.username.clone(),
-        device_id: claims.sid.clone(),
-        signed_in_at: claims.auth_time,
-        amr: claims.amr.first().copied().unwrap_or_default(),
-        access_expires_at: Some(claims.exp),
-        bound_to: claims.cnf.as_ref().map(|c| Jkt::from_stored(c.jkt.clone())),
-        device: None,
     }
 }
 

@@ -3,6 +3,11 @@
 //! no request whose key is already known, with at most one fetch attempt
 //! per cooldown.
 
+use std::sync::atomic::Ordering;
+use std::time::Instant;
+
+use tokio::task::JoinHandle;
+
 use super::*;
 
 #[tokio::test]

@@ -34,6 +34,13 @@ async fn setup(db: &Db) -> (JwtBackend, Clock, User) {
 
 /// Ends the device session of an access or refresh token, as RFC 7009
 /// revocation does.
+/// A kept password sign-in of `user` with no DPoP key and no resource.
+async fn sign_in(b: &JwtBackend, user: &User) -> TokenPair {
+    b.issue(user, &ClientMeta::default(), true, crate::auth::Amr::Pwd)
+        .await
+        .unwrap()
+}
+
 async fn revoke(b: &JwtBackend, raw: &str) -> Option<Ended> {
     let access = Credential::Access(AccessToken::new(raw));
     if let Some(ended) = b.end(&access, "revoked").await.unwrap() {
@@ -52,10 +59,7 @@ async fn count(db: &Db, sql: &str) -> i64 {
 async fn issue_verifies_without_touching_the_database(pool: sqlx::SqlitePool) {
     let db = crate::db::testing::from_sqlite(pool).await;
     let (b, _clock, user) = setup(&db).await;
-    let pair = b
-        .issue(&user, &ClientMeta::default(), true, crate::auth::Amr::Pwd)
-        .await
-        .unwrap();
+    let pair = sign_in(&b, &user).await;
     assert_eq!(pair.expires_in, 1800);
     assert!(token::is_well_formed(pair.refresh_token.expose()));
     db.close().await;
@@ -69,10 +73,7 @@ async fn issue_verifies_without_touching_the_database(pool: sqlx::SqlitePool) {
 async fn refresh_rotates_and_reuse_after_grace_revokes_the_family(pool: sqlx::SqlitePool) {
     let db = crate::db::testing::from_sqlite(pool).await;
     let (b, clock, user) = setup(&db).await;
-    let first = b
-        .issue(&user, &ClientMeta::default(), true, crate::auth::Amr::Pwd)
-        .await
-        .unwrap();
+    let first = sign_in(&b, &user).await;
     clock.advance(60);
     let second = b
         .refresh(first.refresh_token.expose(), None, None)
@@ -102,10 +103,7 @@ async fn refresh_rotates_and_reuse_after_grace_revokes_the_family(pool: sqlx::Sq
 async fn concurrent_refreshes_with_one_token_share_one_successor(pool: sqlx::SqlitePool) {
     let db = crate::db::testing::from_sqlite(pool).await;
     let (b, clock, user) = setup(&db).await;
-    let first = b
-        .issue(&user, &ClientMeta::default(), true, crate::auth::Amr::Pwd)
-        .await
-        .unwrap();
+    let first = sign_in(&b, &user).await;
     clock.advance(60);
     let tasks: Vec<_> = (0..8)
         .map(|_| {
@@ -152,10 +150,7 @@ async fn concurrent_refreshes_with_one_token_share_one_successor(pool: sqlx::Sql
 async fn idle_and_absolute_lifetimes_are_enforced(pool: sqlx::SqlitePool) {
     let db = crate::db::testing::from_sqlite(pool).await;
     let (b, clock, user) = setup(&db).await;
-    let pair = b
-        .issue(&user, &ClientMeta::default(), true, crate::auth::Amr::Pwd)
-        .await
-        .unwrap();
+    let pair = sign_in(&b, &user).await;
     clock.advance(14 * 86400);
     assert_eq!(
         b.refresh(pair.refresh_token.expose(), None, None)
@@ -165,10 +160,7 @@ async fn idle_and_absolute_lifetimes_are_enforced(pool: sqlx::SqlitePool) {
         Refusal::Expired
     );
 
-    let mut pair = b
-        .issue(&user, &ClientMeta::default(), true, crate::auth::Amr::Pwd)
-        .await
-        .unwrap();
+    let mut pair = sign_in(&b, &user).await;
     // Used every 10 days, the family still ends 30 days after sign-in.
     for _ in 0..2 {
         clock.advance(10 * 86400);
@@ -192,10 +184,7 @@ async fn idle_and_absolute_lifetimes_are_enforced(pool: sqlx::SqlitePool) {
 async fn tokens_of_one_kind_do_not_pass_as_the_other(pool: sqlx::SqlitePool) {
     let db = crate::db::testing::from_sqlite(pool).await;
     let (b, _clock, user) = setup(&db).await;
-    let pair = b
-        .issue(&user, &ClientMeta::default(), true, crate::auth::Amr::Pwd)
-        .await
-        .unwrap();
+    let pair = sign_in(&b, &user).await;
     assert!(
         b.verify_access(pair.refresh_token.expose()).is_err(),
         "refresh token as access token"

@@ -4,15 +4,13 @@
 //! purge deletes only dead families.
 
 use super::*;
+use crate::auth::jwt::claims::TokenError;
 
 #[sqlx::test(migrator = "crate::db::MIGRATOR")]
 async fn revoking_refuses_the_access_token_at_once(pool: sqlx::SqlitePool) {
     let db = crate::db::testing::from_sqlite(pool).await;
     let (b, _clock, user) = setup(&db).await;
-    let pair = b
-        .issue(&user, &ClientMeta::default(), true, crate::auth::Amr::Pwd)
-        .await
-        .unwrap();
+    let pair = sign_in(&b, &user).await;
     assert!(b.verify_access(pair.access_token.expose()).is_ok());
     assert!(revoke(&b, pair.access_token.expose()).await.is_some());
     assert!(b.verify_access(pair.access_token.expose()).is_err());
@@ -24,10 +22,7 @@ async fn revoking_refuses_the_access_token_at_once(pool: sqlx::SqlitePool) {
         Refusal::Revoked
     );
     // Revoking by refresh token works too; unknown tokens are no error.
-    let other = b
-        .issue(&user, &ClientMeta::default(), true, crate::auth::Amr::Pwd)
-        .await
-        .unwrap();
+    let other = sign_in(&b, &user).await;
     assert!(revoke(&b, other.refresh_token.expose()).await.is_some());
     assert!(b.verify_access(other.access_token.expose()).is_err());
     assert_eq!(revoke(&b, "not-a-token").await, None);
@@ -37,10 +32,7 @@ async fn revoking_refuses_the_access_token_at_once(pool: sqlx::SqlitePool) {
 async fn a_token_verified_before_still_expires(pool: sqlx::SqlitePool) {
     let db = crate::db::testing::from_sqlite(pool).await;
     let (b, clock, user) = setup(&db).await;
-    let pair = b
-        .issue(&user, &ClientMeta::default(), true, crate::auth::Amr::Pwd)
-        .await
-        .unwrap();
+    let pair = sign_in(&b, &user).await;
     assert!(b.verify_access(pair.access_token.expose()).is_ok());
     clock.advance(1800 + claims::LEEWAY - 1);
     assert!(b.verify_access(pair.access_token.expose()).is_ok());
@@ -59,10 +51,7 @@ async fn another_instance_learns_of_a_revocation_at_its_next_sync(pool: sqlx::Sq
         revocations: Revocations::new(1800 + claims::LEEWAY, None),
         ..a.clone()
     };
-    let pair = a
-        .issue(&user, &ClientMeta::default(), true, crate::auth::Amr::Pwd)
-        .await
-        .unwrap();
+    let pair = sign_in(&a, &user).await;
     revoke(&a, pair.access_token.expose()).await;
     assert!(a.verify_access(pair.access_token.expose()).is_err());
     assert!(
@@ -78,19 +67,10 @@ async fn another_instance_learns_of_a_revocation_at_its_next_sync(pool: sqlx::Sq
 async fn purge_deletes_only_dead_families(pool: sqlx::SqlitePool) {
     let db = crate::db::testing::from_sqlite(pool).await;
     let (b, clock, user) = setup(&db).await;
-    let expired = b
-        .issue(&user, &ClientMeta::default(), true, crate::auth::Amr::Pwd)
-        .await
-        .unwrap();
+    let expired = sign_in(&b, &user).await;
     clock.advance(13 * 86400);
-    let live = b
-        .issue(&user, &ClientMeta::default(), true, crate::auth::Amr::Pwd)
-        .await
-        .unwrap();
-    let revoked = b
-        .issue(&user, &ClientMeta::default(), true, crate::auth::Amr::Pwd)
-        .await
-        .unwrap();
+    let live = sign_in(&b, &user).await;
+    let revoked = sign_in(&b, &user).await;
     revoke(&b, revoked.refresh_token.expose()).await;
     clock.advance(86400 + 1);
     // Only `expired` is past a deadline; `revoked` stays until its deadlines
