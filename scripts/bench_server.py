@@ -60,6 +60,9 @@ class Server:
             "LEPTOS_SITE_ROOT": args.site_root,
             "RUST_LOG": "warn",
             "LATCHKEY_METRICS": "true",
+            # The bench's API clients sign in by the password grant (off
+            # by default).
+            "LATCHKEY_PASSWORD_GRANT": "true",
         })
         cmd = [*wrap, args.binary]
         if args.pin if pin is None else pin:

@@ -6,6 +6,7 @@ pub mod account;
 #[cfg(feature = "ssr")]
 pub mod context;
 pub mod credentials;
+pub mod device;
 pub mod devices;
 pub mod inspect;
 pub mod security;

@@ -2,6 +2,7 @@
 
 pub mod account;
 pub mod activity;
+pub mod device;
 pub mod devices;
 pub mod home;
 pub mod inspect;

@@ -73,6 +73,11 @@ pub const PAGES: &[Page] = &[
         access: Access::SignedIn,
         shows: "your passkeys",
     },
+    Page {
+        path: "/device",
+        access: Access::SignedIn,
+        shows: "the request of an app that asks to sign in",
+    },
 ];
 
 /// The files of `public/`, which the build copies to the site root and the

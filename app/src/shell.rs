@@ -9,9 +9,9 @@ use leptos_router::{path, SsrMode};
 use crate::assets::AssetTags;
 use crate::components::header::Header;
 use crate::pages::{
-    account::AccountPage, activity::ActivityPage, devices::DevicesPage, home::HomePage,
-    inspect::InspectPage, login::LoginPage, not_found::NotFound, security::SecurityPage,
-    signup::SignUpPage, tradeoffs::TradeoffsPage,
+    account::AccountPage, activity::ActivityPage, device::DevicePage, devices::DevicesPage,
+    home::HomePage, inspect::InspectPage, login::LoginPage, not_found::NotFound,
+    security::SecurityPage, signup::SignUpPage, tradeoffs::TradeoffsPage,
 };
 use crate::viewer;
 
@@ -62,6 +62,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/account/devices") view=DevicesPage ssr=SsrMode::Async />
                     <Route path=path!("/account/activity") view=ActivityPage ssr=SsrMode::Async />
                     <Route path=path!("/account/security") view=SecurityPage ssr=SsrMode::Async />
+                    <Route path=path!("/device") view=DevicePage ssr=SsrMode::Async />
                     <Route path=path!("/inspect") view=InspectPage ssr=SsrMode::Async />
                     <Route path=path!("/tradeoffs") view=TradeoffsPage ssr=SsrMode::Async />
                 </Routes>

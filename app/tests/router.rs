@@ -212,6 +212,9 @@ mod dpop_binding;
 #[path = "router/dpop_nonces.rs"]
 mod dpop_nonces;
 
+#[path = "router/device_grant.rs"]
+mod device_grant;
+
 #[path = "router/resources.rs"]
 mod resources;
 

@@ -11,6 +11,7 @@
 mod activity;
 mod audit;
 mod changes;
+mod device_grant;
 mod devices;
 mod grants;
 mod overview;
@@ -23,6 +24,9 @@ mod sign_in;
 
 pub use activity::{activity, PAGE_SIZE};
 pub use changes::{change_password, disable_user, enable_user, end_disabled_since};
+pub use device_grant::{
+    decide_device, device_request, device_token, request_device_code, DeviceTokens,
+};
 pub use devices::{
     device_list, devices, end_all_devices, end_device, end_other_devices, revoke_this_device,
     Device,

@@ -209,6 +209,26 @@ pub struct Config {
     )]
     pub dpop_nonces: bool,
 
+    /// JWT mode: whether the token endpoint takes a username and password
+    /// (`grant_type=password`). Off by default: a client that holds the
+    /// password can use it anywhere, so the OAuth security best practice
+    /// (RFC 9700 §2.4) forbids the grant; command-line clients sign in by
+    /// the device grant (`POST /auth/device`) approved in a browser.
+    #[arg(
+        long,
+        env = "LATCHKEY_PASSWORD_GRANT",
+        default_value = "false",
+        action = clap::ArgAction::Set,
+        value_parser = clap::builder::BoolishValueParser::new()
+    )]
+    pub password_grant: bool,
+
+    /// JWT mode: how long a device-grant client waits between two polls of
+    /// the token endpoint (RFC 8628 §3.2 `interval`); one that polls sooner
+    /// is told `slow_down` and waits five seconds longer from then on.
+    #[arg(long, env = "LATCHKEY_DEVICE_INTERVAL", default_value = "5s", value_parser = parse_duration)]
+    pub device_interval: Duration,
+
     /// The services (resource servers, RFC 8707) the token endpoint issues
     /// tokens for, as absolute URIs separated by commas (e.g.
     /// `https://notes.example.com`): a client asks with `resource`, and the

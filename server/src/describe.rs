@@ -33,13 +33,35 @@ pub fn software(user_agent: Option<&str>) -> Software {
                 r.name.to_string()
             }
         }
-        _ => "Unknown browser".into(),
+        _ => product(user_agent.unwrap_or_default()).unwrap_or_else(|| "Unknown browser".into()),
     };
     let os = match &parsed {
         Some(r) if known(r.os) => r.os.to_string(),
         _ => "Unknown system".into(),
     };
     Software { browser, os }
+}
+
+/// A program that is no browser, by the first product token of its user
+/// agent (RFC 9110 §10.1.5, `name/version`): "latchkey-cli 0.1" for
+/// `latchkey-cli/0.1.0`, "curl 8" for `curl/8.5.0`. Only the name's safe
+/// characters and the version's first two parts are kept.
+fn product(user_agent: &str) -> Option<String> {
+    let token = user_agent.split_whitespace().next()?;
+    let (name, version) = token.split_once('/').unwrap_or((token, ""));
+    let safe = |c: char| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.');
+    if name.is_empty() || name.len() > 40 || !name.chars().all(safe) || name == "Mozilla" {
+        return None;
+    }
+    let version: Vec<&str> = version
+        .split('.')
+        .take(2)
+        .take_while(|p| !p.is_empty() && p.len() <= 6 && p.chars().all(|c| c.is_ascii_digit()))
+        .collect();
+    Some(match version.is_empty() {
+        true => name.to_string(),
+        false => format!("{name} {}", version.join(".")),
+    })
 }
 
 /// The network an address belongs to, not the address itself: enough for a
@@ -96,6 +118,21 @@ mod tests {
             );
             assert!(!s.browser.is_empty());
         }
+    }
+
+    #[test]
+    fn programs_are_named_by_their_product() {
+        let cli = software(Some("latchkey-cli/0.1.0"));
+        assert_eq!(cli.browser, "latchkey-cli 0.1");
+        assert_eq!(
+            software(Some("python-requests/2.32.3")).browser,
+            "python-requests 2.32"
+        );
+        assert_eq!(software(Some("tool")).browser, "tool");
+        for odd in ["<script>/1", "Mozilla/5.0", "/1.0", ""] {
+            assert!(!software(Some(odd)).browser.contains('<'), "{odd}");
+        }
+        assert_eq!(software(Some("Mozilla/5.0")).browser, "Unknown browser");
     }
 
     #[test]

@@ -13,6 +13,7 @@ pub mod compression;
 pub mod cookies;
 pub mod credentials;
 mod csrf;
+mod device_grant;
 mod discovery;
 pub mod dpop;
 #[cfg(test)]
@@ -72,6 +73,7 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/auth/passkeys/registration", post(passkeys::register))
         .route("/auth/token", post(oauth::token))
+        .route(device_grant::DEVICE_PATH, post(device_grant::authorize))
         .route("/auth/revoke", post(oauth::revoke))
         .route("/auth/introspect", post(introspect::introspect))
         .route("/.well-known/jwks.json", get(discovery::jwks))

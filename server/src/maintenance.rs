@@ -108,6 +108,9 @@ impl AppState {
         let events = events::purge(&self.db, before).await?;
         // Abandoned WebAuthn ceremonies (Redis expires its own).
         self.ceremonies.purge().await?;
+        // Device authorization requests past answering (Redis expires its
+        // own).
+        self.device_codes.purge().await?;
         // DPoP proofs too old to pass again (Redis expires its own).
         self.dpop.purge().await?;
         Ok(Purged {

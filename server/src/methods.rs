@@ -5,10 +5,12 @@
 //! then asks the configured backend to start a sign-in; the backends never
 //! learn how the proof was made.
 //!
-//! A method that takes more than one request (a WebAuthn challenge, later a
-//! second factor or a device code) keeps its state on the server between
-//! them, in the shared store, for one use ([`ceremony`]).
+//! A method that takes more than one request keeps its state on the server
+//! between them, in the shared store: a WebAuthn challenge for one use
+//! ([`ceremony`]), a device authorization request until it is decided and
+//! its tokens handed out ([`device_code`]).
 
 pub mod ceremony;
+pub mod device_code;
 pub mod passkey;
 pub mod password;

@@ -16,6 +16,7 @@ use crate::clock::Clock;
 use crate::config::{AuthMode, Config, SessionStoreKind};
 use crate::db::{self, Db};
 use crate::methods::ceremony::Ceremonies;
+use crate::methods::device_code::DeviceCodes;
 use crate::methods::passkey::RelyingParty;
 use crate::methods::password::Hasher;
 use crate::metrics::{Metrics, Resolved};
@@ -58,6 +59,9 @@ pub struct Services {
     /// Sign-in ceremonies in progress (WebAuthn challenges), in the shared
     /// store.
     pub ceremonies: Ceremonies,
+    /// Device authorization requests (RFC 8628) waiting for a person's
+    /// answer, in the shared store.
+    pub device_codes: DeviceCodes,
     /// The DPoP proof checker, with the proofs seen lately in the shared
     /// store.
     pub dpop: Dpop,
@@ -180,6 +184,8 @@ impl AppState {
         let reauth = ReauthWindow::new(clock.clone(), config.reauth_window);
         let passkeys = RelyingParty::from_config(&config).map_err(Error::Invalid)?;
         let ceremonies = Ceremonies::new(&shared, clock.clone());
+        let interval = config.device_interval.as_secs() as i64;
+        let device_codes = DeviceCodes::new(&shared, clock.clone(), interval);
         let mut dpop = Dpop::new(&config.origin(), &shared, clock.clone());
         if let (true, Some(jwt)) = (config.dpop_nonces, auth.tokens()) {
             dpop = dpop.with_nonces(Nonces::new(&jwt.keys().refresh_secret));
@@ -188,6 +194,7 @@ impl AppState {
             throttle: Throttle::new(&shared),
             passkeys,
             ceremonies,
+            device_codes,
             dpop,
             names,
             db,

@@ -51,6 +51,9 @@ pub fn command(settings: &Settings) -> Command {
         // Instances behind one load balancer are one issuer.
         .env("LATCHKEY_ISSUER", "http://latchkey.test")
         .env("LATCHKEY_REFRESH_GRACE", "2s")
+        // The suites' API clients sign in by the password grant (off by
+        // default).
+        .env("LATCHKEY_PASSWORD_GRANT", "true")
         .env("LATCHKEY_JWT_ALG", settings.jwt_alg)
         .env("LEPTOS_SITE_ROOT", settings.data_dir.join("site"))
         .stdin(Stdio::null())

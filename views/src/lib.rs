@@ -14,6 +14,7 @@
 //! server writes into these shapes.
 
 pub mod account;
+pub mod device;
 pub mod format;
 pub mod inspect;
 pub mod mode;

@@ -210,6 +210,8 @@ fn short_session_app(db: Db, grace: u64) -> TestApp {
         session_idle_ttl: Duration::from_secs(3600),
         refresh_ttl: Duration::from_secs(3600),
         refresh_grace: Duration::from_secs(grace),
+        // API clients here sign in by the password grant.
+        password_grant: true,
         ..Config::defaults()
     };
     TestApp::with_config(db, config, Backend::Jwt)

@@ -26,6 +26,8 @@ pub(super) async fn eddsa_app(db: Db) -> (TestApp, PathBuf) {
         jwt_alg: JwtAlg::EdDsa,
         data_dir: dir.clone(),
         introspection_secret: Some(Secret::new(SECRET).unwrap()),
+        // API clients here sign in by the password grant.
+        password_grant: true,
         ..Config::defaults()
     };
     let app = TestApp::with_keys(db, config, Backend::Jwt, Some(keys));
@@ -158,9 +160,18 @@ async fn the_metadata_names_every_endpoint(pool: sqlx::SqlitePool) {
         format!("{issuer}/auth/introspect")
     );
     assert_eq!(m["jwks_uri"], format!("{issuer}/.well-known/jwks.json"));
+    // This server turned the password grant on (LATCHKEY_PASSWORD_GRANT).
     assert_eq!(
         m["grant_types_supported"],
-        serde_json::json!(["password", "refresh_token"])
+        serde_json::json!([
+            "password",
+            "refresh_token",
+            "urn:ietf:params:oauth:grant-type:device_code"
+        ])
+    );
+    assert_eq!(
+        m["device_authorization_endpoint"],
+        format!("{issuer}/auth/device")
     );
     assert_eq!(
         m["token_endpoint_auth_methods_supported"],

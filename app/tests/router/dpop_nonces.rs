@@ -17,6 +17,8 @@ async fn app(db: Db) -> TestApp {
     let config = server::config::Config {
         auth_mode: server::config::AuthMode::Jwt,
         dpop_nonces: true,
+        // API clients here sign in by the password grant.
+        password_grant: true,
         ..server::config::Config::defaults()
     };
     let app = TestApp::with_config(db, config, Backend::Jwt);

@@ -110,6 +110,8 @@ async fn with_migration_off_the_other_modes_cookie_is_dropped(pool: sqlx::Sqlite
     let config = Config {
         session_store: server::config::SessionStoreKind::Database,
         mode_migration: false,
+        // API clients here sign in by the password grant.
+        password_grant: true,
         ..Config::defaults()
     };
     let before = TestApp::with_config(db, config, Backend::SessionDatabase);

@@ -61,6 +61,8 @@ async fn a_mode_switch_never_turns_a_resource_servers_refresh_token_into_a_sessi
     let config = Config {
         auth_mode: AuthMode::Jwt,
         resources: vec!["http://notes.example".into()],
+        // API clients here sign in by the password grant.
+        password_grant: true,
         ..Config::defaults()
     };
     let jwt = TestApp::with_config(db, config, Backend::Jwt);

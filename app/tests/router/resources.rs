@@ -14,6 +14,8 @@ async fn app(db: Db) -> TestApp {
         auth_mode: server::config::AuthMode::Jwt,
         resources: vec![NOTES.into(), "https://calendar.example.com".into()],
         introspection_secret: Some(server::config::Secret::new(super::discovery::SECRET).unwrap()),
+        // API clients here sign in by the password grant.
+        password_grant: true,
         ..server::config::Config::defaults()
     };
     let app = TestApp::with_config(db, config, Backend::Jwt);

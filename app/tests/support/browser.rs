@@ -172,7 +172,6 @@ impl<'a> Browser<'a> {
         self.send(req, Body::from(json.to_string())).await
     }
 
-    /// `GET /api/me`'s status.
     /// The kind and cause of each event `GET /api/activity` lists, newest
     /// first.
     pub async fn activity(&self) -> Vec<(String, Option<String>)> {
@@ -189,6 +188,7 @@ impl<'a> Browser<'a> {
             .collect()
     }
 
+    /// `GET /api/me`'s status.
     pub async fn me(&self) -> StatusCode {
         self.get("/api/me").await.status
     }

@@ -143,6 +143,13 @@ impl TestApp {
                 ..test_redis()
             },
         };
+        // The suite's API clients sign in by the password grant, which a
+        // deployment turns on with LATCHKEY_PASSWORD_GRANT (off by
+        // default: tests of the default build their own config).
+        let config = Config {
+            password_grant: true,
+            ..config
+        };
         Self::with_config(db, config, backend)
     }
 

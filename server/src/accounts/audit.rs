@@ -96,6 +96,7 @@ fn count(state: &AppState, kind: EventKind, detail: Option<&str>) {
         Some(d) if d == Channel::Browser.as_str() => "browser",
         Some(d) if d == Channel::Api.as_str() => "api",
         Some(d) if d == Channel::Passkey.as_str() => "passkey",
+        Some(d) if d == Channel::DeviceGrant.as_str() => "device_grant",
         _ => "other",
     };
     let sign_in = |outcome| {
@@ -122,6 +123,13 @@ fn count(state: &AppState, kind: EventKind, detail: Option<&str>) {
         EventKind::PasskeyAdded => m.count("latchkey_passkeys_added_total", &[]),
         EventKind::PasskeyRemoved => m.count("latchkey_passkeys_removed_total", &[]),
         EventKind::PasskeyCloned => sign_in("cloned_passkey"),
+        EventKind::DeviceApproved => m.count(
+            "latchkey_device_requests_total",
+            &[("decision", "approved")],
+        ),
+        EventKind::DeviceDenied => {
+            m.count("latchkey_device_requests_total", &[("decision", "denied")])
+        }
         EventKind::DeviceRevoked => {
             let cause = [
                 Cause::Owner,

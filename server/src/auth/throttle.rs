@@ -76,6 +76,16 @@ impl Key {
         }
     }
 
+    /// The key of a signed-in account typing device-grant user codes at
+    /// `/device`: codes are short, so wrong ones count like wrong
+    /// passwords, apart from the account's sign-ins.
+    pub fn user_code_entry(user_id: &str) -> Key {
+        Key {
+            name: format!("usercode:{user_id}"),
+            policy: Policy::ACCOUNT,
+        }
+    }
+
     /// The stored name.
     pub fn name(&self) -> &str {
         &self.name
@@ -84,7 +94,7 @@ impl Key {
 
 /// The policy of a stored key name.
 fn policy_of(name: &str) -> Policy {
-    if name.starts_with("acct:") {
+    if name.starts_with("acct:") || name.starts_with("usercode:") {
         Policy::ACCOUNT
     } else if name.starts_with("introspect:") {
         Policy::INTROSPECTION

@@ -30,6 +30,13 @@ pub enum EventKind {
     /// A passkey signed in with a sign counter that did not go up: a copy
     /// of the key may exist. Refused (detail: its id).
     PasskeyCloned,
+    /// The signed-in user approved a device authorization request at
+    /// `/device` (detail: the client's name); the client's own sign-in
+    /// follows when it polls.
+    DeviceApproved,
+    /// The signed-in user denied a device authorization request (detail:
+    /// the client's name).
+    DeviceDenied,
     /// A sign-in of the other mode carried over after a switch of
     /// `LATCHKEY_AUTH_MODE` (detail: the mode it came from).
     DeviceMigrated,
@@ -55,6 +62,8 @@ impl EventKind {
             EventKind::PasskeyAdded => "passkey_added",
             EventKind::PasskeyRemoved => "passkey_removed",
             EventKind::PasskeyCloned => "passkey_cloned",
+            EventKind::DeviceApproved => "device_approved",
+            EventKind::DeviceDenied => "device_denied",
         }
     }
 }
@@ -113,6 +122,9 @@ pub enum Channel {
     Api,
     /// A browser, with a passkey (the WebAuthn endpoints).
     Passkey,
+    /// An app the user approved in a browser (the device authorization
+    /// grant, RFC 8628).
+    DeviceGrant,
 }
 
 impl Channel {
@@ -122,6 +134,7 @@ impl Channel {
             Channel::Browser => "browser",
             Channel::Api => "api",
             Channel::Passkey => "passkey",
+            Channel::DeviceGrant => "device_grant",
         }
     }
 }

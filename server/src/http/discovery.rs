@@ -4,7 +4,8 @@
 //! - `GET /.well-known/jwks.json` (RFC 7517): the Ed25519 public keys that
 //!   may verify a token now, the next one included before it signs;
 //! - `GET /.well-known/oauth-authorization-server` (RFC 8414): where the
-//!   token, revocation, introspection and key endpoints are;
+//!   token, device authorization, revocation, introspection and key
+//!   endpoints are, and the grants that are on;
 //! - `POST /auth/introspect` (RFC 7662, in [`super::introspect`]): for a
 //!   service that wants a revocation to count at once, the server's own
 //!   verdict on a token.
@@ -53,7 +54,9 @@ pub async fn metadata(State(state): State<AppState>) -> Response {
         "issuer": issuer,
         "token_endpoint": format!("{issuer}/auth/token"),
         "revocation_endpoint": format!("{issuer}/auth/revoke"),
-        "grant_types_supported": ["password", "refresh_token"],
+        "grant_types_supported": super::oauth::grant_types(&state),
+        // RFC 8628 §4.
+        "device_authorization_endpoint": format!("{issuer}{}", super::device_grant::DEVICE_PATH),
         // No authorization endpoint: nothing is obtained by redirection.
         "response_types_supported": [],
         "token_endpoint_auth_methods_supported": ["none"],

@@ -1,7 +1,13 @@
 //! Token endpoints for non-browser clients, in the shape of OAuth 2.0:
-//! `POST /auth/token` (RFC 6749 password and refresh-token grants, errors as
-//! §5.2) and `POST /auth/revoke` (RFC 7009). Bodies may be form-encoded or
-//! JSON. Token responses are never cached.
+//! `POST /auth/token` (RFC 6749, errors as §5.2) and `POST /auth/revoke`
+//! (RFC 7009). Bodies may be form-encoded or JSON. Token responses are
+//! never cached.
+//!
+//! The grants: `refresh_token`; the device grant (RFC 8628, in
+//! [`super::device_grant`]), by which an app signs in with a person's
+//! approval in a browser and never sees their password; and `password`
+//! only when `LATCHKEY_PASSWORD_GRANT` turns it on, since a client that
+//! holds the password can use it anywhere (RFC 9700 §2.4).
 //!
 //! A token request may name the service the tokens are for with `resource`
 //! (RFC 8707), one of `LATCHKEY_RESOURCES`: the access token's `aud` is
@@ -23,9 +29,9 @@ use crate::accounts;
 use crate::auth::{ClientMeta, RefreshToken, Refusal, TokenPair};
 use crate::{AppState, Error};
 
-/// The fields either endpoint reads.
+/// The fields the token, revocation and device endpoints read.
 #[derive(Debug, Default, Deserialize)]
-struct TokenRequest {
+pub(super) struct TokenRequest {
     grant_type: Option<String>,
     username: Option<String>,
     password: Option<String>,
@@ -33,6 +39,13 @@ struct TokenRequest {
     token: Option<String>,
     /// The resource server the tokens are for (RFC 8707).
     resource: Option<String>,
+    /// The device grant's: the app's name, and the code it polls with.
+    pub client_id: Option<String>,
+    pub device_code: Option<String>,
+    /// Asked for by generic OAuth clients; this server has no scopes, so
+    /// it is read and not acted on.
+    #[allow(dead_code)]
+    scope: Option<String>,
 }
 
 /// Where the token endpoint is served: the path its DPoP proofs name.
@@ -65,42 +78,88 @@ async fn grant(
         Err(description) => return invalid_request(&description),
     };
     // Session mode refuses every grant below, before any proof is read.
-    if let Some(jwt) = state.auth.tokens() {
-        if let Some(resource) = &req.resource {
-            let resource = resource.trim_end_matches('/');
-            if !jwt.keys().serves(resource) {
-                return oauth_error(
-                    StatusCode::BAD_REQUEST,
-                    "invalid_target",
-                    &format!("{resource:?} is not a service this server issues tokens for."),
-                );
-            }
-            client.resource = Some(resource.to_string());
-        }
-        client.key = match super::dpop::proved_key(state, headers, "POST", TOKEN_PATH, None).await {
-            Ok(Ok(key)) => key,
-            Ok(Err(refused)) => {
-                return oauth_error(
-                    StatusCode::BAD_REQUEST,
-                    refused.code(),
-                    refused.description(),
-                )
-            }
-            Err(e) => return server_error(e),
-        };
+    if let Err(refused) = read_terms(state, headers, &req, TOKEN_PATH, &mut client).await {
+        return refused;
     }
     match req.grant_type.as_deref() {
-        Some("password") => password_grant(state, req, &client).await,
+        Some("password") if state.config.password_grant => {
+            password_grant(state, req, &client).await
+        }
         Some("refresh_token") => refresh_grant(state, req, &client).await,
+        Some(DEVICE_CODE_GRANT) => super::device_grant::poll(state, req, &client).await,
+        Some("password") => oauth_error(
+            StatusCode::BAD_REQUEST,
+            "unsupported_grant_type",
+            "The password grant is off on this server: an app that holds a password can use \
+             it anywhere. Sign in with the device grant (POST /auth/device), or turn the \
+             grant on with LATCHKEY_PASSWORD_GRANT=true.",
+        ),
         Some(other) => oauth_error(
             StatusCode::BAD_REQUEST,
             "unsupported_grant_type",
             &format!(
-                "Grant type {other:?} is not supported; use \"password\" or \"refresh_token\"."
+                "Grant type {other:?} is not supported; use {}.",
+                grant_types(state)
+                    .iter()
+                    .map(|g| format!("{g:?}"))
+                    .collect::<Vec<_>>()
+                    .join(" or ")
             ),
         ),
         None => invalid_request("The grant_type parameter is missing."),
     }
+}
+
+/// The device authorization grant's type (RFC 8628 §3.4).
+pub const DEVICE_CODE_GRANT: &str = "urn:ietf:params:oauth:grant-type:device_code";
+
+/// The grants the token endpoint takes, as the metadata lists them: the
+/// password grant only when `LATCHKEY_PASSWORD_GRANT` turned it on.
+pub fn grant_types(state: &AppState) -> Vec<&'static str> {
+    let password = state.config.password_grant.then_some("password");
+    password
+        .into_iter()
+        .chain(["refresh_token", DEVICE_CODE_GRANT])
+        .collect()
+}
+
+/// Reads what a token request asks of the tokens into `client`: the
+/// service they are for (`resource`, one this server issues tokens for)
+/// and the key a `DPoP` proof for `path` proved. The answer to send
+/// instead when either is wrong. Session mode reads neither.
+pub(super) async fn read_terms(
+    state: &AppState,
+    headers: &HeaderMap,
+    req: &TokenRequest,
+    path: &str,
+    client: &mut ClientMeta,
+) -> Result<(), Response> {
+    let Some(jwt) = state.auth.tokens() else {
+        return Ok(());
+    };
+    if let Some(resource) = &req.resource {
+        let resource = resource.trim_end_matches('/');
+        if !jwt.keys().serves(resource) {
+            return Err(oauth_error(
+                StatusCode::BAD_REQUEST,
+                "invalid_target",
+                &format!("{resource:?} is not a service this server issues tokens for."),
+            ));
+        }
+        client.resource = Some(resource.to_string());
+    }
+    client.key = match super::dpop::proved_key(state, headers, "POST", path, None).await {
+        Ok(Ok(key)) => key,
+        Ok(Err(refused)) => {
+            return Err(oauth_error(
+                StatusCode::BAD_REQUEST,
+                refused.code(),
+                refused.description(),
+            ))
+        }
+        Err(e) => return Err(server_error(e)),
+    };
+    Ok(())
 }
 
 async fn password_grant(state: &AppState, req: TokenRequest, client: &ClientMeta) -> Response {
@@ -189,7 +248,7 @@ pub async fn revoke(
 }
 
 /// The request's parameters, or what is wrong with the request.
-fn parse(headers: &HeaderMap, body: &Bytes) -> Result<TokenRequest, String> {
+pub(super) fn parse(headers: &HeaderMap, body: &Bytes) -> Result<TokenRequest, String> {
     let content_type = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -228,7 +287,7 @@ pub(super) fn token_response(pair: &TokenPair) -> Response {
     (StatusCode::OK, no_store(), Json(body)).into_response()
 }
 
-fn no_store() -> [(header::HeaderName, &'static str); 2] {
+pub(super) fn no_store() -> [(header::HeaderName, &'static str); 2] {
     [
         (header::CACHE_CONTROL, "no-store"),
         (header::PRAGMA, "no-cache"),
@@ -236,20 +295,20 @@ fn no_store() -> [(header::HeaderName, &'static str); 2] {
 }
 
 /// `400 invalid_dpop_proof` (RFC 9449 §5): a proof was wrong or missing.
-fn dpop_refused(description: &str) -> Response {
+pub(super) fn dpop_refused(description: &str) -> Response {
     oauth_error(StatusCode::BAD_REQUEST, "invalid_dpop_proof", description)
 }
 
-fn invalid_request(description: &str) -> Response {
+pub(super) fn invalid_request(description: &str) -> Response {
     oauth_error(StatusCode::BAD_REQUEST, "invalid_request", description)
 }
 
-fn oauth_error(status: StatusCode, error: &str, description: &str) -> Response {
+pub(super) fn oauth_error(status: StatusCode, error: &str, description: &str) -> Response {
     let body = json!({ "error": error, "error_description": description });
     (status, no_store(), Json(body)).into_response()
 }
 
-fn server_error(e: Error) -> Response {
+pub(super) fn server_error(e: Error) -> Response {
     let status = e.status();
     if status.is_server_error() {
         tracing::error!(error = %e, "token endpoint failed");

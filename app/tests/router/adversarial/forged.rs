@@ -113,6 +113,8 @@ async fn eddsa_key_confusion_is_refused(pool: sqlx::SqlitePool) {
         .to_bytes();
     let config = Config {
         auth_mode: AuthMode::Jwt,
+        // API clients here sign in by the password grant.
+        password_grant: true,
         ..Config::defaults()
     };
     let keys = Keyring::ed25519(seed, [7; 32]).unwrap();

@@ -50,6 +50,8 @@ impl Latchkey {
             introspection_secret: Some(Secret::new(SECRET).unwrap()),
             resources: vec![NOTES.into()],
             jwks_max_age,
+            // The tests' clients sign in by the password grant.
+            password_grant: true,
             ..Config::defaults()
         };
         let state = AppState::connect(config).await.unwrap();
