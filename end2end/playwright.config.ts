@@ -19,6 +19,7 @@ import { runOf, selection } from './support/runs';
  *   LATCHKEY_ACCESS_TTL, LATCHKEY_REFRESH_GRACE, LATCHKEY_JWT_ALG  passed through when set
  *                       (the mode and LATCHKEY_JWT_ALG choose the run, and the run
  *                       the tests: see support/runs.ts)
+ *   LATCHKEY_CLI_BIN    the example command-line app (default: ../target/debug/latchkey-cli)
  *   CHROMIUM_PATH       Chromium executable (default: /usr/bin/chromium)
  *   CI                  makes test.only an error
  *   LATCHKEY_SCALE_OUT  1: the scale-out run, tests/scale-out.spec.ts alone, JavaScript on, and no
@@ -141,6 +142,8 @@ export default defineConfig({
       // short, so a spec sees the confirmation step after a few seconds
       // (support/env.ts REAUTH_WINDOW_MS says the same).
       LATCHKEY_REAUTH_WINDOW: '3s',
+      // The device grant's app polls every second, not five (device.spec.ts).
+      LATCHKEY_DEVICE_INTERVAL: '1s',
       // A debug build shares two cores with two browsers here: a SQLite
       // connection can wait past the production 2 s, and a sign-in then
       // answers 503 ("temporarily unavailable") in a spec about something

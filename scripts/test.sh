@@ -88,7 +88,7 @@ python3 scripts/check_imports.py --self-test
 python3 scripts/check_imports.py --modules --strict-modules
 
 step "clippy (server build and browser build)"
-cargo clippy --all-targets -p latchkey -p app -p server -p views -p resource_server -p dpop-proof --features app/ssr,latchkey/ssr -- -D warnings
+cargo clippy --all-targets -p latchkey -p app -p server -p views -p resource_server -p dpop-proof -p latchkey-cli --features app/ssr,latchkey/ssr -- -D warnings
 cargo clippy --lib --target wasm32-unknown-unknown --features hydrate -p latchkey -p app -- -D warnings
 
 step "release build (scripts/build-release.sh: server and browser bundle, optimised)"
@@ -122,18 +122,22 @@ export LATCHKEY_TEST_SERVICES=required
 
 step "unit, database, router, multi-instance and resource-server tests: build"
 # One feature resolution for every crate's tests; the run below reuses it.
-cargo test --no-run -p server -p app -p views -p latchkey -p resource_server -p dpop-proof --features app/ssr,latchkey/ssr
+cargo test --no-run -p server -p app -p views -p latchkey -p resource_server -p dpop-proof -p latchkey-cli --features app/ssr,latchkey/ssr
 
 step "unit, database, router, multi-instance and resource-server tests: run"
-cargo test -p server -p app -p views -p latchkey -p resource_server -p dpop-proof --features app/ssr,latchkey/ssr
+cargo test -p server -p app -p views -p latchkey -p resource_server -p dpop-proof -p latchkey-cli --features app/ssr,latchkey/ssr
 
 step "benchmarks compile (scripts/bench.sh and cargo bench run them)"
 # Same packages and features as the tests: only the bench binaries are new.
-cargo test --benches --no-run -p server -p app -p views -p latchkey -p resource_server -p dpop-proof --features app/ssr,latchkey/ssr
+cargo test --benches --no-run -p server -p app -p views -p latchkey -p resource_server -p dpop-proof -p latchkey-cli --features app/ssr,latchkey/ssr
 
 # The Playwright runs drive the release build made above (its site is
 # target/site, which a debug `cargo leptos build` would replace).
 export LATCHKEY_BIN="$release_bin"
+# The example command-line app device.spec.ts signs in with (its
+# dependencies are the tests' debug builds: seconds).
+cargo build -p latchkey-cli
+export LATCHKEY_CLI_BIN="$PWD/target/debug/latchkey-cli"
 
 # Each run keeps the tests whose behaviour can differ in it, by their tags
 # (end2end/README.md, "Where a test runs").

@@ -32,6 +32,7 @@ const SIGNED_IN = [
   '/account/devices',
   '/account/activity',
   '/account/security',
+  '/device',
   '/inspect',
   '/inspect?tamper=1',
   '/tradeoffs',
