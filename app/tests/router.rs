@@ -215,6 +215,9 @@ mod dpop_nonces;
 #[path = "router/device_grant.rs"]
 mod device_grant;
 
+#[path = "router/device_grant_refusals.rs"]
+mod device_grant_refusals;
+
 #[path = "router/resources.rs"]
 mod resources;
 

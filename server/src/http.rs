@@ -21,11 +21,13 @@ mod fuzz;
 pub mod headers;
 mod introspect;
 mod oauth;
+mod oauth_answers;
 pub mod observe;
 pub mod passkeys;
 pub mod redirect;
 pub mod resolve;
 pub mod signed_in;
+mod token_request;
 
 use axum::middleware::{from_fn, from_fn_with_state, map_response};
 use axum::response::{IntoResponse, Response};

@@ -13,11 +13,11 @@ use super::*;
 use support::dpop_key::DpopKey;
 use support::{Reply, TestApp};
 
-const FORM: &str = "application/x-www-form-urlencoded";
+pub(super) const FORM: &str = "application/x-www-form-urlencoded";
 const CLI: &str = "latchkey-cli/0.1.0";
-const DEVICE_GRANT: &str = "urn:ietf:params:oauth:grant-type:device_code";
+pub(super) const DEVICE_GRANT: &str = "urn:ietf:params:oauth:grant-type:device_code";
 
-async fn app(db: Db) -> TestApp {
+pub(super) async fn app(db: Db) -> TestApp {
     let config = server::config::Config {
         auth_mode: server::config::AuthMode::Jwt,
         ..server::config::Config::defaults()
@@ -26,7 +26,7 @@ async fn app(db: Db) -> TestApp {
 }
 
 /// alice, signed up in a browser of `app`.
-async fn alice(app: &TestApp) -> support::Browser<'_> {
+pub(super) async fn alice(app: &TestApp) -> support::Browser<'_> {
     let browser = app.browser();
     browser.sign_up("alice", "correct-horse").await;
     browser
@@ -34,7 +34,7 @@ async fn alice(app: &TestApp) -> support::Browser<'_> {
 
 /// `POST /auth/device` with `form`, as the command-line app, proved by
 /// `key` when given.
-async fn ask(app: &TestApp, form: &str, key: Option<&DpopKey>) -> Reply {
+pub(super) async fn ask(app: &TestApp, form: &str, key: Option<&DpopKey>) -> Reply {
     let mut req = Request::post("/auth/device")
         .header(header::CONTENT_TYPE, FORM)
         .header(header::USER_AGENT, CLI);
@@ -47,7 +47,7 @@ async fn ask(app: &TestApp, form: &str, key: Option<&DpopKey>) -> Reply {
 }
 
 /// A request by the app with `key`: its JSON answer.
-async fn asked(app: &TestApp, key: &DpopKey) -> Value {
+pub(super) async fn asked(app: &TestApp, key: &DpopKey) -> Value {
     let r = ask(app, "client_id=latchkey-cli", Some(key)).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert_eq!(r.headers["cache-control"], "no-store");
@@ -55,7 +55,7 @@ async fn asked(app: &TestApp, key: &DpopKey) -> Value {
 }
 
 /// A poll with `device_code`, proved by `key` when given.
-async fn poll(app: &TestApp, device_code: &str, key: Option<&DpopKey>) -> Reply {
+pub(super) async fn poll(app: &TestApp, device_code: &str, key: Option<&DpopKey>) -> Reply {
     let form =
         format!("grant_type={DEVICE_GRANT}&device_code={device_code}&client_id=latchkey-cli");
     let proofs: Vec<String> = key
@@ -66,14 +66,14 @@ async fn poll(app: &TestApp, device_code: &str, key: Option<&DpopKey>) -> Reply 
     token_request(app, &form, &proofs).await
 }
 
-fn assert_oauth_error(r: &Reply, error: &str, case: &str) {
+pub(super) fn assert_oauth_error(r: &Reply, error: &str, case: &str) {
     assert_eq!(r.status, StatusCode::BAD_REQUEST, "{case}: {}", r.body);
     assert_eq!(r.json()["error"], error, "{case}: {}", r.body);
     let description = r.json()["error_description"].as_str().unwrap().to_string();
     assert!(description.len() > 20, "{case}: {description}");
 }
 
-fn code_of(answer: &Value, field: &str) -> String {
+pub(super) fn code_of(answer: &Value, field: &str) -> String {
     answer[field].as_str().unwrap().to_string()
 }
 
@@ -150,7 +150,7 @@ async fn an_app_signs_in_by_a_code_a_person_approves(pool: sqlx::SqlitePool) {
     assert_eq!(tokens["token_type"], "DPoP");
     let access = tokens["access_token"].as_str().unwrap();
     assert_eq!(payload_of(access)["cnf"]["jkt"], key.thumbprint());
-    assert_eq!(payload_of(access)["sub"].as_str().is_some(), true);
+    assert!(payload_of(access)["sub"].as_str().is_some());
 
     // Handed out once.
     app.clock.advance(10);
@@ -275,39 +275,6 @@ async fn an_unanswered_request_expires(pool: sqlx::SqlitePool) {
 }
 
 #[sqlx::test(migrator = "server::db::MIGRATOR")]
-async fn wrong_codes_are_refused_then_throttled(pool: sqlx::SqlitePool) {
-    let app = app(server::db::testing::from_sqlite(pool).await).await;
-    let key = DpopKey::new();
-    let user_code = code_of(&asked(&app, &key).await, "user_code");
-    let browser = alice(&app).await;
-    for wrong in [
-        "BCDF-GHJK",
-        "not a code",
-        "BCDFGHJK",
-        "XXXX-XXXX",
-        "ZZZZ-ZZZZ",
-    ] {
-        let page = browser
-            .get(&format!("/device?user_code={}", wrong.replace(' ', "+")))
-            .await;
-        assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY, "{wrong}");
-        assert!(
-            page.body
-                .contains("No sign-in request is waiting with this code"),
-            "{wrong}"
-        );
-        assert!(page.body.contains(r#"aria-invalid="true""#), "{wrong}");
-    }
-    // Five misses: the account waits before trying any code, the right
-    // one too.
-    let page = browser.get(&format!("/device?user_code={user_code}")).await;
-    assert_eq!(page.status, StatusCode::TOO_MANY_REQUESTS, "{}", page.body);
-    app.clock.advance(2);
-    let page = browser.get(&format!("/device?user_code={user_code}")).await;
-    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
-}
-
-#[sqlx::test(migrator = "server::db::MIGRATOR")]
 async fn the_page_needs_a_sign_in_and_comes_back(pool: sqlx::SqlitePool) {
     let app = app(server::db::testing::from_sqlite(pool).await).await;
     let r = app.get("/device?user_code=BCDF-GHJK").await;
@@ -320,138 +287,4 @@ async fn the_page_needs_a_sign_in_and_comes_back(pool: sqlx::SqlitePool) {
     let page = alice(&app).await.get("/device").await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.body.contains("Code from the app"));
-}
-
-#[sqlx::test(migrator = "server::db::MIGRATOR")]
-async fn bad_requests_say_what_is_wrong(pool: sqlx::SqlitePool) {
-    let app = app(server::db::testing::from_sqlite(pool).await).await;
-    for (case, form, error) in [
-        ("no client_id", "", "invalid_request"),
-        ("odd client_id", "client_id=%3Cscript%3E", "invalid_request"),
-        (
-            "long client_id",
-            &format!("client_id={}", "a".repeat(65)),
-            "invalid_request",
-        ),
-        (
-            "unknown resource",
-            "client_id=cli&resource=http://evil.example",
-            "invalid_target",
-        ),
-    ] {
-        assert_oauth_error(&ask(&app, form, None).await, error, case);
-    }
-    let r = ask(&app, "client_id=cli", None).await;
-    assert_eq!(r.status, StatusCode::OK, "control: {}", r.body);
-    // A bad proof is refused, not ignored.
-    let r = app
-        .send(
-            Request::post("/auth/device")
-                .header(header::CONTENT_TYPE, FORM)
-                .header("dpop", "not.a.proof")
-                .body(Body::from("client_id=cli"))
-                .unwrap(),
-        )
-        .await;
-    assert_oauth_error(&r, "invalid_dpop_proof", "bad proof");
-    for (case, form, error) in [
-        (
-            "no device_code",
-            format!("grant_type={DEVICE_GRANT}"),
-            "invalid_request",
-        ),
-        (
-            "unknown",
-            format!("grant_type={DEVICE_GRANT}&device_code={}", "a".repeat(43)),
-            "invalid_grant",
-        ),
-    ] {
-        assert_oauth_error(&token_request(&app, &form, &[]).await, error, case);
-    }
-}
-
-#[sqlx::test(migrator = "server::db::MIGRATOR")]
-async fn the_password_grant_is_off_unless_turned_on(pool: sqlx::SqlitePool) {
-    let app = app(server::db::testing::from_sqlite(pool).await).await;
-    alice(&app).await;
-    let password = "grant_type=password&username=alice&password=correct-horse";
-    let r = token_request(&app, password, &[]).await;
-    assert_oauth_error(&r, "unsupported_grant_type", "off");
-    assert!(r.body.contains("LATCHKEY_PASSWORD_GRANT"), "{}", r.body);
-    let meta = app
-        .get("/.well-known/oauth-authorization-server")
-        .await
-        .json();
-    assert_eq!(
-        meta["grant_types_supported"],
-        serde_json::json!(["refresh_token", DEVICE_GRANT])
-    );
-    assert_eq!(
-        meta["device_authorization_endpoint"],
-        format!("{}/auth/device", meta["issuer"].as_str().unwrap())
-    );
-
-    // Turned on, it works and is listed.
-    let config = server::config::Config {
-        password_grant: true,
-        ..(*app.state.config).clone()
-    };
-    let on = TestApp::with_config(app.db.clone(), config, Backend::Jwt);
-    let r = token_request(&on, password, &[]).await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-    let meta = on
-        .get("/.well-known/oauth-authorization-server")
-        .await
-        .json();
-    assert_eq!(meta["grant_types_supported"][0], "password");
-}
-
-#[sqlx::test(migrator = "server::db::MIGRATOR")]
-async fn session_mode_has_no_device_grant(pool: sqlx::SqlitePool) {
-    let app = TestApp::new(
-        server::db::testing::from_sqlite(pool).await,
-        Backend::SessionDatabase,
-    );
-    let browser = alice(&app).await;
-    assert_oauth_error(
-        &ask(&app, "client_id=cli", None).await,
-        "unsupported_grant_type",
-        "session",
-    );
-    let page = browser.get("/device?user_code=BCDF-GHJK").await;
-    assert_eq!(page.status, StatusCode::BAD_REQUEST);
-    assert!(page.body.contains("session mode"), "{}", page.body);
-}
-
-#[sqlx::test(migrator = "server::db::MIGRATOR")]
-async fn signing_out_everywhere_ends_the_approved_app(pool: sqlx::SqlitePool) {
-    let app = app(server::db::testing::from_sqlite(pool).await).await;
-    let key = DpopKey::new();
-    let answer = asked(&app, &key).await;
-    let (device_code, user_code) = (
-        code_of(&answer, "device_code"),
-        code_of(&answer, "user_code"),
-    );
-    let browser = alice(&app).await;
-    browser
-        .post_form(
-            "/api/decide_device",
-            &format!("user_code={user_code}&decision=approve"),
-        )
-        .await;
-    let tokens = poll(&app, &device_code, Some(&key)).await.json();
-    let refresh = tokens["refresh_token"].as_str().unwrap();
-    let r = browser.post_form("/api/end_all_devices", "").await;
-    assert!(
-        r.status.is_success() || r.status.is_redirection(),
-        "{}",
-        r.body
-    );
-    let proof = key.proof("POST", &url(&app, "/auth/token"), app.clock.now(), None);
-    let form = format!("grant_type=refresh_token&refresh_token={refresh}");
-    assert_oauth_error(
-        &token_request(&app, &form, &[&proof]).await,
-        "invalid_grant",
-        "ended",
-    );
 }

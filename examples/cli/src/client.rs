@@ -21,8 +21,8 @@ use reqwest::{Method, Url};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
+use crate::base::Fail;
 use crate::key::Key;
-use crate::Fail;
 
 const DPOP_NONCE: &str = "dpop-nonce";
 

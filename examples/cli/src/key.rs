@@ -25,7 +25,7 @@ use rand_core::{OsRng, RngCore as _};
 use serde_json::{json, Value};
 use sha2::{Digest as _, Sha256};
 
-use crate::Fail;
+use crate::base::Fail;
 
 /// The key file's name in the CLI directory.
 pub const KEY_FILE: &str = "dpop-key.json";
@@ -58,7 +58,7 @@ impl Key {
         if let Some(key) = Key::load(dir)? {
             return Ok(key);
         }
-        crate::store::ensure_dir(dir)?;
+        crate::base::ensure_dir(dir)?;
         let path = dir.join(KEY_FILE);
         let key = Key {
             signing: SigningKey::random(&mut OsRng),
@@ -148,7 +148,7 @@ impl Key {
         access_token: Option<&str>,
         nonce: Option<&str>,
     ) -> String {
-        self.proof_at(htm, htu, crate::now(), access_token, nonce)
+        self.proof_at(htm, htu, crate::base::now(), access_token, nonce)
     }
 
     fn proof_at(

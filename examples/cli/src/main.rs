@@ -28,6 +28,7 @@
 //! `--dir`; requests with their proofs are [`client`]'s, the OAuth
 //! exchanges and what their errors mean [`oauth`]'s.
 
+mod base;
 mod client;
 mod key;
 mod oauth;
@@ -39,13 +40,10 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+use base::{now, Fail};
 use client::Client;
 use key::Key;
 use store::Tokens;
-
-/// A failure to report to the user: one line, exit code 1.
-#[derive(Debug)]
-pub struct Fail(pub String);
 
 const DEFAULT_SERVER: &str = "http://localhost:3000";
 
@@ -247,12 +245,6 @@ fn say(line: &str) -> Result<(), Fail> {
     writeln!(out, "{line}")
         .and_then(|()| out.flush())
         .map_err(|e| Fail(format!("Cannot write to stdout: {e}")))
-}
-
-/// Now, in Unix seconds.
-pub fn now() -> i64 {
-    let since = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH);
-    since.map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
 }
 
 #[cfg(test)]

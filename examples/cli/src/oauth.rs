@@ -14,8 +14,8 @@ use std::time::{Duration, Instant};
 
 use serde::Deserialize;
 
+use crate::base::Fail;
 use crate::client::{endpoint, Client, Reply};
-use crate::Fail;
 
 /// The client id Latchkey knows this CLI by.
 pub const CLIENT_ID: &str = "latchkey-cli";

@@ -13,15 +13,15 @@
 //! token's expiry in Unix seconds (or null when the server gave none).
 
 use std::ffi::OsString;
-use std::fs::{self, DirBuilder, OpenOptions};
+use std::fs::{self, OpenOptions};
 use std::io::{ErrorKind, Write as _};
-use std::os::unix::fs::{DirBuilderExt as _, OpenOptionsExt as _};
+use std::os::unix::fs::OpenOptionsExt as _;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use crate::base::{ensure_dir, Fail};
 use crate::oauth::TokenResponse;
-use crate::Fail;
 
 /// The tokens file's name in the CLI directory.
 pub const TOKENS_FILE: &str = "tokens.json";
@@ -100,21 +100,6 @@ pub fn default_dir(xdg: Option<OsString>, home: Option<OsString>) -> Result<Path
         .ok_or_else(|| {
             Fail("Cannot find your home directory; pass --dir or set LATCHKEY_CLI_DIR.".into())
         })
-}
-
-/// Makes `dir` if it does not exist, 0700 (its parents as usual). An
-/// existing directory is left as it is: its mode is its owner's choice.
-pub fn ensure_dir(dir: &Path) -> Result<(), Fail> {
-    if let Some(parent) = dir.parent().filter(|p| !p.as_os_str().is_empty()) {
-        fs::create_dir_all(parent)
-            .map_err(|e| Fail(format!("Cannot create {}: {e}", parent.display())))?;
-    }
-    match DirBuilder::new().mode(0o700).create(dir) {
-        Err(e) if e.kind() != ErrorKind::AlreadyExists => {
-            Err(Fail(format!("Cannot create {}: {e}", dir.display())))
-        }
-        _ => Ok(()),
-    }
 }
 
 /// The tokens saved in `dir`, if any.

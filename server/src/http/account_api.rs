@@ -37,7 +37,7 @@ use tower_cookies::Cookies;
 use views::account::DeviceView;
 
 use super::signed_in::{SignedIn, RECENTLY};
-use super::{credentials, oauth};
+use super::{credentials, oauth_answers};
 use crate::accounts;
 use crate::auth::{ClientMeta, Issued};
 use crate::events::Channel;
@@ -155,7 +155,7 @@ pub async fn change_password(
         // A bearer client holds its credentials itself; a script in the
         // browser holds them in the cookies, as the pages do.
         Ok(Issued::Tokens(pair)) if credentials::authorization(&headers).is_some() => {
-            oauth::token_response(&pair)
+            oauth_answers::token_response(&pair)
         }
         Ok(issued) => {
             credentials::set_cookies(&jar, &issued);

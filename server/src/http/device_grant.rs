@@ -15,10 +15,10 @@ use axum::{Extension, Json};
 use http::{HeaderMap, StatusCode};
 use serde_json::json;
 
-use super::oauth::{
-    dpop_refused, invalid_request, no_store, oauth_error, parse, read_terms, server_error,
-    token_response, TokenRequest,
+use super::oauth_answers::{
+    dpop_refused, invalid_request, no_store, oauth_error, server_error, token_response,
 };
+use super::token_request::{parse, read_terms, TokenRequest};
 use crate::accounts::{self, DeviceTokens};
 use crate::auth::ClientMeta;
 use crate::methods::device_code::Poll;

@@ -22,31 +22,15 @@ use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use http::{header, HeaderMap, StatusCode};
-use serde::Deserialize;
 use serde_json::json;
 
+use super::oauth_answers::{
+    dpop_refused, invalid_request, no_store, oauth_error, server_error, token_response,
+};
+use super::token_request::{parse, read_terms, TokenRequest};
 use crate::accounts;
-use crate::auth::{ClientMeta, RefreshToken, Refusal, TokenPair};
+use crate::auth::{ClientMeta, RefreshToken, Refusal};
 use crate::{AppState, Error};
-
-/// The fields the token, revocation and device endpoints read.
-#[derive(Debug, Default, Deserialize)]
-pub(super) struct TokenRequest {
-    grant_type: Option<String>,
-    username: Option<String>,
-    password: Option<String>,
-    refresh_token: Option<String>,
-    token: Option<String>,
-    /// The resource server the tokens are for (RFC 8707).
-    resource: Option<String>,
-    /// The device grant's: the app's name, and the code it polls with.
-    pub client_id: Option<String>,
-    pub device_code: Option<String>,
-    /// Asked for by generic OAuth clients; this server has no scopes, so
-    /// it is read and not acted on.
-    #[allow(dead_code)]
-    scope: Option<String>,
-}
 
 /// Where the token endpoint is served: the path its DPoP proofs name.
 pub const TOKEN_PATH: &str = "/auth/token";
@@ -121,45 +105,6 @@ pub fn grant_types(state: &AppState) -> Vec<&'static str> {
         .into_iter()
         .chain(["refresh_token", DEVICE_CODE_GRANT])
         .collect()
-}
-
-/// Reads what a token request asks of the tokens into `client`: the
-/// service they are for (`resource`, one this server issues tokens for)
-/// and the key a `DPoP` proof for `path` proved. The answer to send
-/// instead when either is wrong. Session mode reads neither.
-pub(super) async fn read_terms(
-    state: &AppState,
-    headers: &HeaderMap,
-    req: &TokenRequest,
-    path: &str,
-    client: &mut ClientMeta,
-) -> Result<(), Response> {
-    let Some(jwt) = state.auth.tokens() else {
-        return Ok(());
-    };
-    if let Some(resource) = &req.resource {
-        let resource = resource.trim_end_matches('/');
-        if !jwt.keys().serves(resource) {
-            return Err(oauth_error(
-                StatusCode::BAD_REQUEST,
-                "invalid_target",
-                &format!("{resource:?} is not a service this server issues tokens for."),
-            ));
-        }
-        client.resource = Some(resource.to_string());
-    }
-    client.key = match super::dpop::proved_key(state, headers, "POST", path, None).await {
-        Ok(Ok(key)) => key,
-        Ok(Err(refused)) => {
-            return Err(oauth_error(
-                StatusCode::BAD_REQUEST,
-                refused.code(),
-                refused.description(),
-            ))
-        }
-        Err(e) => return Err(server_error(e)),
-    };
-    Ok(())
 }
 
 async fn password_grant(state: &AppState, req: TokenRequest, client: &ClientMeta) -> Response {
@@ -245,78 +190,4 @@ pub async fn revoke(
         }
         Err(e) => server_error(e),
     }
-}
-
-/// The request's parameters, or what is wrong with the request.
-pub(super) fn parse(headers: &HeaderMap, body: &Bytes) -> Result<TokenRequest, String> {
-    let content_type = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default();
-    let parsed = if content_type.starts_with("application/json") {
-        serde_json::from_slice::<TokenRequest>(body).map_err(|e| e.to_string())
-    } else if content_type.starts_with("application/x-www-form-urlencoded") {
-        // RFC 8707 allows several `resource` parameters; a token here is
-        // for one service.
-        let resources = form_urlencoded::parse(body)
-            .filter(|(name, _)| name == "resource")
-            .count();
-        if resources > 1 {
-            return Err("Ask for one resource per token request.".into());
-        }
-        serde_urlencoded::from_bytes::<TokenRequest>(body).map_err(|e| e.to_string())
-    } else {
-        return Err(
-            "Send the parameters as application/x-www-form-urlencoded or application/json.".into(),
-        );
-    };
-    parsed.map_err(|e| format!("The request body could not be read: {e}."))
-}
-
-pub(super) fn token_response(pair: &TokenPair) -> Response {
-    let token_type = match pair.identity.bound_to {
-        Some(_) => "DPoP",
-        None => "Bearer",
-    };
-    let body = json!({
-        "access_token": pair.access_token.expose(),
-        "token_type": token_type,
-        "expires_in": pair.expires_in,
-        "refresh_token": pair.refresh_token.expose(),
-    });
-    (StatusCode::OK, no_store(), Json(body)).into_response()
-}
-
-pub(super) fn no_store() -> [(header::HeaderName, &'static str); 2] {
-    [
-        (header::CACHE_CONTROL, "no-store"),
-        (header::PRAGMA, "no-cache"),
-    ]
-}
-
-/// `400 invalid_dpop_proof` (RFC 9449 §5): a proof was wrong or missing.
-pub(super) fn dpop_refused(description: &str) -> Response {
-    oauth_error(StatusCode::BAD_REQUEST, "invalid_dpop_proof", description)
-}
-
-pub(super) fn invalid_request(description: &str) -> Response {
-    oauth_error(StatusCode::BAD_REQUEST, "invalid_request", description)
-}
-
-pub(super) fn oauth_error(status: StatusCode, error: &str, description: &str) -> Response {
-    let body = json!({ "error": error, "error_description": description });
-    (status, no_store(), Json(body)).into_response()
-}
-
-pub(super) fn server_error(e: Error) -> Response {
-    let status = e.status();
-    if status.is_server_error() {
-        tracing::error!(error = %e, "token endpoint failed");
-    }
-    let code = if status == StatusCode::SERVICE_UNAVAILABLE {
-        "temporarily_unavailable"
-    } else {
-        "server_error"
-    };
-    oauth_error(status, code, &e.public_message())
 }

@@ -167,7 +167,7 @@ fn verify(seen: &Seen, url: &str, token: Option<&str>, nonce: Option<&str>) {
         max_age: 60,
         leeway: 5,
     };
-    check(&seen.headers["dpop"], &expected, window, crate::now()).unwrap();
+    check(&seen.headers["dpop"], &expected, window, crate::base::now()).unwrap();
 }
 
 #[test]

@@ -112,7 +112,7 @@ fn proof_uses_the_clock_and_sends_the_public_key_only() {
         access_token: None,
         nonce: None,
     };
-    check(&proof, &expected, WINDOW, crate::now()).unwrap();
+    check(&proof, &expected, WINDOW, crate::base::now()).unwrap();
     let header = proof.split('.').next().unwrap();
     let header: Value = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(header).unwrap()).unwrap();
     assert_eq!(header["jwk"], key.public_jwk());

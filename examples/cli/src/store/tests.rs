@@ -1,6 +1,7 @@
 //! Tests of `tokens.json`: round trip, file modes, errors, expiry.
 
 use super::*;
+use crate::base::ensure_dir;
 use crate::tests::scratch_dir;
 use std::os::unix::fs::PermissionsExt as _;
 

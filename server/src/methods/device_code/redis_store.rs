@@ -11,7 +11,7 @@ use std::collections::HashMap;
 
 use redis::AsyncCommands;
 
-use super::{Record, State, UserCode, KEPT_AFTER_SECS};
+use super::records::{Record, State, UserCode, KEPT_AFTER_SECS, SLOW_DOWN_SECS};
 use crate::auth::token::TokenHash;
 use crate::auth::Amr;
 use crate::redis_client::RedisClient;
@@ -105,7 +105,7 @@ async fn load(redis: &RedisClient, id: &str) -> Result<Option<Record>> {
     };
     Ok(Some(Record {
         request,
-        interval: number("interval").unwrap_or(super::SLOW_DOWN_SECS),
+        interval: number("interval").unwrap_or(SLOW_DOWN_SECS),
         polled_at: number("polled_at").unwrap_or_default(),
         state,
     }))

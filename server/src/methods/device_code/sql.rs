@@ -2,7 +2,7 @@
 //! shared store is the database. Every change of state is one conditional
 //! statement, so concurrent requests on any instance see one winner.
 
-use super::{DeviceRequest, Record, State, UserCode};
+use super::records::{DeviceRequest, Record, State, UserCode};
 use crate::auth::token::TokenHash;
 use crate::auth::Amr;
 use crate::db::Db;

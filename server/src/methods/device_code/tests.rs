@@ -1,4 +1,6 @@
+use super::records::ALPHABET;
 use super::*;
+use crate::auth::Amr;
 use crate::redis_client::RedisClient;
 
 const NOW: i64 = 1_800_000_000;
