@@ -117,7 +117,7 @@ test.describe('device grant', () => {
     await expect(page.getByText('Bound to a key only the app holds')).toBeVisible();
     await look(page, testInfo, 'request');
     await page.getByRole('button', { name: 'Approve' }).click();
-    await expect(page.getByRole('status')).toContainText('Approved: the app is signed in');
+    await expect(page.getByRole('status')).toContainText('Approved: the app signs in on its next check');
     await look(page, testInfo, 'approved');
 
     const signedIn = await done;

@@ -37,7 +37,7 @@ pub fn software(user_agent: Option<&str>) -> Software {
     };
     let os = match &parsed {
         Some(r) if known(r.os) => r.os.to_string(),
-        _ => "Unknown system".into(),
+        _ => system(user_agent.unwrap_or_default()).unwrap_or_else(|| "Unknown system".into()),
     };
     Software { browser, os }
 }
@@ -62,6 +62,18 @@ fn product(user_agent: &str) -> Option<String> {
         true => name.to_string(),
         false => format!("{name} {}", version.join(".")),
     })
+}
+
+/// The system a program names in its user agent's comment, as in
+/// `latchkey-cli/0.1.0 (Linux)`: one of a few well-known names only, so a
+/// made-up comment never reaches a page.
+fn system(user_agent: &str) -> Option<String> {
+    let (_, comment) = user_agent.split_once('(')?;
+    let first = comment.split([';', ')', ' ']).next()?;
+    ["Linux", "macOS", "Windows", "FreeBSD", "Android", "iOS"]
+        .into_iter()
+        .find(|known| known.eq_ignore_ascii_case(first))
+        .map(str::to_string)
 }
 
 /// The network an address belongs to, not the address itself: enough for a
@@ -124,6 +136,14 @@ mod tests {
     fn programs_are_named_by_their_product() {
         let cli = software(Some("latchkey-cli/0.1.0"));
         assert_eq!(cli.browser, "latchkey-cli 0.1");
+        assert_eq!(cli.os, "Unknown system");
+        let cli = software(Some("latchkey-cli/0.1.0 (Linux)"));
+        assert_eq!(
+            (cli.browser.as_str(), cli.os.as_str()),
+            ("latchkey-cli 0.1", "Linux")
+        );
+        let made_up = software(Some("tool/1 (<b>Plan9</b>)"));
+        assert_eq!(made_up.os, "Unknown system");
         assert_eq!(
             software(Some("python-requests/2.32.3")).browser,
             "python-requests 2.32"

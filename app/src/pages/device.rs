@@ -14,18 +14,20 @@ use leptos_router::components::Redirect;
 use leptos_router::hooks::use_query_map;
 
 use views::device::{DeviceRequestView, USER_CODE_FIELD};
+use views::Mode;
 
 use crate::api::device::{device_request, DecideDevice};
 use crate::components::awaited::awaited;
 use crate::components::form_error::action_error;
 use crate::components::local_time::LocalTime;
 use crate::routes::login_url;
-use crate::AppError;
+use crate::{use_viewer, AppError};
 
 /// The page.
 #[component]
 pub fn DevicePage() -> impl IntoView {
     let decide = ServerAction::<DecideDevice>::new();
+    let viewer = use_viewer();
     let query = use_query_map();
     let typed = move || {
         query
@@ -41,8 +43,8 @@ pub fn DevicePage() -> impl IntoView {
     });
     let answered = move || match query.read().get("answered").as_deref() {
         Some("approved") => Some(
-            "Approved: the app is signed in to your account. Go back to it; it lists as a \
-             device of yours, where you can sign it out at any time.",
+            "Approved: the app signs in on its next check, within seconds. It is then one of \
+             your devices, where you can sign it out at any time.",
         ),
         Some("denied") => Some("Denied: the app was not signed in."),
         _ => None,
@@ -60,6 +62,17 @@ pub fn DevicePage() -> impl IntoView {
         </section>
         <Transition fallback=|| view! { <p class="status">"Loading…"</p> }>
             {awaited(move || async move {
+                // Session mode issues no tokens: there is nothing to approve.
+                let mode = viewer.await.ok().map(|v| v.mode);
+                if mode == Some(Mode::Session) {
+                    return view! {
+                        <p class="notice" role="status">
+                            "This server runs in session mode: it issues no tokens, so no app \
+                             can sign in with a code here."
+                        </p>
+                    }
+                    .into_any();
+                }
                 match data.await {
                     None => view! { <CodeForm error=None /> }.into_any(),
                     Some(Ok(request)) => view! { <Request request decide /> }.into_any(),

@@ -111,8 +111,9 @@ async fn session_mode_has_no_device_grant(pool: sqlx::SqlitePool) {
         "session",
     );
     let page = browser.get("/device?user_code=BCDF-GHJK").await;
-    assert_eq!(page.status, StatusCode::BAD_REQUEST);
-    assert!(page.body.contains("session mode"), "{}", page.body);
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("runs in session mode"), "{}", page.body);
+    assert!(!page.body.contains("Code from the app"));
 }
 
 #[sqlx::test(migrator = "server::db::MIGRATOR")]

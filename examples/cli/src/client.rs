@@ -138,10 +138,23 @@ pub struct Client<'k> {
     nonces: HashMap<String, String>,
 }
 
+/// `latchkey-cli/<version> (<system>)`: the server names the device by it
+/// in the account's device list ("latchkey-cli 0.1 on Linux").
+pub fn user_agent() -> String {
+    let system = match std::env::consts::OS {
+        "linux" => "Linux",
+        "macos" => "macOS",
+        "windows" => "Windows",
+        "freebsd" => "FreeBSD",
+        other => other,
+    };
+    format!("latchkey-cli/{} ({system})", env!("CARGO_PKG_VERSION"))
+}
+
 impl<'k> Client<'k> {
     pub fn new(key: &'k Key) -> Result<Self, Fail> {
         let http = reqwest::blocking::Client::builder()
-            .user_agent(concat!("latchkey-cli/", env!("CARGO_PKG_VERSION")))
+            .user_agent(user_agent())
             .redirect(reqwest::redirect::Policy::none())
             .connect_timeout(Duration::from_secs(10))
             .timeout(Duration::from_secs(30))

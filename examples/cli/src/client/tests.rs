@@ -227,9 +227,8 @@ fn the_nonce_is_retried_once_and_kept() {
     assert_eq!(seen[2].headers["authorization"], "DPoP at-1");
     assert!(!seen[1].headers.contains_key("authorization"));
     for s in &seen {
-        assert_eq!(
-            s.headers["user-agent"],
-            concat!("latchkey-cli/", env!("CARGO_PKG_VERSION"))
-        );
+        assert_eq!(s.headers["user-agent"], super::user_agent());
+        let expected = concat!("latchkey-cli/", env!("CARGO_PKG_VERSION"), " (");
+        assert!(s.headers["user-agent"].starts_with(expected));
     }
 }
