@@ -218,6 +218,9 @@ mod device_grant;
 #[path = "router/device_grant_refusals.rs"]
 mod device_grant_refusals;
 
+#[path = "router/device_grant_across.rs"]
+mod device_grant_across;
+
 #[path = "router/resources.rs"]
 mod resources;
 

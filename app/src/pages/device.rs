@@ -136,7 +136,6 @@ fn CodeForm(error: Option<String>) -> impl IntoView {
 /// A request waiting for the answer, and the two answers.
 #[component]
 fn Request(request: DeviceRequestView, decide: ServerAction<DecideDevice>) -> impl IntoView {
-    let pending = decide.pending();
     let error = action_error(decide.value());
     let message = move || {
         error.get().map(|e| {
@@ -154,7 +153,7 @@ fn Request(request: DeviceRequestView, decide: ServerAction<DecideDevice>) -> im
     } else {
         "Bearer tokens: whoever holds a copy can use them until they expire."
     };
-    let (approve_code, deny_code) = (request.user_code.clone(), request.user_code.clone());
+    let code = request.user_code.clone();
     view! {
         <section class="card" aria-labelledby="request-heading">
             <h2 id="request-heading">"Approve this sign-in?"</h2>
@@ -187,21 +186,36 @@ fn Request(request: DeviceRequestView, decide: ServerAction<DecideDevice>) -> im
                 <p class="form-error" role="alert">{message}</p>
             </Show>
             <div class="bulk-actions">
-                <ActionForm action=decide attr:class="inline-form">
-                    <input type="hidden" name=USER_CODE_FIELD value=approve_code.clone() />
-                    <input type="hidden" name="decision" value="approve" />
-                    <button type="submit" class="button button-primary" disabled=move || pending.get()>
-                        "Approve"
-                    </button>
-                </ActionForm>
-                <ActionForm action=decide attr:class="inline-form">
-                    <input type="hidden" name=USER_CODE_FIELD value=deny_code.clone() />
-                    <input type="hidden" name="decision" value="deny" />
-                    <button type="submit" class="button" disabled=move || pending.get()>
-                        "Deny"
-                    </button>
-                </ActionForm>
+                <Answer decide code=code.clone() decision="approve" label="Approve" primary=true />
+                <Answer decide code decision="deny" label="Deny" primary=false />
             </div>
         </section>
+    }
+}
+
+/// One answer to the request `code`: a form of its own, so it posts
+/// without JavaScript too.
+#[component]
+fn Answer(
+    decide: ServerAction<DecideDevice>,
+    code: String,
+    decision: &'static str,
+    label: &'static str,
+    primary: bool,
+) -> impl IntoView {
+    let pending = decide.pending();
+    view! {
+        <ActionForm action=decide attr:class="inline-form">
+            <input type="hidden" name=USER_CODE_FIELD value=code.clone() />
+            <input type="hidden" name="decision" value=decision />
+            <button
+                type="submit"
+                class="button"
+                class:button-primary=primary
+                disabled=move || pending.get()
+            >
+                {label}
+            </button>
+        </ActionForm>
     }
 }

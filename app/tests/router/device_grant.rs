@@ -73,6 +73,28 @@ pub(super) fn assert_oauth_error(r: &Reply, error: &str, case: &str) {
     assert!(description.len() > 20, "{case}: {description}");
 }
 
+/// The device code and the user code of a request's answer.
+pub(super) fn codes(answer: &Value) -> (String, String) {
+    (code_of(answer, "device_code"), code_of(answer, "user_code"))
+}
+
+/// A request by an app with `key`, approved by `browser`: its device code.
+pub(super) async fn approved(
+    app: &TestApp,
+    browser: &support::Browser<'_>,
+    key: &DpopKey,
+) -> String {
+    let (device_code, user_code) = codes(&asked(app, key).await);
+    let form = format!("user_code={user_code}&decision=approve");
+    let r = browser.post_form("/api/decide_device", &form).await;
+    assert!(
+        r.status.is_success() || r.status.is_redirection(),
+        "{}",
+        r.body
+    );
+    device_code
+}
+
 pub(super) fn code_of(answer: &Value, field: &str) -> String {
     answer[field].as_str().unwrap().to_string()
 }
@@ -82,10 +104,7 @@ async fn an_app_signs_in_by_a_code_a_person_approves(pool: sqlx::SqlitePool) {
     let app = app(server::db::testing::from_sqlite(pool).await).await;
     let key = DpopKey::new();
     let answer = asked(&app, &key).await;
-    let (device_code, user_code) = (
-        code_of(&answer, "device_code"),
-        code_of(&answer, "user_code"),
-    );
+    let (device_code, user_code) = codes(&answer);
     let origin = app.state.config.origin();
     assert_eq!(answer["verification_uri"], format!("{origin}/device"));
     assert_eq!(
@@ -198,10 +217,7 @@ async fn a_denied_request_stays_denied(pool: sqlx::SqlitePool) {
     let app = app(server::db::testing::from_sqlite(pool).await).await;
     let key = DpopKey::new();
     let answer = asked(&app, &key).await;
-    let (device_code, user_code) = (
-        code_of(&answer, "device_code"),
-        code_of(&answer, "user_code"),
-    );
+    let (device_code, user_code) = codes(&answer);
     let browser = alice(&app).await;
     // Without JavaScript: a plain form post, then back to the page.
     let r = browser
@@ -254,10 +270,7 @@ async fn an_unanswered_request_expires(pool: sqlx::SqlitePool) {
     let app = app(server::db::testing::from_sqlite(pool).await).await;
     let key = DpopKey::new();
     let answer = asked(&app, &key).await;
-    let (device_code, user_code) = (
-        code_of(&answer, "device_code"),
-        code_of(&answer, "user_code"),
-    );
+    let (device_code, user_code) = codes(&answer);
     app.clock.advance(600);
     assert_oauth_error(
         &poll(&app, &device_code, Some(&key)).await,
@@ -272,19 +285,4 @@ async fn an_unanswered_request_expires(pool: sqlx::SqlitePool) {
     assert!(page
         .body
         .contains("No sign-in request is waiting with this code"));
-}
-
-#[sqlx::test(migrator = "server::db::MIGRATOR")]
-async fn the_page_needs_a_sign_in_and_comes_back(pool: sqlx::SqlitePool) {
-    let app = app(server::db::testing::from_sqlite(pool).await).await;
-    let r = app.get("/device?user_code=BCDF-GHJK").await;
-    assert_eq!(r.status, StatusCode::SEE_OTHER);
-    assert_eq!(
-        r.location(),
-        Some("/login?next=%2Fdevice%3Fuser_code%3DBCDF-GHJK")
-    );
-    // Without a code: the form to type it.
-    let page = alice(&app).await.get("/device").await;
-    assert_eq!(page.status, StatusCode::OK);
-    assert!(page.body.contains("Code from the app"));
 }

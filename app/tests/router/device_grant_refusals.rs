@@ -1,15 +1,15 @@
 //! The device grant's refusals, JWT mode with the default configuration:
-//! malformed requests and bad proofs, wrong user codes (throttled), the password grant off unless turned
-//! on, session mode, and an approved app ended with every other device by
-//! "sign out everywhere".
+//! the page to anonymous visitors, malformed requests and bad proofs, wrong
+//! user codes (throttled), the password grant off unless turned on, and
+//! session mode.
 
 use axum::body::Body;
 use http::{header, Request};
 
 use super::device_grant::{
-    alice, app, ask, asked, assert_oauth_error, code_of, poll, DEVICE_GRANT, FORM,
+    alice, app, ask, asked, assert_oauth_error, code_of, DEVICE_GRANT, FORM,
 };
-use super::dpop::{token_request, url};
+use super::dpop::token_request;
 use super::*;
 use support::dpop_key::DpopKey;
 use support::TestApp;
@@ -117,39 +117,6 @@ async fn session_mode_has_no_device_grant(pool: sqlx::SqlitePool) {
 }
 
 #[sqlx::test(migrator = "server::db::MIGRATOR")]
-async fn signing_out_everywhere_ends_the_approved_app(pool: sqlx::SqlitePool) {
-    let app = app(server::db::testing::from_sqlite(pool).await).await;
-    let key = DpopKey::new();
-    let answer = asked(&app, &key).await;
-    let (device_code, user_code) = (
-        code_of(&answer, "device_code"),
-        code_of(&answer, "user_code"),
-    );
-    let browser = alice(&app).await;
-    browser
-        .post_form(
-            "/api/decide_device",
-            &format!("user_code={user_code}&decision=approve"),
-        )
-        .await;
-    let tokens = poll(&app, &device_code, Some(&key)).await.json();
-    let refresh = tokens["refresh_token"].as_str().unwrap();
-    let r = browser.post_form("/api/end_all_devices", "").await;
-    assert!(
-        r.status.is_success() || r.status.is_redirection(),
-        "{}",
-        r.body
-    );
-    let proof = key.proof("POST", &url(&app, "/auth/token"), app.clock.now(), None);
-    let form = format!("grant_type=refresh_token&refresh_token={refresh}");
-    assert_oauth_error(
-        &token_request(&app, &form, &[&proof]).await,
-        "invalid_grant",
-        "ended",
-    );
-}
-
-#[sqlx::test(migrator = "server::db::MIGRATOR")]
 async fn wrong_codes_are_refused_then_throttled(pool: sqlx::SqlitePool) {
     let app = app(server::db::testing::from_sqlite(pool).await).await;
     let key = DpopKey::new();
@@ -180,4 +147,19 @@ async fn wrong_codes_are_refused_then_throttled(pool: sqlx::SqlitePool) {
     app.clock.advance(2);
     let page = browser.get(&format!("/device?user_code={user_code}")).await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+}
+
+#[sqlx::test(migrator = "server::db::MIGRATOR")]
+async fn the_page_needs_a_sign_in_and_comes_back(pool: sqlx::SqlitePool) {
+    let app = app(server::db::testing::from_sqlite(pool).await).await;
+    let r = app.get("/device?user_code=BCDF-GHJK").await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        r.location(),
+        Some("/login?next=%2Fdevice%3Fuser_code%3DBCDF-GHJK")
+    );
+    // Without a code: the form to type it.
+    let page = alice(&app).await.get("/device").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("Code from the app"));
 }
