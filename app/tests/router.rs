@@ -251,6 +251,9 @@ mod operator_metrics;
 #[path = "router/audit.rs"]
 mod audit;
 
+#[path = "router/credential_lifetimes.rs"]
+mod credential_lifetimes;
+
 #[path = "router/protection.rs"]
 mod protection;
 
