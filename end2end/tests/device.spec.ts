@@ -7,9 +7,12 @@ import AxeBuilder from '@axe-core/playwright';
 import type { Page, TestInfo } from '@playwright/test';
 
 import { expect, test } from '../support/fixtures';
+import { Header } from '../pages/header';
+import { SecurityPage } from '../pages/security-page';
 import { signUp } from '../support/auth';
-import { javaScriptEnabled } from '../support/env';
+import { javaScriptEnabled, settled } from '../support/env';
 import { newUser } from '../support/users';
+import { localhostURL, virtualAuthenticator, withoutAutofill } from '../support/webauthn';
 
 /*
  * The device authorization grant (RFC 8628), JWT mode: the example
@@ -53,23 +56,32 @@ async function run(args: string[], dir: string, baseURL: string): Promise<Ran> {
   return start(args, dir, baseURL).done;
 }
 
-/** Starts `login` and waits for the code it shows. */
-async function login(dir: string, baseURL: string): Promise<{ code: string; done: Promise<Ran>; child: ChildProcess }> {
+interface Asked {
+  /** The code the app shows. */
+  code: string;
+  /** The link it shows with the code in it. */
+  link: string;
+  done: Promise<Ran>;
+  child: ChildProcess;
+}
+
+/** Starts `login` and waits for the code and link it shows. */
+async function login(dir: string, baseURL: string): Promise<Asked> {
   const { child, done } = start(['login'], dir, baseURL);
   let out = '';
-  const code = await new Promise<string>((resolve, reject) => {
+  const [code, link] = await new Promise<[string, string]>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`no code shown: ${out}`)), 15_000);
     child.stdout!.on('data', (d) => {
       out += d;
-      const m = /enter the code ([A-Z]{4}-[A-Z]{4})/.exec(out);
+      const m = /enter the code ([A-Z]{4}-[A-Z]{4})\nOr open (\S+)\n/.exec(out);
       if (m) {
         clearTimeout(timer);
-        resolve(m[1]);
+        resolve([m[1], m[2]]);
       }
     });
     child.on('close', (c) => reject(new Error(`login ended (${c}) before showing a code: ${out}`)));
   });
-  return { code, done, child };
+  return { code, link, done, child };
 }
 
 /** No serious axe finding, and screenshots at both widths, where axe can run. */
@@ -161,6 +173,39 @@ test.describe('device grant', () => {
     expect(denied.code).toBe(1);
     expect(denied.stderr).toContain('denied');
     expect(fs.existsSync(path.join(dir, 'tokens.json'))).toBe(false);
+  });
+
+  test.describe('signed in with a passkey', () => {
+    test.use({ baseURL: localhostURL() });
+
+    test('the app\'s link leads through a passkey sign-in back to its request', { tag: ['@jwt', '@js-only'] }, async ({ page, baseURL }) => {
+      await virtualAuthenticator(page);
+      await withoutAutofill(page);
+      const user = newUser();
+      await signUp(page, user);
+      const security = new SecurityPage(page);
+      await security.goto();
+      await security.addPasskey('Laptop', user.password);
+      await new Header(page).signOutButton.click();
+      await new Header(page).expectAnonymous();
+
+      const { code, link, done } = await login(dir, baseURL!);
+      expect(link).toBe(`${baseURL}/device?user_code=${code}`);
+      await page.goto(link);
+      await expect(page).toHaveURL(/\/login\?next=/);
+      await settled(page);
+      await page.getByRole('button', { name: 'Sign in with a passkey' }).click();
+      await expect(page.getByTestId('user-code')).toHaveText(code);
+      await page.getByRole('button', { name: 'Approve' }).click();
+      await expect(page.getByRole('status')).toContainText('Approved');
+
+      const signedIn = await done;
+      expect(signedIn.code, signedIn.stderr).toBe(0);
+      // The app's sign-in was proved with the passkey, and says so.
+      const me = JSON.parse((await run(['me'], dir, baseURL!)).stdout);
+      expect(me.username).toBe(user.username.toLowerCase());
+      expect(me.amr).not.toContain('pwd');
+    });
   });
 
   test('a wrong code is refused with a message', { tag: '@jwt' }, async ({ page }) => {
