@@ -53,7 +53,14 @@ async fn every_response_is_hardened_and_dynamic_ones_are_not_stored(pool: sqlx::
     let app = TestApp::new(db, Backend::Jwt);
     let b = app.browser();
     b.sign_up("alice", "correct-horse").await;
-    for path in ["/", "/account", "/api/me", "/healthz", "/no-such-page"] {
+    for path in [
+        "/",
+        "/account",
+        "/device",
+        "/api/me",
+        "/healthz",
+        "/no-such-page",
+    ] {
         let r = b.get(path).await;
         assert_eq!(header(&r, "x-content-type-options"), "nosniff", "{path}");
         assert_eq!(header(&r, "referrer-policy"), "same-origin", "{path}");
