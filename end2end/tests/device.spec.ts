@@ -151,6 +151,8 @@ test.describe('device grant', () => {
     // activity.
     await page.goto('/account/devices');
     await expect(page.getByRole('heading', { name: /latchkey-cli 0\.1 on/ })).toBeVisible();
+    await expect(page.locator('.device', { hasText: 'latchkey-cli' }).getByTestId('bound')).toHaveText('Bound to its key (DPoP)');
+    await look(page, testInfo, 'devices');
     await page.goto('/account/activity');
     await expect(page.getByText('You approved the sign-in of the app “latchkey-cli”')).toBeVisible();
     await expect(page.getByText(/An app you approved signed in/)).toBeVisible();

@@ -28,8 +28,8 @@ pub use device_grant::{
     decide_device, device_request, device_token, request_device_code, DeviceTokens,
 };
 pub use devices::{
-    device_list, devices, end_all_devices, end_device, end_other_devices, revoke_this_device,
-    Device,
+    device_list, device_views, devices, end_all_devices, end_device, end_other_devices,
+    revoke_this_device, Device,
 };
 pub use overview::overview;
 pub use passkey_sign_in::{passkey_sign_in, passkey_sign_in_options};

@@ -50,6 +50,14 @@ pub struct DeviceView {
     /// Signed in under the other mode before a switch of
     /// `LATCHKEY_AUTH_MODE`; carried over on its next request.
     pub other_mode: bool,
+    /// JWT mode: its tokens are bound to a key it holds (DPoP), useless
+    /// to anyone who copies them.
+    #[serde(default)]
+    pub bound: bool,
+    /// JWT mode: the service its tokens are for (RFC 8707); `None`: this
+    /// server's API.
+    #[serde(default)]
+    pub audience: Option<String>,
 }
 
 /// The form field of a sensitive action's confirmation step: the password,

@@ -44,6 +44,8 @@ fn device() -> DeviceView {
         absolute_expires_at: 4,
         persistent: false,
         other_mode: true,
+        bound: true,
+        audience: Some("http://notes.example".into()),
     }
 }
 
@@ -69,6 +71,8 @@ fn the_api_items_keep_their_field_names() {
         [
             "absolute_expires_at",
             "address",
+            "audience",
+            "bound",
             "browser",
             "created_at",
             "current",

@@ -209,6 +209,15 @@ fn DeviceRow(device: DeviceView, end_one: ServerAction<EndDevice>) -> impl IntoV
                         "From the other mode"
                     </span>
                 })}
+                {device.bound.then(|| view! {
+                    <span class="tag" data-testid="bound" title="Its tokens are useless without a \
+                        key only it holds: a copy of them cannot be used elsewhere.">
+                        "Bound to its key (DPoP)"
+                    </span>
+                })}
+                {device.audience.clone().map(|service| view! {
+                    <span class="tag" data-testid="audience">{format!("Tokens for {service}")}</span>
+                })}
             </div>
             <dl class="facts">
                 <dt>"Device"</dt>

@@ -6,7 +6,7 @@
 
 use axum::body::Body;
 use http::{header, Request};
-use serde_json::Value;
+use serde_json::{json, Value};
 
 use super::dpop::{get, payload_of, token_request, url};
 use super::*;
@@ -190,13 +190,19 @@ async fn an_app_signs_in_by_a_code_a_person_approves(pool: sqlx::SqlitePool) {
         .request(http::Method::GET, "/api/devices")
         .await
         .json();
-    let names: Vec<&str> = devices["devices"]
+    let cli = devices["devices"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|d| d["browser"].as_str().unwrap())
-        .collect();
-    assert!(names.contains(&"latchkey-cli 0.1"), "{names:?}");
+        .find(|d| d["browser"] == "latchkey-cli 0.1")
+        .unwrap_or_else(|| panic!("no app among {devices}"));
+    // Its tokens are bound to its key, and for this server's API.
+    assert_eq!(
+        (&cli["bound"], &cli["audience"]),
+        (&json!(true), &Value::Null)
+    );
+    let page = browser.get("/account/devices").await;
+    assert!(page.body.contains("Bound to its key (DPoP)"));
     let events = browser.activity().await;
     assert!(
         events.contains(&("device_approved".into(), Some("latchkey-cli".into()))),

@@ -59,6 +59,19 @@ async fn a_token_for_a_resource_server_is_refused_by_latchkeys_own_api(pool: sql
     let own = password_grant(&app).await;
     let own = own["access_token"].as_str().unwrap();
     assert_eq!(aud_of(own), "latchkey");
+    // The owner's device list says which service each device's tokens are for.
+    let devices = app
+        .get_with_auth("/api/devices", &format!("Bearer {own}"))
+        .await
+        .json();
+    let audiences: Vec<_> = devices["devices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["audience"].clone())
+        .collect();
+    assert!(audiences.contains(&serde_json::json!(NOTES)), "{devices}");
+    assert!(audiences.contains(&serde_json::Value::Null), "{devices}");
     assert_eq!(
         app.get_with_auth("/api/me", &format!("Bearer {own}"))
             .await

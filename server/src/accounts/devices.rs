@@ -108,14 +108,31 @@ pub async fn devices(state: &AppState, identity: &Identity) -> Result<Vec<Device
 /// mode, and how long another instance may still accept a signed-out
 /// device's access token.
 pub async fn device_list(state: &AppState, identity: &Identity) -> Result<DevicesView> {
-    let devices = devices(state, identity).await?;
     Ok(DevicesView {
         mode: state.auth.mode().into(),
-        devices: devices.into_iter().map(Into::into).collect(),
+        devices: device_views(state, identity).await?,
         revocation_sync_secs: SYNC_EVERY.as_secs(),
         confirm_needed: !state.reauth.proof().allows(identity.signed_in_at),
         reauth_window_secs: state.reauth.secs(),
     })
+}
+
+/// The caller's devices as their owner sees them ([`devices`]' order), each
+/// with the terms its tokens were issued under (a DPoP key, a service).
+pub async fn device_views(state: &AppState, identity: &Identity) -> Result<Vec<DeviceView>> {
+    let devices = devices(state, identity).await?;
+    let terms = crate::auth::jwt::families::terms_of_user(&state.db, &identity.user_id).await?;
+    Ok(devices
+        .into_iter()
+        .map(|device| {
+            let mut view = DeviceView::from(device);
+            if let Some((bound, audience)) = terms.get(&view.id) {
+                view.bound = *bound;
+                view.audience = audience.clone();
+            }
+            view
+        })
+        .collect())
 }
 
 /// A device as its owner sees it: the client named, the address blurred.
@@ -135,6 +152,8 @@ impl From<Device> for DeviceView {
             absolute_expires_at: s.absolute_expires_at,
             persistent: s.persistent,
             other_mode: d.other_mode,
+            bound: false,
+            audience: None,
         }
     }
 }

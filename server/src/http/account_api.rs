@@ -34,7 +34,6 @@ use http::{HeaderMap, StatusCode};
 use serde::Deserialize;
 use serde_json::json;
 use tower_cookies::Cookies;
-use views::account::DeviceView;
 
 use super::signed_in::{SignedIn, RECENTLY};
 use super::{credentials, oauth_answers};
@@ -69,11 +68,8 @@ pub(super) fn failure(e: crate::Error) -> Response {
 
 /// `GET /api/devices`.
 pub async fn list(State(state): State<AppState>, SignedIn(identity): SignedIn) -> Response {
-    match accounts::devices(&state, &identity).await {
-        Ok(devices) => {
-            let devices: Vec<DeviceView> = devices.into_iter().map(Into::into).collect();
-            Json(json!({ "devices": devices })).into_response()
-        }
+    match accounts::device_views(&state, &identity).await {
+        Ok(devices) => Json(json!({ "devices": devices })).into_response(),
         Err(e) => failure(e),
     }
 }

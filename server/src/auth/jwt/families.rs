@@ -19,6 +19,27 @@ pub async fn family(db: &Db, id: &str, now: i64) -> Result<Option<DeviceSession>
     .await?)
 }
 
+/// What the families of `user_id` that carry terms were issued under, by
+/// family id: bound to a DPoP key, and the service their tokens are for
+/// (RFC 8707). Families with neither are left out. For the device list,
+/// not for checking a request (the tokens carry both).
+pub async fn terms_of_user(
+    db: &Db,
+    user_id: &str,
+) -> Result<std::collections::HashMap<String, (bool, Option<String>)>> {
+    let rows: Vec<(String, Option<String>, Option<String>)> = sqlx::query_as(
+        "SELECT id, dpop_jkt, audience FROM sessions WHERE user_id = $1 \
+         AND (dpop_jkt IS NOT NULL OR audience IS NOT NULL)",
+    )
+    .bind(user_id)
+    .fetch_all(db)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, key, audience)| (id, (key.is_some(), audience)))
+        .collect())
+}
+
 /// Revokes the live family `family_id` if it belongs to `user_id`; whether
 /// it did.
 pub async fn revoke_of_user(
