@@ -4,6 +4,7 @@ import { AccountPage } from '../pages/account-page';
 import { Header } from '../pages/header';
 import { HomePage } from '../pages/home-page';
 import { LoginPage } from '../pages/login-page';
+import { SecurityPage } from '../pages/security-page';
 import { SignUpPage } from '../pages/signup-page';
 import type { Credentials } from './users';
 
@@ -69,6 +70,18 @@ export async function signOut(page: Page): Promise<void> {
   await home.expectAnonymous();
   await expect(home.signedOutNotice).toBeVisible();
   await header.expectAnonymous();
+}
+
+/**
+ * Creates the account, adds a passkey named `name` on the security page (the
+ * page's virtual authenticator makes it), and signs out.
+ */
+export async function signUpWithPasskey(page: Page, user: Credentials, name: string): Promise<void> {
+  await signUp(page, user);
+  const security = new SecurityPage(page);
+  await security.goto();
+  await security.addPasskey(name, user.password);
+  await signOut(page);
 }
 
 /** Opens /account and expects to be sent to the sign-in page instead. */

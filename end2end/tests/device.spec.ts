@@ -7,9 +7,7 @@ import AxeBuilder from '@axe-core/playwright';
 import type { Page, TestInfo } from '@playwright/test';
 
 import { expect, test } from '../support/fixtures';
-import { Header } from '../pages/header';
-import { SecurityPage } from '../pages/security-page';
-import { signUp } from '../support/auth';
+import { signUp, signUpWithPasskey } from '../support/auth';
 import { javaScriptEnabled, settled } from '../support/env';
 import { newUser } from '../support/users';
 import { localhostURL, virtualAuthenticator, withoutAutofill } from '../support/webauthn';
@@ -184,12 +182,7 @@ test.describe('device grant', () => {
       await virtualAuthenticator(page);
       await withoutAutofill(page);
       const user = newUser();
-      await signUp(page, user);
-      const security = new SecurityPage(page);
-      await security.goto();
-      await security.addPasskey('Laptop', user.password);
-      await new Header(page).signOutButton.click();
-      await new Header(page).expectAnonymous();
+      await signUpWithPasskey(page, user, 'Laptop');
 
       const { code, link, done } = await login(dir, baseURL!);
       expect(link).toBe(`${baseURL}/device?user_code=${code}`);

@@ -2,7 +2,7 @@ import { expect, test } from '../support/fixtures';
 import { ActivityPage } from '../pages/activity-page';
 import { Header } from '../pages/header';
 import { SecurityPage } from '../pages/security-page';
-import { expectSignedInOnAccount, signIn, signUp } from '../support/auth';
+import { expectSignedInOnAccount, signIn, signUp, signUpWithPasskey } from '../support/auth';
 import { javaScriptEnabled, settled } from '../support/env';
 import { newUser } from '../support/users';
 import {
@@ -63,12 +63,7 @@ test.describe('passkeys', () => {
   test('the username field offers the passkey (autofill)', { tag: ['@mode', '@js-only'] }, async ({ page }) => {
     await virtualAuthenticator(page);
     const user = newUser();
-    await signUp(page, user);
-    const security = new SecurityPage(page);
-    await security.goto();
-    await security.addPasskey('Phone', user.password);
-    await new Header(page).signOutButton.click();
-    await new Header(page).expectAnonymous();
+    await signUpWithPasskey(page, user, 'Phone');
     // The sign-in page asks for a passkey with `mediation: "conditional"`
     // as it opens; the virtual authenticator answers it as a person picking
     // the passkey from the field's suggestions would: no button, no name.
