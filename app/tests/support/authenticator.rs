@@ -35,9 +35,6 @@ const FLAG_BE: u8 = 0x08;
 const FLAG_BS: u8 = 0x10;
 const FLAG_AT: u8 = 0x40;
 
-/// COSE algorithm identifier of ES256.
-const COSE_ES256: i64 = -7;
-
 #[derive(Clone)]
 struct StoredCredential {
     id: Vec<u8>,
@@ -137,7 +134,11 @@ impl SoftAuthenticator {
 
         let offers_es256 = options["pubKeyCredParams"]
             .as_array()
-            .is_some_and(|params| params.iter().any(|p| p["alg"].as_i64() == Some(COSE_ES256)));
+            .is_some_and(|params| {
+                params
+                    .iter()
+                    .any(|p| p["alg"].as_i64() == Some(wire::COSE_ES256))
+            });
         assert!(offers_es256, "pubKeyCredParams does not allow ES256 (-7)");
 
         let excluded = descriptor_ids(&options["excludeCredentials"]);
@@ -277,78 +278,7 @@ impl SoftAuthenticator {
     }
 }
 
-/// Servers send `{"publicKey": {...}}`; tests may pass the inner object.
-fn public_key_member(options: &Value) -> &Value {
-    options.get("publicKey").unwrap_or(options)
-}
-
-/// Ids of a `PublicKeyCredentialDescriptor` list; absent or null means none.
-fn descriptor_ids(list: &Value) -> Vec<Vec<u8>> {
-    list.as_array()
-        .map(|items| {
-            items
-                .iter()
-                .filter_map(|d| d["id"].as_str())
-                .map(decode_b64url)
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
-/// Base64url, tolerating the padding some encoders add.
-fn decode_b64url(text: &str) -> Vec<u8> {
-    URL_SAFE_NO_PAD
-        .decode(text.trim_end_matches('='))
-        .unwrap_or_else(|e| panic!("not base64url: {text:?}: {e}"))
-}
-
-/// Host of an origin such as `http://localhost:3000` (no IPv6 literals needed).
-fn host_of(origin: &str) -> String {
-    let rest = origin.split_once("://").map_or(origin, |(_, r)| r);
-    let authority = rest.split('/').next().unwrap_or(rest);
-    authority.split(':').next().unwrap_or(authority).to_owned()
-}
-
-/// `COSE_Key` {1: 2 (EC2), 3: -7 (ES256), -1: 1 (P-256), -2: x, -3: y}, keys in
-/// CTAP2 canonical order.
-fn cose_es256_key(key: &SigningKey) -> Vec<u8> {
-    let point = key.verifying_key().to_encoded_point(false);
-    let x = point.x().expect("uncompressed point has x");
-    let y = point.y().expect("uncompressed point has y");
-    let mut out = Vec::new();
-    cbor::map_header(&mut out, 5);
-    cbor::int(&mut out, 1);
-    cbor::int(&mut out, 2);
-    cbor::int(&mut out, 3);
-    cbor::int(&mut out, COSE_ES256);
-    cbor::int(&mut out, -1);
-    cbor::int(&mut out, 1);
-    cbor::int(&mut out, -2);
-    cbor::bytes(&mut out, x);
-    cbor::int(&mut out, -3);
-    cbor::bytes(&mut out, y);
-    out
-}
-
 mod cbor;
+mod wire;
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn cbor_heads_are_shortest() {
-        let mut out = Vec::new();
-        cbor::int(&mut out, -7);
-        cbor::int(&mut out, 24);
-        cbor::int(&mut out, -25);
-        cbor::int(&mut out, 1000);
-        assert_eq!(out, [0x26, 0x18, 0x18, 0x38, 0x18, 0x19, 0x03, 0xe8]);
-    }
-
-    #[test]
-    fn host_is_taken_from_origin() {
-        assert_eq!(host_of("http://localhost:3000"), "localhost");
-        assert_eq!(host_of("https://example.com/path"), "example.com");
-    }
-}
+use wire::{cose_es256_key, decode_b64url, descriptor_ids, host_of, public_key_member};

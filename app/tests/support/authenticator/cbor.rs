@@ -45,3 +45,18 @@ pub(super) fn text(out: &mut Vec<u8>, data: &str) {
 pub(super) fn map_header(out: &mut Vec<u8>, pairs: u64) {
     head(out, MAP, pairs);
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cbor_heads_are_shortest() {
+        let mut out = Vec::new();
+        int(&mut out, -7);
+        int(&mut out, 24);
+        int(&mut out, -25);
+        int(&mut out, 1000);
+        assert_eq!(out, [0x26, 0x18, 0x18, 0x38, 0x18, 0x19, 0x03, 0xe8]);
+    }
+}
