@@ -203,7 +203,8 @@ test.describe('device grant', () => {
     });
   });
 
-  test('a wrong code is refused with a message', { tag: '@jwt' }, async ({ page }) => {
+  // Rendered on the server: the same page with JavaScript off.
+  test('a wrong code is refused with a message', { tag: ['@jwt', '@js-only'] }, async ({ page }) => {
     await signUp(page, newUser());
     await page.goto('/device?user_code=BCDF-GHJK');
     await expect(page.getByText('No sign-in request is waiting with this code')).toBeVisible();

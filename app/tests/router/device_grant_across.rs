@@ -49,31 +49,35 @@ async fn an_account_disabled_after_the_approval_gets_no_tokens(pool: sqlx::Sqlit
 #[sqlx::test(migrator = "server::db::MIGRATOR")]
 async fn a_password_change_signs_the_app_out(pool: sqlx::SqlitePool) {
     let app = app(server::db::testing::from_sqlite(pool).await).await;
-    let browser = alice(&app).await;
-    let key = DpopKey::new();
-    let device_code = approved(&app, &browser, &key).await;
-    let tokens = poll(&app, &device_code, Some(&key)).await.json();
-    let refresh = tokens["refresh_token"].as_str().unwrap();
+    let (browser, key, refresh) = signed_in_app(&app).await;
     browser
         .change_password("correct-horse", "battery-staple")
         .await;
-    assert_signed_out(&app, &key, refresh).await;
+    assert_signed_out(&app, &key, &refresh).await;
 }
 
 #[sqlx::test(migrator = "server::db::MIGRATOR")]
 async fn signing_out_everywhere_ends_the_approved_app(pool: sqlx::SqlitePool) {
     let app = app(server::db::testing::from_sqlite(pool).await).await;
-    let browser = alice(&app).await;
-    let key = DpopKey::new();
-    let device_code = approved(&app, &browser, &key).await;
-    let tokens = poll(&app, &device_code, Some(&key)).await.json();
+    let (browser, key, refresh) = signed_in_app(&app).await;
     let r = browser.post_form("/api/end_all_devices", "").await;
     assert!(
         r.status.is_success() || r.status.is_redirection(),
         "{}",
         r.body
     );
-    assert_signed_out(&app, &key, tokens["refresh_token"].as_str().unwrap()).await;
+    assert_signed_out(&app, &key, &refresh).await;
+}
+
+/// alice in a browser, and an app with its key signed in by her approval:
+/// the app's refresh token.
+async fn signed_in_app(app: &TestApp) -> (support::Browser<'_>, DpopKey, String) {
+    let browser = alice(app).await;
+    let key = DpopKey::new();
+    let device_code = approved(app, &browser, &key).await;
+    let tokens = poll(app, &device_code, Some(&key)).await.json();
+    let refresh = tokens["refresh_token"].as_str().unwrap().to_string();
+    (browser, key, refresh)
 }
 
 /// The app's refresh token, with a proof by its key, is refused.
