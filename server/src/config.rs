@@ -53,9 +53,23 @@ pub struct Config {
     )]
     pub session_store: SessionStoreKind,
 
-    /// Redis URL for `LATCHKEY_SESSION_STORE=redis`, e.g. redis://127.0.0.1:6379.
+    /// Redis URL for `LATCHKEY_SESSION_STORE=redis`, e.g. redis://127.0.0.1:6379;
+    /// with `LATCHKEY_REDIS_CLUSTER=true`, one or more nodes of the cluster,
+    /// separated by commas.
     #[arg(long, env = "REDIS_URL")]
     pub redis_url: Option<String>,
+
+    /// Whether `REDIS_URL` names a Redis Cluster (or Valkey cluster): keys
+    /// are then spread over its masters and the nodes it names are only
+    /// where the client first learns the cluster's layout.
+    #[arg(
+        long,
+        env = "LATCHKEY_REDIS_CLUSTER",
+        default_value = "false",
+        action = clap::ArgAction::Set,
+        value_parser = clap::builder::BoolishValueParser::new()
+    )]
+    pub redis_cluster: bool,
 
     /// Prefix of every Redis key, so several deployments can share one Redis.
     #[arg(long, env = "LATCHKEY_REDIS_PREFIX", default_value = "latchkey:")]

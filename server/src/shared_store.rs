@@ -28,7 +28,11 @@ impl SharedStore {
                 let url = config.redis_url.as_deref().ok_or_else(|| {
                     Error::Invalid("LATCHKEY_SESSION_STORE=redis needs REDIS_URL".into())
                 })?;
-                let redis = RedisClient::new(url, &config.redis_prefix, config.store_timeout)?;
+                let redis = if config.redis_cluster {
+                    RedisClient::cluster(url, &config.redis_prefix, config.store_timeout)?
+                } else {
+                    RedisClient::new(url, &config.redis_prefix, config.store_timeout)?
+                };
                 Ok(SharedStore::Redis(redis))
             }
             SessionStoreKind::Memory | SessionStoreKind::Database => {

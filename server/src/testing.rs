@@ -15,3 +15,23 @@ pub fn skip(service: &str, var: &str) {
     }
     eprintln!("skipped: no {service} (set {var} to run this test)");
 }
+
+/// The test Redis server under a fresh key prefix, or `None` after
+/// [`skip`] said why.
+pub fn redis() -> Option<crate::redis_client::RedisClient> {
+    let found = crate::redis_client::RedisClient::for_tests();
+    if found.is_none() {
+        skip("Redis", crate::redis_client::TEST_ENV);
+    }
+    found
+}
+
+/// The test Redis Cluster under a fresh key prefix, or `None` after
+/// [`skip`] said why.
+pub fn redis_cluster() -> Option<crate::redis_client::RedisClient> {
+    let found = crate::redis_client::RedisClient::for_cluster_tests();
+    if found.is_none() {
+        skip("Redis Cluster", crate::redis_client::TEST_CLUSTER_ENV);
+    }
+    found
+}

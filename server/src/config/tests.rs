@@ -47,6 +47,33 @@ fn redis_store_needs_a_url() {
 }
 
 #[test]
+fn several_redis_urls_need_the_cluster_setting() {
+    let c = Config {
+        session_store: SessionStoreKind::Redis,
+        redis_url: Some("redis://127.0.0.1:7001,redis://127.0.0.1:7002".into()),
+        ..Config::defaults()
+    };
+    assert!(c
+        .validate()
+        .unwrap_err()
+        .contains("LATCHKEY_REDIS_CLUSTER=true"));
+    let c = Config::try_parse_from([
+        "latchkey",
+        "--session-store",
+        "redis",
+        "--redis-cluster",
+        "true",
+    ])
+    .unwrap();
+    let c = Config {
+        redis_url: Some("redis://127.0.0.1:7001, redis://127.0.0.1:7002".into()),
+        ..c
+    };
+    assert!(c.redis_cluster);
+    assert!(c.validate().is_ok());
+}
+
+#[test]
 fn memory_sessions_are_refused_for_a_shared_database() {
     let c = Config {
         session_store: SessionStoreKind::Memory,

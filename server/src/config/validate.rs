@@ -36,6 +36,14 @@ impl Config {
                         .into(),
                 );
             }
+            SessionStoreKind::Redis
+                if !self.redis_cluster
+                    && self.redis_url.as_deref().is_some_and(|u| u.contains(',')) =>
+            {
+                return Err("REDIS_URL names several servers; for a Redis Cluster set \
+                            LATCHKEY_REDIS_CLUSTER=true, else give one URL"
+                    .into());
+            }
             // Sessions in one process's memory are invisible to every other
             // instance: behind a load balancer users would be signed out at
             // random. A PostgreSQL database means several instances.

@@ -260,4 +260,14 @@ mod tests {
             .await;
         redis.delete_all().await.unwrap();
     }
+
+    #[tokio::test]
+    async fn a_redis_cluster_ceremony_is_taken_once() {
+        let Some(redis) = crate::testing::redis_cluster() else {
+            return;
+        };
+        taken_once_and_only_by_its_kind(SharedStore::Redis(redis.clone()), Clock::manual(NOW))
+            .await;
+        redis.delete_all().await.unwrap();
+    }
 }

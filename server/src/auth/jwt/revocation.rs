@@ -9,7 +9,11 @@
 //!
 //! Instances read each other's revocations from the database, or, with the
 //! Redis store, from the sorted set `revoked` (member: session id, score: when
-//! it was revoked), which is trimmed to the window on every sync.
+//! it was revoked), which is trimmed to the window on every sync. The
+//! database stays the record: each time an instance subscribes (at start, and
+//! again after Redis restarted or failed over) it also reads the window's
+//! revocations from the database, so one that Redis lost (it keeps nothing on
+//! disk, and replicas lag their master) is in force all the same.
 //!
 //! With Redis, a revocation is in force on every instance before the request
 //! that made it is answered. It is published on the channel `revocations`;
@@ -21,6 +25,12 @@
 //! left to how fast the message travels. An instance that was not subscribed
 //! at that moment (reconnecting) is not counted; it reads the set when it
 //! subscribes again, and the periodic sync covers the rest.
+//!
+//! On a Redis Cluster the set and both channels share the hash tag
+//! `{revocations}` ([`Names::CLUSTER`]): one shard holds the set and carries
+//! the channels as sharded pub/sub, so adding to the set and publishing stay
+//! one `MULTI`, and every instance listens on that shard's master, whose
+//! `SPUBLISH` reply counts them all as `PUBLISH` does on one server.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -38,10 +48,38 @@ use crate::Result;
 
 /// How often each instance reads revocations made elsewhere.
 pub const SYNC_EVERY: Duration = Duration::from_secs(2);
-/// The Redis channel revocations are published on.
-const CHANNEL: &str = "revocations";
-/// The Redis channel instances confirm applied revocations on.
-const APPLIED: &str = "revocations-applied";
+/// Where revocations live in Redis (under the deployment's prefix).
+#[derive(Clone, Copy, Debug)]
+struct Names {
+    /// The sorted set of recent revocations.
+    set: &'static str,
+    /// The channel revocations are published on.
+    channel: &'static str,
+    /// The channel instances confirm applied revocations on.
+    applied: &'static str,
+}
+
+impl Names {
+    const SINGLE: Names = Names {
+        set: "revoked",
+        channel: "revocations",
+        applied: "revocations-applied",
+    };
+    /// One hash tag, so one slot: see the module doc.
+    const CLUSTER: Names = Names {
+        set: "{revocations}:revoked",
+        channel: "{revocations}",
+        applied: "{revocations}:applied",
+    };
+
+    fn of(redis: &RedisClient) -> Names {
+        if redis.is_cluster() {
+            Names::CLUSTER
+        } else {
+            Names::SINGLE
+        }
+    }
+}
 /// The longest a revocation waits for the other instances' confirmations
 /// (an instance that is subscribed but stalled must not hold sign-outs).
 pub const CONFIRM_WAIT: Duration = Duration::from_millis(500);
@@ -128,13 +166,18 @@ impl Revocations {
         // Registered before publishing: a confirmation may come back before
         // the reply to the publish does.
         let _awaiting = Awaiting::register(&self.awaiting, &nonce, confirmed);
+        let names = Names::of(redis);
+        let set = redis.key(names.set);
         let (delivered,): (usize,) = redis::pipe()
             .atomic()
-            .zadd(redis.key("revoked"), sid, revoked_at)
+            .zadd(&set, sid, revoked_at)
             .ignore()
-            .publish(redis.key(CHANNEL), format!("{revoked_at} {sid} {nonce}"))
+            .cmd(redis.publish_command())
+            .arg(redis.key(names.channel))
+            .arg(format!("{revoked_at} {sid} {nonce}"))
             .query_async(&mut redis.conn())
             .await?;
+        redis.replicate(&set).await?;
         let mut count = 0;
         let all = async {
             while count < delivered && confirmations.recv().await.is_some() {
@@ -150,76 +193,6 @@ impl Revocations {
             );
         }
         Ok(())
-    }
-
-    /// Applies revocations published by other instances as they come, for as
-    /// long as the process runs, confirming each; resubscribes after a lost
-    /// connection and then reads the set once, to catch what was published
-    /// meanwhile.
-    pub async fn listen(&self, db: Db, clock: crate::clock::Clock) {
-        use futures_util::StreamExt;
-        let Some(redis) = &self.redis else {
-            return;
-        };
-        let applied = redis.key(APPLIED);
-        loop {
-            match redis.subscribe(&[CHANNEL, APPLIED]).await {
-                Ok(mut messages) => {
-                    self.subscribed.store(true, Ordering::Relaxed);
-                    if let Err(e) = self.sync(&db, clock.now()).await {
-                        tracing::warn!(error = %e, "could not read revocations");
-                    }
-                    while let Some(msg) = messages.next().await {
-                        let Ok(payload) = msg.get_payload::<String>() else {
-                            continue;
-                        };
-                        if msg.get_channel_name() == applied {
-                            self.confirmed(&payload);
-                        } else if let Some(nonce) = self.apply(&payload, clock.now()) {
-                            // After the insert: the publisher answers its
-                            // request only once this arrives.
-                            let confirm = redis::cmd("PUBLISH")
-                                .arg(&applied)
-                                .arg(nonce)
-                                .query_async::<()>(&mut redis.conn())
-                                .await;
-                            if let Err(e) = confirm {
-                                tracing::warn!(error = %e, "could not confirm a revocation");
-                            }
-                        }
-                    }
-                    self.subscribed.store(false, Ordering::Relaxed);
-                    tracing::warn!("lost the revocation channel; resubscribing");
-                }
-                Err(e) => tracing::warn!(error = %e, "cannot subscribe to revocations"),
-            }
-            tokio::time::sleep(RESUBSCRIBE_AFTER).await;
-        }
-    }
-
-    /// Adds the revocation in a published message (`<revoked_at> <sid>
-    /// <nonce>`); returns its nonce.
-    fn apply<'m>(&self, payload: &'m str, now: i64) -> Option<&'m str> {
-        let mut parts = payload.split(' ');
-        let at = parts.next()?.parse().ok()?;
-        let sid = parts.next()?;
-        self.learn(sid, at, now);
-        parts.next()
-    }
-
-    /// Whether revocations published here can be confirmed: there is no
-    /// channel (database only), or [`Self::listen`] is subscribed to it.
-    pub fn listening(&self) -> bool {
-        self.redis.is_none() || self.subscribed.load(Ordering::Relaxed)
-    }
-
-    /// Counts a confirmation of a revocation published here.
-    fn confirmed(&self, nonce: &str) {
-        let awaiting = self.awaiting.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(tx) = awaiting.get(nonce) {
-            // The publisher may have stopped waiting: nothing to tell then.
-            let _ = tx.send(());
-        }
     }
 
     /// Whether `sid` was revoked.
@@ -245,7 +218,7 @@ impl Revocations {
         let read = async {
             Ok::<_, crate::Error>(match &self.redis {
                 Some(redis) => {
-                    let key = redis.key("revoked");
+                    let key = redis.key(Names::of(redis).set);
                     let (rows,): (Vec<(String, i64)>,) = redis::pipe()
                         .atomic()
                         .zrembyscore(&key, "-inf", since)
@@ -255,15 +228,7 @@ impl Revocations {
                         .await?;
                     rows
                 }
-                None => {
-                    sqlx::query_as(
-                        "SELECT id, revoked_at FROM sessions \
-                     WHERE revoked_at IS NOT NULL AND revoked_at > $1",
-                    )
-                    .bind(since)
-                    .fetch_all(db)
-                    .await?
-                }
+                None => self.read_database(db, since).await?,
             })
         };
         let rows: Vec<(String, i64)> = self.sync_op.run(read).await?;
@@ -278,6 +243,17 @@ impl Revocations {
         Ok(())
     }
 
+    /// The revocations the database holds, made after `since`.
+    async fn read_database(&self, db: &Db, since: i64) -> Result<Vec<(String, i64)>> {
+        Ok(sqlx::query_as(
+            "SELECT id, revoked_at FROM sessions \
+             WHERE revoked_at IS NOT NULL AND revoked_at > $1",
+        )
+        .bind(since)
+        .fetch_all(db)
+        .await?)
+    }
+
     /// How many ids are in the set.
     pub fn len(&self) -> usize {
         self.map.read().unwrap_or_else(|e| e.into_inner()).len()
@@ -290,6 +266,7 @@ impl Revocations {
 }
 
 mod awaiting;
+mod listening;
 mod reading;
 
 #[cfg(test)]

@@ -197,6 +197,21 @@ macro_rules! store_suite {
                 }
             )*
         }
+
+        mod redis_cluster {
+            use super::*;
+            $(
+                #[tokio::test]
+                async fn $case() {
+                    let Some(client) = crate::testing::redis_cluster() else {
+                        return;
+                    };
+                    let user = ("user-1".to_string(), "alice".to_string());
+                    super::$case(RedisStore::new(client.clone()), user).await;
+                    client.delete_all().await.unwrap();
+                }
+            )*
+        }
     };
 }
 

@@ -8,8 +8,15 @@
 //! - `user_sess:<user id>`: the set of that user's session hashes, for
 //!   "sign out everywhere". Members whose record is gone are pruned lazily.
 //!
-//! Multi-key changes go in `MULTI` transactions so a crash between two writes
-//! cannot leave a record without its index entry.
+//! The two keys hash to different slots, so on a Redis Cluster they cannot
+//! change in one `MULTI`; they change in an order that is safe to stop
+//! halfway instead. A sign-in writes the index entry first, then the record:
+//! stopped between, an entry points at nothing and is pruned. A sign-out
+//! deletes the record first, then the entry: stopped between, the same. So
+//! "sign out everywhere" always finds every live record. On a cluster, a
+//! sign-in and a sign-out are answered once a replica holds them
+//! ([`RedisClient::replicate`]), so a failover does not bring back a
+//! session its user ended.
 
 use redis::AsyncCommands;
 
@@ -59,8 +66,18 @@ impl RedisStore {
         json.as_deref().map(Self::decode).transpose()
     }
 
+    /// Deletes the record of `hash`, answering once it would survive a
+    /// failover; whether it was there.
+    async fn delete_record(&self, hash: &str) -> Result<bool> {
+        let key = self.redis.key(format_args!("sess:{hash}"));
+        let deleted: u64 = self.redis.conn().del(&key).await?;
+        self.redis.replicate(&key).await?;
+        Ok(deleted > 0)
+    }
+
     /// The records of a user's index, each with its hash (`None` where the
-    /// record is gone): one `SMEMBERS` and one `MGET`.
+    /// record is gone): one `SMEMBERS` and one `MGET` (which the cluster
+    /// client splits by slot and puts back in order).
     async fn user_records(&self, user_id: &str) -> Result<Vec<(String, Option<DeviceSession>)>> {
         let mut conn = self.redis.conn();
         let hashes: Vec<String> = conn.smembers(self.user_key(user_id)).await?;
@@ -84,22 +101,34 @@ impl RedisStore {
 impl SessionStore for RedisStore {
     async fn insert(&self, hash: &TokenHash, r: &DeviceSession) -> Result<()> {
         let user_key = self.user_key(&r.user_id);
+        let record_key = self.record_key(hash);
         let user_ttl = (r.absolute_expires_at - r.last_seen_at).max(1) + TTL_SLACK;
+        let mut conn = self.redis.conn();
+        // One key, so one transaction even on a cluster.
         let _: () = redis::pipe()
             .atomic()
-            .set_ex(self.record_key(hash), Self::encode(r)?, Self::ttl(r) as u64)
             .sadd(&user_key, hash.as_str())
+            .ignore()
             // The index lives as long as the longest session in it.
             .cmd("EXPIRE")
             .arg(&user_key)
             .arg(user_ttl)
             .arg("GT")
+            .ignore()
             .cmd("EXPIRE")
             .arg(&user_key)
             .arg(user_ttl)
             .arg("NX")
-            .query_async(&mut self.redis.conn())
+            .ignore()
+            .query_async(&mut conn)
             .await?;
+        let _: () = conn
+            .set_ex(&record_key, Self::encode(r)?, Self::ttl(r) as u64)
+            .await?;
+        futures_util::try_join!(
+            self.redis.replicate(&user_key),
+            self.redis.replicate(&record_key)
+        )?;
         Ok(())
     }
 
@@ -130,27 +159,23 @@ impl SessionStore for RedisStore {
         let Some(r) = self.get(hash).await? else {
             return Ok(false);
         };
-        let (deleted, _): (u64, u64) = redis::pipe()
-            .atomic()
-            .del(self.record_key(hash))
+        let deleted = self.delete_record(hash.as_str()).await?;
+        let _: u64 = self
+            .redis
+            .conn()
             .srem(self.user_key(&r.user_id), hash.as_str())
-            .query_async(&mut self.redis.conn())
             .await?;
-        Ok(deleted > 0)
+        Ok(deleted)
     }
 
     async fn remove_user(&self, user_id: &str) -> Result<u64> {
         let user_key = self.user_key(user_id);
-        let mut conn = self.redis.conn();
-        let hashes: Vec<String> = conn.smembers(&user_key).await?;
-        let mut pipe = redis::pipe();
-        pipe.atomic();
-        for h in &hashes {
-            pipe.del(self.redis.key(format_args!("sess:{h}")));
-        }
-        pipe.del(&user_key).ignore();
-        let deleted: Vec<u64> = pipe.query_async(&mut conn).await?;
-        Ok(deleted.iter().sum())
+        let hashes: Vec<String> = self.redis.conn().smembers(&user_key).await?;
+        let deleted =
+            futures_util::future::try_join_all(hashes.iter().map(|h| self.delete_record(h)))
+                .await?;
+        let _: u64 = self.redis.conn().del(&user_key).await?;
+        Ok(deleted.into_iter().filter(|d| *d).count() as u64)
     }
 
     async fn list_user(&self, user_id: &str, now: i64) -> Result<Vec<DeviceSession>> {
@@ -180,33 +205,21 @@ impl SessionStore for RedisStore {
     // Redis expires records by their TTL; this removes records whose
     // deadline passed earlier than their TTL (a record's TTL carries slack)
     // and index entries whose record is gone. Walks the user indexes with
-    // `SCAN`, so it never blocks Redis.
+    // `SCAN` (on each master of a cluster), so it never blocks Redis.
     async fn purge_expired(&self, now: i64) -> Result<u64> {
         let mut conn = self.redis.conn();
-        let pattern = self.redis.key("user_sess:*");
-        let mut user_keys = Vec::new();
-        {
-            let mut iter: redis::AsyncIter<String> = conn.scan_match(&pattern).await?;
-            while let Some(key) = iter.next_item().await {
-                user_keys.push(key?);
-            }
-        }
         let mut purged = 0;
-        for user_key in user_keys {
+        for user_key in self.redis.scan("user_sess:*").await? {
             let hashes: Vec<String> = conn.smembers(&user_key).await?;
             for h in hashes {
                 let hash = TokenHash::from_stored(h.clone());
                 match self.get(&hash).await? {
                     Some(r) if r.is_live(now) => {}
                     found => {
-                        let (deleted, _): (u64, u64) = redis::pipe()
-                            .atomic()
-                            .del(self.record_key(&hash))
-                            .srem(&user_key, &h)
-                            .query_async(&mut conn)
-                            .await?;
-                        if found.is_some() {
-                            purged += deleted;
+                        let deleted = self.delete_record(&h).await?;
+                        let _: u64 = conn.srem(&user_key, &h).await?;
+                        if found.is_some() && deleted {
+                            purged += 1;
                         }
                     }
                 }

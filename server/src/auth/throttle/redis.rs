@@ -1,6 +1,9 @@
 //! Throttle counters in Redis: a hash `throttle:<key>` with the count `n` and
 //! the last failure `t`, counted up in one `MULTI`; its TTL is the reset
 //! period, renewed by every failure, so Redis forgets quiet keys by itself.
+//! One key per change, so the `MULTI` holds on a cluster too. Counters are
+//! not waited on for replication: one lost in a failover forgets a few
+//! failures, which the throttle's limits absorb.
 
 use redis::AsyncCommands;
 
@@ -25,22 +28,21 @@ pub async fn get(redis: &RedisClient, name: &str) -> Result<Option<Failures>> {
 }
 
 /// Every key Redis still holds (it expires quiet ones itself), found with
-/// `SCAN` (never `KEYS`, which blocks the server) and read in one pipeline.
+/// `SCAN` (never `KEYS`, which blocks the server) and each read on its own:
+/// on a cluster, keys of different slots may not share a pipeline.
 pub async fn all(redis: &RedisClient) -> Result<Vec<(String, Failures)>> {
     let prefix = key(redis, "");
-    let mut conn = redis.conn();
-    let mut names = Vec::new();
-    {
-        let mut found: redis::AsyncIter<String> = conn.scan_match(format!("{prefix}*")).await?;
-        while let Some(k) = found.next_item().await {
-            names.push(k?);
-        }
-    }
-    let mut pipe = redis::pipe();
-    for k in &names {
-        pipe.cmd("HMGET").arg(k).arg("n").arg("t");
-    }
-    let values: Vec<(Option<i64>, Option<i64>)> = pipe.query_async(&mut conn).await?;
+    let names = redis.scan("throttle:*").await?;
+    let read = names.iter().map(|k| async move {
+        let (count, last_at): (Option<i64>, Option<i64>) = redis::cmd("HMGET")
+            .arg(k)
+            .arg("n")
+            .arg("t")
+            .query_async(&mut redis.conn())
+            .await?;
+        Ok::<_, crate::Error>((count, last_at))
+    });
+    let values = futures_util::future::try_join_all(read).await?;
     Ok(names
         .into_iter()
         .zip(values)

@@ -197,3 +197,12 @@ async fn a_redis_request_lives_once() {
     a_request_lives_once(SharedStore::Redis(redis.clone())).await;
     redis.delete_all().await.unwrap();
 }
+
+#[tokio::test]
+async fn a_redis_cluster_request_lives_once() {
+    let Some(redis) = crate::testing::redis_cluster() else {
+        return;
+    };
+    a_request_lives_once(SharedStore::Redis(redis.clone())).await;
+    redis.delete_all().await.unwrap();
+}

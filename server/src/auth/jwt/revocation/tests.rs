@@ -3,6 +3,7 @@
 //! returns.
 
 use super::*;
+use crate::redis_client::Heard;
 
 #[test]
 fn local_revocations_are_seen_at_once() {
@@ -56,15 +57,22 @@ async fn two_listening(db: &Db, redis: &RedisClient) -> (Revocations, Revocation
     (a, b)
 }
 
+/// Waits until `n` connections listen on the revocation channel (on a
+/// cluster: on its shard, counted by every node).
 async fn wait_for_subscribers(redis: &RedisClient, n: usize) {
-    for _ in 0..200 {
-        let (_, count): (String, usize) = redis::cmd("PUBSUB")
-            .arg("NUMSUB")
-            .arg(redis.key(CHANNEL))
+    let numsub = if redis.is_cluster() {
+        "SHARDNUMSUB"
+    } else {
+        "NUMSUB"
+    };
+    for _ in 0..300 {
+        let counts: std::collections::HashMap<String, usize> = redis::cmd("PUBSUB")
+            .arg(numsub)
+            .arg(redis.key(Names::of(redis).channel))
             .query_async(&mut redis.conn())
             .await
             .unwrap();
-        if count >= n {
+        if counts.values().sum::<usize>() >= n {
             return;
         }
         tokio::time::sleep(Duration::from_millis(10)).await;
@@ -72,11 +80,42 @@ async fn wait_for_subscribers(redis: &RedisClient, n: usize) {
     panic!("the listeners did not subscribe");
 }
 
-#[sqlx::test(migrator = "crate::db::MIGRATOR")]
-async fn a_revocation_is_applied_everywhere_before_publish_returns(pool: sqlx::SqlitePool) {
-    let Some(redis) = RedisClient::for_tests() else {
-        return crate::testing::skip("Redis", crate::redis_client::TEST_ENV);
+/// Each case below, against one Redis server and against a Redis Cluster.
+macro_rules! on_both {
+    ($($case:ident),* $(,)?) => {
+        mod single {
+            $(
+                #[sqlx::test(migrator = "crate::db::MIGRATOR")]
+                async fn $case(pool: sqlx::SqlitePool) {
+                    if let Some(redis) = crate::testing::redis() {
+                        super::$case(pool, redis).await;
+                    }
+                }
+            )*
+        }
+        mod cluster {
+            $(
+                #[sqlx::test(migrator = "crate::db::MIGRATOR")]
+                async fn $case(pool: sqlx::SqlitePool) {
+                    if let Some(redis) = crate::testing::redis_cluster() {
+                        super::$case(pool, redis).await;
+                    }
+                }
+            )*
+        }
     };
+}
+
+on_both!(
+    a_revocation_is_applied_everywhere_before_publish_returns,
+    a_silent_subscriber_delays_a_revocation_but_does_not_hold_it,
+    a_revocation_redis_lost_is_read_from_the_database_on_subscribing,
+);
+
+async fn a_revocation_is_applied_everywhere_before_publish_returns(
+    pool: sqlx::SqlitePool,
+    redis: RedisClient,
+) {
     let db = crate::db::testing::from_sqlite(pool).await;
     let (a, b) = two_listening(&db, &redis).await;
     // Many times over: a delivery that merely tends to win the race
@@ -93,16 +132,15 @@ async fn a_revocation_is_applied_everywhere_before_publish_returns(pool: sqlx::S
     redis.delete_all().await.unwrap();
 }
 
-#[sqlx::test(migrator = "crate::db::MIGRATOR")]
-async fn a_silent_subscriber_delays_a_revocation_but_does_not_hold_it(pool: sqlx::SqlitePool) {
-    use futures_util::StreamExt;
-    let Some(redis) = RedisClient::for_tests() else {
-        return crate::testing::skip("Redis", crate::redis_client::TEST_ENV);
-    };
+async fn a_silent_subscriber_delays_a_revocation_but_does_not_hold_it(
+    pool: sqlx::SqlitePool,
+    redis: RedisClient,
+) {
     let db = crate::db::testing::from_sqlite(pool).await;
     let (a, b) = two_listening(&db, &redis).await;
     // Receives every revocation and never confirms, like a stalled instance.
-    let mut silent = redis.subscribe(&[CHANNEL]).await.unwrap();
+    let mut silent = redis.subscribe(&[Names::of(&redis).channel]).await.unwrap();
+    assert_eq!(silent.next().await, Some(Heard::Subscribed));
     wait_for_subscribers(&redis, 3).await;
     let started = std::time::Instant::now();
     b.publish("sid", 1_000).await.unwrap();
@@ -111,12 +149,48 @@ async fn a_silent_subscriber_delays_a_revocation_but_does_not_hold_it(pool: sqlx
         "waited for the third confirmation"
     );
     assert!(a.contains("sid"));
-    let msg = silent.next().await.unwrap();
-    assert!(msg
-        .get_payload::<String>()
-        .unwrap()
-        .starts_with("1000 sid "));
+    let Some(Heard::Message { payload, .. }) = silent.next().await else {
+        panic!("the silent subscriber heard no revocation");
+    };
+    assert!(payload.starts_with("1000 sid "), "{payload}");
     assert!(b.awaiting.lock().unwrap().is_empty());
+    redis.delete_all().await.unwrap();
+}
+
+/// Redis keeps nothing on disk and a replica may lag its master: a
+/// revocation the set lost must still be in force on an instance that
+/// subscribes afterwards, from the database.
+async fn a_revocation_redis_lost_is_read_from_the_database_on_subscribing(
+    pool: sqlx::SqlitePool,
+    redis: RedisClient,
+) {
+    let db = crate::db::testing::from_sqlite(pool).await;
+    let user = crate::users::create(&db, "alice", "x", 0).await.unwrap();
+    sqlx::query(
+        "INSERT INTO sessions (id, user_id, token_hash, created_at, last_seen_at, \
+         idle_expires_at, absolute_expires_at, revoked_at) VALUES ('lost', $1, 'h', 0, 0, 9999, 9999, 990)",
+    )
+    .bind(&user.id)
+    .execute(&db)
+    .await
+    .unwrap();
+    let r = Revocations::new(60, Some(redis.clone()));
+    assert!(!r.contains("lost"));
+    let (listener, db2) = (r.clone(), db.clone());
+    let listening = tokio::spawn(async move {
+        listener
+            .listen(db2, crate::clock::Clock::manual(1_000))
+            .await
+    });
+    for _ in 0..300 {
+        if r.contains("lost") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    listening.abort();
+    assert!(r.contains("lost"), "the database's revocation was not read");
+    assert_eq!(r.revoked_at("lost"), Some(990));
     redis.delete_all().await.unwrap();
 }
 
