@@ -53,6 +53,7 @@ fn settings(
             // Never dialled: the memory store opens no Redis connection.
             .unwrap_or_else(|| "redis://127.0.0.1:1".into()),
         redis_prefix: redis.map_or_else(String::new, |r| r.key("")),
+        redis_cluster: false,
         session_store: store,
         data_dir: dir.path().to_path_buf(),
         jwt_alg: "HS256",

@@ -10,9 +10,15 @@
 //!   the grace window both keep the user signed in; reused after it, the
 //!   family is revoked on both;
 //! - JWT mode: a DPoP proof used at A is refused at B;
+//! - over a Redis Cluster whose master holding the revocation channel is
+//!   killed with load running: see `failover.rs`;
 //! - with load running, PostgreSQL and then Redis go away for 3 s: only
 //!   2xx/3xx/401/503 come back, no instance exits, requests that need no
 //!   store keep working, and service is back within 5 s.
+//!
+//! Each runs over one Redis server and again over a Redis Cluster, except
+//! the outage test, which cuts a relay in front of one server (a cluster
+//! loses a master in the failover test instead).
 //!
 //! The stores are reached through [`proxy::FaultProxy`] relays, so an outage
 //! is cut in the network path and the machine's services keep running.
@@ -42,7 +48,7 @@ use std::time::Duration;
 use reqwest::StatusCode;
 
 use instance::{client, free_port, Browser, Instance};
-use stores::Stores;
+use stores::{Shared, Stores};
 
 /// One scenario at a time: they measure recovery times on a 2-core machine.
 static SERIAL: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
@@ -72,9 +78,9 @@ async fn account(http: &reqwest::Client, b: &mut Browser, at: &Instance) -> Stat
         .status
 }
 
-async fn shared_sign_in_and_sign_out(mode: &'static str) {
+async fn shared_sign_in_and_sign_out(mode: &'static str, shared: Shared) {
     let _serial = SERIAL.lock().await;
-    let Some(stores) = Stores::start().await else {
+    let Some(stores) = Stores::start_with(shared).await else {
         return;
     };
     let settings = stores.settings(mode);
@@ -149,12 +155,22 @@ async fn refused_within(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn session_mode_instances_share_sign_in_and_sign_out() {
-    shared_sign_in_and_sign_out("session").await;
+    shared_sign_in_and_sign_out("session", Shared::Redis).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn jwt_mode_instances_share_sign_in_and_sign_out() {
-    shared_sign_in_and_sign_out("jwt").await;
+    shared_sign_in_and_sign_out("jwt", Shared::Redis).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn session_mode_instances_share_sign_in_and_sign_out_over_a_cluster() {
+    shared_sign_in_and_sign_out("session", Shared::Cluster).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn jwt_mode_instances_share_sign_in_and_sign_out_over_a_cluster() {
+    shared_sign_in_and_sign_out("jwt", Shared::Cluster).await;
 }
 
 async fn token(
@@ -199,8 +215,17 @@ async fn me(http: &reqwest::Client, at: &Instance, access: &str) -> StatusCode {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn jwt_refresh_reuse_across_instances() {
+    refresh_reuse_across_instances(Shared::Redis).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn jwt_refresh_reuse_across_instances_over_a_cluster() {
+    refresh_reuse_across_instances(Shared::Cluster).await;
+}
+
+async fn refresh_reuse_across_instances(shared: Shared) {
     let _serial = SERIAL.lock().await;
-    let Some(stores) = Stores::start().await else {
+    let Some(stores) = Stores::start_with(shared).await else {
         return;
     };
     let settings = stores.settings("jwt");

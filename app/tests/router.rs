@@ -60,10 +60,16 @@ macro_rules! conformance_suite {
         )*
     };
     (redis $backend:ident: $($case:ident),* $(,)?) => {
+        conformance_suite!(in_redis support::redis_available(), $backend: $($case),*);
+    };
+    (redis_cluster $backend:ident: $($case:ident),* $(,)?) => {
+        conformance_suite!(in_redis support::redis_cluster_available(), $backend: $($case),*);
+    };
+    (in_redis $available:expr, $backend:ident: $($case:ident),* $(,)?) => {
         $(
             #[sqlx::test(migrator = "server::db::MIGRATOR")]
             async fn $case(pool: sqlx::SqlitePool) {
-                if !support::redis_available() {
+                if !$available {
                     return;
                 }
                 let db = server::db::testing::from_sqlite(pool).await;
@@ -139,6 +145,13 @@ mod session_redis {
     all_cases!(redis SessionRedis);
 }
 
+/// Sessions in a Redis Cluster: the same cases, with each store's keys
+/// spread over three masters.
+mod session_redis_cluster {
+    use super::*;
+    all_cases!(redis_cluster SessionRedisCluster);
+}
+
 mod jwt {
     use super::*;
     all_cases!(sqlite Jwt);
@@ -152,6 +165,11 @@ mod jwt_postgres {
 mod jwt_redis {
     use super::*;
     all_cases!(redis JwtRedis);
+}
+
+mod jwt_redis_cluster {
+    use super::*;
+    all_cases!(redis_cluster JwtRedisCluster);
 }
 
 /// Runs each named `async fn(TestApp)` of the enclosing module once in

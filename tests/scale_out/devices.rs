@@ -6,7 +6,7 @@ use std::time::Duration;
 use reqwest::StatusCode;
 
 use super::instance::{client, free_port, Browser, Instance};
-use super::stores::Stores;
+use super::stores::{Shared, Stores};
 use super::{account, refused_within, sign_up, PASSWORD, SERIAL};
 
 /// The id of `b`'s own device, as `at` lists it.
@@ -25,9 +25,9 @@ async fn own_device(http: &reqwest::Client, b: &mut Browser, at: &Instance) -> S
     me["id"].as_str().unwrap().to_string()
 }
 
-async fn device_ended_on_a_is_refused_on_b(mode: &'static str) {
+async fn device_ended_on_a_is_refused_on_b(mode: &'static str, shared: Shared) {
     let _serial = SERIAL.lock().await;
-    let Some(stores) = Stores::start().await else {
+    let Some(stores) = Stores::start_with(shared).await else {
         return;
     };
     let settings = stores.settings(mode);
@@ -74,10 +74,20 @@ async fn device_ended_on_a_is_refused_on_b(mode: &'static str) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn session_mode_device_ended_on_one_instance_is_refused_on_another() {
-    device_ended_on_a_is_refused_on_b("session").await;
+    device_ended_on_a_is_refused_on_b("session", Shared::Redis).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn jwt_mode_device_ended_on_one_instance_is_refused_on_another() {
-    device_ended_on_a_is_refused_on_b("jwt").await;
+    device_ended_on_a_is_refused_on_b("jwt", Shared::Redis).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn session_mode_device_ended_on_one_instance_is_refused_on_another_over_a_cluster() {
+    device_ended_on_a_is_refused_on_b("session", Shared::Cluster).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn jwt_mode_device_ended_on_one_instance_is_refused_on_another_over_a_cluster() {
+    device_ended_on_a_is_refused_on_b("jwt", Shared::Cluster).await;
 }

@@ -9,8 +9,17 @@ const ORIGIN: &str = "http://latchkey.test";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_dpop_proof_used_at_one_instance_is_refused_at_the_other() {
+    proof_used_at_one_instance(Shared::Redis).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dpop_proof_used_at_one_instance_is_refused_at_the_other_over_a_cluster() {
+    proof_used_at_one_instance(Shared::Cluster).await;
+}
+
+async fn proof_used_at_one_instance(shared: Shared) {
     let _serial = SERIAL.lock().await;
-    let Some(stores) = Stores::start().await else {
+    let Some(stores) = Stores::start_with(shared).await else {
         return;
     };
     let settings = stores.settings("jwt");

@@ -25,6 +25,8 @@ pub struct Settings {
     pub database_url: String,
     pub redis_url: String,
     pub redis_prefix: String,
+    /// `LATCHKEY_REDIS_CLUSTER`: `redis_url` lists the nodes of a cluster.
+    pub redis_cluster: bool,
     /// `LATCHKEY_SESSION_STORE`.
     pub session_store: &'static str,
     /// Shared by the instances: JWT mode keeps its signing key there.
@@ -47,6 +49,7 @@ pub fn command(settings: &Settings) -> Command {
         .env("LATCHKEY_SESSION_STORE", settings.session_store)
         .env("REDIS_URL", &settings.redis_url)
         .env("LATCHKEY_REDIS_PREFIX", &settings.redis_prefix)
+        .env("LATCHKEY_REDIS_CLUSTER", settings.redis_cluster.to_string())
         .env("LATCHKEY_DATA_DIR", &settings.data_dir)
         // Instances behind one load balancer are one issuer.
         .env("LATCHKEY_ISSUER", "http://latchkey.test")

@@ -132,7 +132,10 @@ pub async fn outage_scenario(mode: &'static str) {
     let mut outages = Vec::new();
     for (store, relay) in [
         ("PostgreSQL", &stores.pg_proxy),
-        ("Redis", &stores.redis_proxy),
+        (
+            "Redis",
+            stores.redis_proxy.as_ref().expect("a relayed Redis"),
+        ),
     ] {
         tokio::time::sleep(BEFORE).await;
         let down = t0.elapsed();

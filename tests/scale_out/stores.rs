@@ -1,5 +1,8 @@
 //! The shared stores of a scenario: a throwaway PostgreSQL database and a
-//! Redis key prefix, each reached through a [`FaultProxy`] relay.
+//! Redis key prefix, each reached through a [`FaultProxy`] relay; or the
+//! database and a key prefix on the test Redis Cluster, which is reached
+//! directly (its nodes tell clients each other's addresses, which a relay
+//! in front of one would not change).
 
 use std::net::SocketAddr;
 
@@ -9,23 +12,44 @@ use server::redis_client::{self, RedisClient};
 use super::instance::{Settings, TempDir};
 use super::proxy::FaultProxy;
 
-/// The shared stores of one scenario, each behind a fault relay.
+/// Which Redis the instances of a scenario share.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Shared {
+    /// One server (`LATCHKEY_TEST_REDIS_URL`), behind a fault relay.
+    Redis,
+    /// The test Redis Cluster (`LATCHKEY_TEST_REDIS_CLUSTER_URL`).
+    Cluster,
+}
+
+/// The shared stores of one scenario.
 pub struct Stores {
     pg: PgTestDb,
     redis: RedisClient,
+    /// The nodes (several for a cluster) the instances are given.
+    redis_url: String,
+    shared: Shared,
     pub pg_proxy: FaultProxy,
-    pub redis_proxy: FaultProxy,
+    /// The relay in front of one Redis server (none for a cluster).
+    pub redis_proxy: Option<FaultProxy>,
     dir: TempDir,
 }
 
 impl Stores {
-    /// `None` (and a "skipped" line) without the service variables.
+    /// The stores over one Redis server; `None` (and a "skipped" line)
+    /// without the service variables.
     pub async fn start() -> Option<Self> {
-        let Some(redis_url) = std::env::var(redis_client::TEST_ENV)
-            .ok()
-            .filter(|u| !u.is_empty())
-        else {
-            server::testing::skip("Redis", redis_client::TEST_ENV);
+        Self::start_with(Shared::Redis).await
+    }
+
+    /// The stores over `shared`; `None` (and a "skipped" line) without the
+    /// service variables.
+    pub async fn start_with(shared: Shared) -> Option<Self> {
+        let (var, what) = match shared {
+            Shared::Redis => (redis_client::TEST_ENV, "Redis"),
+            Shared::Cluster => (redis_client::TEST_CLUSTER_ENV, "Redis Cluster"),
+        };
+        let Some(redis_url) = std::env::var(var).ok().filter(|u| !u.is_empty()) else {
+            server::testing::skip(what, var);
             return None;
         };
         let Some(pg) = PgTestDb::create().await else {
@@ -33,25 +57,38 @@ impl Stores {
             return None;
         };
         let pg_proxy = FaultProxy::start(authority(&pg.url).await).await;
-        let redis_proxy = FaultProxy::start(authority(&redis_url).await).await;
-        let redis = RedisClient::for_tests().expect("test Redis");
+        let (redis, redis_proxy, redis_url) = match shared {
+            Shared::Redis => {
+                let proxy = FaultProxy::start(authority(&redis_url).await).await;
+                let relayed = with_authority(&redis_url, proxy.addr);
+                let redis = RedisClient::for_tests().expect("test Redis");
+                (redis, Some(proxy), relayed)
+            }
+            Shared::Cluster => {
+                let redis = RedisClient::for_cluster_tests().expect("test Redis Cluster");
+                (redis, None, redis_url)
+            }
+        };
         Some(Stores {
             pg,
             redis,
+            redis_url,
+            shared,
             pg_proxy,
             redis_proxy,
             dir: TempDir::new("scale-out"),
         })
     }
 
-    /// Instance settings reaching the stores through the relays.
+    /// Instance settings reaching the stores (through the relays, where
+    /// there are).
     pub fn settings(&self, mode: &'static str) -> Settings {
-        let redis_url = std::env::var(redis_client::TEST_ENV).unwrap();
         Settings {
             mode,
             database_url: with_authority(&self.pg.url, self.pg_proxy.addr),
-            redis_url: with_authority(&redis_url, self.redis_proxy.addr),
+            redis_url: self.redis_url.clone(),
             redis_prefix: self.redis.key(""),
+            redis_cluster: self.shared == Shared::Cluster,
             session_store: "redis",
             data_dir: self.dir.path().to_path_buf(),
             jwt_alg: "HS256",

@@ -27,6 +27,7 @@ fn jwt_app_for(db: &server::db::Db, store: Backend) -> TestApp {
     };
     let backend = match store {
         Backend::SessionRedis => Backend::JwtRedis,
+        Backend::SessionRedisCluster => Backend::JwtRedisCluster,
         _ => Backend::Jwt,
     };
     TestApp::with_config(db.clone(), config, backend)
@@ -63,6 +64,9 @@ async fn a_password_change_ends_the_other_modes_refresh_tokens(pool: sqlx::Sqlit
     let mut stores = vec![Backend::SessionMemory, Backend::SessionDatabase];
     if support::redis_available() {
         stores.push(Backend::SessionRedis);
+    }
+    if support::redis_cluster_available() {
+        stores.push(Backend::SessionRedisCluster);
     }
     for store in stores {
         let jwt = jwt_app_for(&db, store);

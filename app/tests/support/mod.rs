@@ -46,6 +46,10 @@ pub enum Backend {
     Jwt,
     /// JWT mode with the revocation set in Redis.
     JwtRedis,
+    /// Sessions in a Redis Cluster (`LATCHKEY_TEST_REDIS_CLUSTER_URL`).
+    SessionRedisCluster,
+    /// JWT mode with the revocation set in a Redis Cluster.
+    JwtRedisCluster,
 }
 
 pub struct TestApp {
@@ -142,6 +146,16 @@ impl TestApp {
                 session_store: SessionStoreKind::Redis,
                 ..test_redis()
             },
+            Backend::SessionRedisCluster => Config {
+                session_store: SessionStoreKind::Redis,
+                ..test_redis_cluster()
+            },
+            Backend::JwtRedisCluster => Config {
+                auth_mode: AuthMode::Jwt,
+                refresh_ttl: std::time::Duration::from_secs(24 * 3600),
+                session_store: SessionStoreKind::Redis,
+                ..test_redis_cluster()
+            },
         };
         // The suite's API clients sign in by the password grant, which a
         // deployment turns on with LATCHKEY_PASSWORD_GRANT (off by
@@ -206,7 +220,10 @@ impl TestApp {
     }
 
     pub fn is_jwt(&self) -> bool {
-        matches!(self.backend, Backend::Jwt | Backend::JwtRedis)
+        matches!(
+            self.backend,
+            Backend::Jwt | Backend::JwtRedis | Backend::JwtRedisCluster
+        )
     }
 
     pub async fn send(&self, req: Request<Body>) -> Reply {
@@ -266,7 +283,9 @@ impl TestApp {
 /// The names of the auth cookies a backend sets.
 pub fn cookie_names(backend: Backend) -> &'static [&'static str] {
     match backend {
-        Backend::Jwt | Backend::JwtRedis => &["__Host-latchkey_access", "__Host-latchkey_refresh"],
+        Backend::Jwt | Backend::JwtRedis | Backend::JwtRedisCluster => {
+            &["__Host-latchkey_access", "__Host-latchkey_refresh"]
+        }
         _ => &["__Host-latchkey_session"],
     }
 }
@@ -278,6 +297,27 @@ pub fn redis_available() -> bool {
         server::testing::skip("Redis", redis_client::TEST_ENV);
     }
     !url.is_empty()
+}
+
+/// Whether Redis Cluster service tests can run; says so on stderr when not.
+pub fn redis_cluster_available() -> bool {
+    let url = std::env::var(redis_client::TEST_CLUSTER_ENV).unwrap_or_default();
+    if url.is_empty() {
+        server::testing::skip("Redis Cluster", redis_client::TEST_CLUSTER_ENV);
+    }
+    !url.is_empty()
+}
+
+/// Defaults with the test Redis Cluster under a fresh key prefix.
+fn test_redis_cluster() -> Config {
+    Config {
+        redis_url: Some(
+            std::env::var(redis_client::TEST_CLUSTER_ENV).expect("LATCHKEY_TEST_REDIS_CLUSTER_URL"),
+        ),
+        redis_cluster: true,
+        redis_prefix: format!("latchkey-test:{}:", server::auth::token::new_id()),
+        ..Config::defaults()
+    }
 }
 
 /// Defaults with the test Redis under a fresh key prefix.
