@@ -27,6 +27,8 @@
 
 #![cfg(feature = "ssr")]
 
+#[path = "scale_out/cluster.rs"]
+mod cluster;
 #[path = "scale_out/devices.rs"]
 mod devices;
 #[path = "scale_out/dpop.rs"]
@@ -34,6 +36,8 @@ mod dpop;
 #[allow(dead_code)] // the forging helpers serve the router tests
 #[path = "../app/tests/support/dpop_key.rs"]
 mod dpop_key;
+#[path = "scale_out/failover.rs"]
+mod failover;
 #[path = "scale_out/instance.rs"]
 mod instance;
 #[path = "scale_out/load.rs"]
@@ -295,4 +299,14 @@ async fn session_mode_survives_store_outages() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn jwt_mode_survives_store_outages() {
     load::outage_scenario("jwt").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn session_mode_survives_a_cluster_failover() {
+    failover::failover_scenario("session").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn jwt_mode_survives_a_cluster_failover() {
+    failover::failover_scenario("jwt").await;
 }

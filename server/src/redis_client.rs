@@ -23,9 +23,9 @@ use std::time::Duration;
 
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use redis::cluster::ClusterClient;
-use redis::cluster_async::ClusterConnection;
 
 pub use self::connection::RedisConnection;
+use self::renewing::Renewing;
 pub use self::subscription::{Heard, Subscription};
 
 use crate::{Error, Result};
@@ -58,7 +58,7 @@ enum Link {
         conn: ConnectionManager,
     },
     Cluster {
-        conn: ClusterConnection,
+        conn: Arc<Renewing>,
         /// Builds the listening connections (RESP3, for pushes).
         listener: ClusterClient,
     },
@@ -97,7 +97,7 @@ impl RedisClient {
     /// (comma-separated).
     pub fn cluster(urls: &str, prefix: &str, timeout: Duration) -> Result<Self> {
         let (client, listener) = cluster::clients(urls, timeout)?;
-        let conn = cluster::connect(&client, timeout);
+        let conn = Arc::new(Renewing::new(client, timeout));
         Ok(Self::with_link(
             Link::Cluster { conn, listener },
             prefix,
@@ -128,7 +128,7 @@ impl RedisClient {
     pub fn conn(&self) -> RedisConnection {
         match &*self.link {
             Link::Single { conn, .. } => RedisConnection::Single(conn.clone()),
-            Link::Cluster { conn, .. } => RedisConnection::Cluster(conn.clone()),
+            Link::Cluster { conn, .. } => RedisConnection::Cluster(conn.get(), conn.clone()),
         }
     }
 
@@ -174,7 +174,9 @@ impl RedisClient {
         let Link::Cluster { conn, .. } = &*self.link else {
             return Ok(());
         };
-        let acked = cluster::replicate(&mut conn.clone(), key, REPLICATION_WAIT).await?;
+        let acked = cluster::replicate(&mut conn.get(), key, REPLICATION_WAIT)
+            .await
+            .inspect_err(|e| conn.failed(e))?;
         if acked == 0 {
             let now = crate::clock::Clock::System.now();
             let last = self.unreplicated_warned.load(Ordering::Relaxed);
@@ -194,6 +196,29 @@ impl RedisClient {
         Ok(())
     }
 
+    /// Runs `pipe`, a `MULTI` over keys of `key`'s slot, and decodes its
+    /// replies. On a cluster, a transaction sent to a master that lost the
+    /// slot in a failover comes back aborted with `MOVED`, which redis-rs
+    /// neither follows for transactions nor learns the new layout from; one
+    /// plain command on `key` (which it does follow, and learns from) sets
+    /// that right, and the transaction goes once more.
+    pub async fn transaction<T: redis::FromRedisValue>(
+        &self,
+        key: &str,
+        pipe: &redis::Pipeline,
+    ) -> Result<T> {
+        match pipe.query_async(&mut self.conn()).await {
+            Err(e) if self.is_cluster() && cluster::moved_away(&e) => {
+                redis::cmd("EXISTS")
+                    .arg(key)
+                    .query_async::<()>(&mut self.conn())
+                    .await?;
+                Ok(pipe.query_async(&mut self.conn()).await?)
+            }
+            done => Ok(done?),
+        }
+    }
+
     /// Every key under this client's prefix matching `pattern` (a `SCAN`
     /// glob after the prefix), walked with `SCAN`, never `KEYS` (which
     /// blocks the server); on a cluster, on each master in turn.
@@ -210,7 +235,9 @@ impl RedisClient {
                 }
                 Ok(keys)
             }
-            Link::Cluster { conn, .. } => cluster::scan(&mut conn.clone(), &pattern).await,
+            Link::Cluster { conn, .. } => Ok(cluster::scan(&mut conn.get(), &pattern)
+                .await
+                .inspect_err(|e| conn.failed(e))?),
         }
     }
 
@@ -269,4 +296,5 @@ impl RedisClient {
 
 mod cluster;
 mod connection;
+mod renewing;
 mod subscription;

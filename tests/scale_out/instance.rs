@@ -135,6 +135,8 @@ pub struct Browser {
 
 pub struct Reply {
     pub status: StatusCode,
+    /// The `Retry-After` header, if any (a 503 must carry one).
+    pub retry_after: Option<String>,
     pub body: String,
 }
 
@@ -177,8 +179,16 @@ impl Browser {
         let status = r.status();
         let headers = r.headers().clone();
         self.keep(&headers);
+        let retry_after = headers.get(header::RETRY_AFTER);
+        let retry_after = retry_after
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string);
         let body = r.text().await.unwrap_or_default();
-        Reply { status, body }
+        Reply {
+            status,
+            retry_after,
+            body,
+        }
     }
 
     pub async fn get(
@@ -195,17 +205,40 @@ impl Browser {
         Ok(self.finish(r).await)
     }
 
-    /// A plain HTML form post, as with JavaScript off.
+    /// A plain HTML form post, as with JavaScript off (an error comes back
+    /// as a redirect to the form, which shows it).
     pub async fn post_form(
         &mut self,
         http: &reqwest::Client,
         url: &str,
         form: &[(&str, &str)],
     ) -> Result<Reply, reqwest::Error> {
+        self.post_accepting(http, url, form, "text/html").await
+    }
+
+    /// The same post as the page's script sends it (an error comes back as
+    /// its status).
+    pub async fn post_from_script(
+        &mut self,
+        http: &reqwest::Client,
+        url: &str,
+        form: &[(&str, &str)],
+    ) -> Result<Reply, reqwest::Error> {
+        self.post_accepting(http, url, form, "application/json")
+            .await
+    }
+
+    async fn post_accepting(
+        &mut self,
+        http: &reqwest::Client,
+        url: &str,
+        form: &[(&str, &str)],
+        accept: &str,
+    ) -> Result<Reply, reqwest::Error> {
         let r = http
             .post(url)
             .header(header::COOKIE, self.cookie_header())
-            .header(header::ACCEPT, "text/html")
+            .header(header::ACCEPT, accept)
             .form(form)
             .send()
             .await?;

@@ -52,6 +52,16 @@ impl Stores {
             server::testing::skip(what, var);
             return None;
         };
+        Self::open(shared, redis_url).await
+    }
+
+    /// The stores over a cluster of the test's own, whose nodes `urls`
+    /// lists; `None` (and a "skipped" line) without PostgreSQL.
+    pub async fn start_over_cluster(urls: String) -> Option<Self> {
+        Self::open(Shared::Cluster, urls).await
+    }
+
+    async fn open(shared: Shared, redis_url: String) -> Option<Self> {
         let Some(pg) = PgTestDb::create().await else {
             server::testing::skip("PostgreSQL", POSTGRES_ENV);
             return None;
@@ -65,7 +75,10 @@ impl Stores {
                 (redis, Some(proxy), relayed)
             }
             Shared::Cluster => {
-                let redis = RedisClient::for_cluster_tests().expect("test Redis Cluster");
+                let prefix = format!("latchkey-test:{}:", server::random::new_id());
+                let timeout = std::time::Duration::from_secs(2);
+                let redis =
+                    RedisClient::cluster(&redis_url, &prefix, timeout).expect("cluster URLs");
                 (redis, None, redis_url)
             }
         };

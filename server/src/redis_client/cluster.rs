@@ -92,7 +92,7 @@ pub(super) async fn replicate(
     conn: &mut ClusterConnection,
     key: &str,
     wait: Duration,
-) -> Result<u64> {
+) -> redis::RedisResult<u64> {
     let mut cmd = redis::cmd("WAIT");
     cmd.arg(1).arg(wait.as_millis() as u64);
     let route = Route::with_key(key.as_bytes(), SlotAddr::Master);
@@ -102,11 +102,27 @@ pub(super) async fn replicate(
             RoutingInfo::SingleNode(SingleNodeRoutingInfo::SpecificNode(route)),
         )
         .await?;
-    Ok(redis::from_redis_value(acked).map_err(redis::RedisError::from)?)
+    Ok(redis::from_redis_value(acked)?)
+}
+
+/// Whether `e` is a transaction refused because its slot moved (the
+/// master was replaced, or the slot migrated).
+pub(super) fn moved_away(e: &redis::RedisError) -> bool {
+    use redis::ServerErrorKind::{Ask, ExecAbort, Moved};
+    if e.kind() != redis::ErrorKind::Server(ExecAbort) {
+        return false;
+    }
+    let errors = e.clone().into_server_errors().unwrap_or_default();
+    errors
+        .iter()
+        .any(|(_, err)| matches!(err.kind(), Some(Moved | Ask)))
 }
 
 /// Every key matching `pattern`, from each master in turn.
-pub(super) async fn scan(conn: &mut ClusterConnection, pattern: &str) -> Result<Vec<String>> {
+pub(super) async fn scan(
+    conn: &mut ClusterConnection,
+    pattern: &str,
+) -> redis::RedisResult<Vec<String>> {
     let mut keys = Vec::new();
     for (host, port) in masters(conn).await? {
         let mut cursor = 0u64;
@@ -124,8 +140,7 @@ pub(super) async fn scan(conn: &mut ClusterConnection, pattern: &str) -> Result<
             let step = conn
                 .route_command(cmd, RoutingInfo::SingleNode(node))
                 .await?;
-            let (next, found): (u64, Vec<String>) =
-                redis::from_redis_value(step).map_err(redis::RedisError::from)?;
+            let (next, found): (u64, Vec<String>) = redis::from_redis_value(step)?;
             keys.extend(found);
             if next == 0 {
                 break;
@@ -136,8 +151,27 @@ pub(super) async fn scan(conn: &mut ClusterConnection, pattern: &str) -> Result<
     Ok(keys)
 }
 
+/// Whether every master the cluster names (in `CLUSTER SLOTS`) answers
+/// `PING`: no slot is held by a node that is gone.
+pub(super) async fn whole(conn: &mut ClusterConnection) -> bool {
+    let Ok(masters) = masters(conn).await else {
+        return false;
+    };
+    for (host, port) in &masters {
+        let node = SingleNodeRoutingInfo::ByAddress {
+            host: host.clone(),
+            port: *port,
+        };
+        let ping = conn.route_command(redis::cmd("PING"), RoutingInfo::SingleNode(node));
+        if ping.await.is_err() {
+            return false;
+        }
+    }
+    !masters.is_empty()
+}
+
 /// The address of each master that holds slots, from `CLUSTER SLOTS`.
-async fn masters(conn: &mut ClusterConnection) -> Result<Vec<(String, u16)>> {
+async fn masters(conn: &mut ClusterConnection) -> redis::RedisResult<Vec<(String, u16)>> {
     let mut cmd = redis::cmd("CLUSTER");
     cmd.arg("SLOTS");
     let slots = conn

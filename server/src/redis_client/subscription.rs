@@ -1,12 +1,16 @@
 //! What a subscription hears, the same way from one server and from a
 //! cluster.
 //!
-//! One server: a dedicated RESP2 pub/sub connection, whose stream ends when
-//! the connection is lost (the listener then subscribes again). A cluster:
-//! the client subscribes again by itself wherever the channels' slot moves,
-//! and says so with a push each time, so the stream does not end;
-//! [`Heard::Subscribed`] marks each (re)subscription either way, which is
-//! when a listener must read what it may have missed.
+//! One server: a dedicated RESP2 pub/sub connection. A cluster: a RESP3
+//! cluster connection that receives messages as pushes. Either way the
+//! subscription ends when a connection under it is lost, and the listener
+//! subscribes again on a new one. On a cluster that matters: when the master
+//! carrying the channels dies, redis-rs reconnects to the dead address and
+//! learns the new layout only when a command fails, which an idle listening
+//! connection never sends, so it would stay deaf after the failover; a new
+//! connection learns the layout afresh and subscribes on the promoted
+//! replica. [`Heard::Subscribed`] opens each subscription: that is when a
+//! listener must read what it may have missed.
 
 use redis::aio::PubSubStream;
 use redis::cluster_async::ClusterConnection;
@@ -76,26 +80,40 @@ impl Subscription {
                 })
             }
             Inner::Cluster { pushes, first, .. } => loop {
-                let push = pushes.recv().await?;
-                if let Some(heard) = heard_in(push, first) {
-                    return Some(heard);
+                match meaning(pushes.recv().await?, first) {
+                    Push::Heard(heard) => return Some(heard),
+                    Push::Lost => return None,
+                    Push::Other => {}
                 }
             },
         }
     }
 }
 
-/// What a cluster push means to a listener, if anything: a sharded message
-/// (`[channel, payload]`) or the (re)subscription of `first`.
-fn heard_in(push: PushInfo, first: &str) -> Option<Heard> {
-    let text = |v: &Value| redis::from_redis_value_ref::<String>(v).ok();
+/// What a cluster push means to a listener.
+#[derive(Debug, PartialEq)]
+enum Push {
+    Heard(Heard),
+    /// A connection under the subscription was lost.
+    Lost,
+    /// Nothing to act on (a confirmation of another channel, say).
+    Other,
+}
+
+/// A sharded message (`[channel, payload]`), the subscription of `first`,
+/// or a lost connection.
+fn meaning(push: PushInfo, first: &str) -> Push {
+    let text = |v: Option<&Value>| v.and_then(|v| redis::from_redis_value_ref::<String>(v).ok());
     match push.kind {
-        PushKind::SMessage => Some(Heard::Message {
-            channel: text(push.data.first()?)?,
-            payload: text(push.data.get(1)?)?,
-        }),
-        PushKind::SSubscribe if text(push.data.first()?)? == first => Some(Heard::Subscribed),
-        _ => None,
+        PushKind::SMessage => match (text(push.data.first()), text(push.data.get(1))) {
+            (Some(channel), Some(payload)) => Push::Heard(Heard::Message { channel, payload }),
+            _ => Push::Other,
+        },
+        PushKind::SSubscribe if text(push.data.first()).as_deref() == Some(first) => {
+            Push::Heard(Heard::Subscribed)
+        }
+        PushKind::Disconnection => Push::Lost,
+        _ => Push::Other,
     }
 }
 
@@ -116,25 +134,33 @@ mod tests {
     #[test]
     fn a_sharded_message_is_heard_with_its_channel() {
         assert_eq!(
-            heard_in(push(PushKind::SMessage, &["p:{r}", "1 sid n"]), "p:{r}"),
-            Some(Heard::Message {
+            meaning(push(PushKind::SMessage, &["p:{r}", "1 sid n"]), "p:{r}"),
+            Push::Heard(Heard::Message {
                 channel: "p:{r}".into(),
                 payload: "1 sid n".into()
             })
         );
+        assert_eq!(meaning(push(PushKind::SMessage, &[]), "p:{r}"), Push::Other);
     }
 
     #[test]
-    fn a_resubscription_is_announced_once_not_per_channel() {
+    fn a_subscription_is_announced_once_not_per_channel() {
         let first = "p:{r}";
         assert_eq!(
-            heard_in(push(PushKind::SSubscribe, &[first]), first),
-            Some(Heard::Subscribed)
+            meaning(push(PushKind::SSubscribe, &[first]), first),
+            Push::Heard(Heard::Subscribed)
         );
         assert_eq!(
-            heard_in(push(PushKind::SSubscribe, &["p:{r}:applied"]), first),
-            None
+            meaning(push(PushKind::SSubscribe, &["p:{r}:applied"]), first),
+            Push::Other
         );
-        assert_eq!(heard_in(push(PushKind::Disconnection, &[]), first), None);
+    }
+
+    #[test]
+    fn a_lost_connection_ends_the_subscription() {
+        assert_eq!(
+            meaning(push(PushKind::Disconnection, &[]), "p:{r}"),
+            Push::Lost
+        );
     }
 }

@@ -168,14 +168,17 @@ impl Revocations {
         let _awaiting = Awaiting::register(&self.awaiting, &nonce, confirmed);
         let names = Names::of(redis);
         let set = redis.key(names.set);
-        let (delivered,): (usize,) = redis::pipe()
-            .atomic()
-            .zadd(&set, sid, revoked_at)
-            .ignore()
-            .cmd(redis.publish_command())
-            .arg(redis.key(names.channel))
-            .arg(format!("{revoked_at} {sid} {nonce}"))
-            .query_async(&mut redis.conn())
+        let (delivered,): (usize,) = redis
+            .transaction(
+                &set,
+                redis::pipe()
+                    .atomic()
+                    .zadd(&set, sid, revoked_at)
+                    .ignore()
+                    .cmd(redis.publish_command())
+                    .arg(redis.key(names.channel))
+                    .arg(format!("{revoked_at} {sid} {nonce}")),
+            )
             .await?;
         redis.replicate(&set).await?;
         let mut count = 0;
@@ -219,12 +222,15 @@ impl Revocations {
             Ok::<_, crate::Error>(match &self.redis {
                 Some(redis) => {
                     let key = redis.key(Names::of(redis).set);
-                    let (rows,): (Vec<(String, i64)>,) = redis::pipe()
-                        .atomic()
-                        .zrembyscore(&key, "-inf", since)
-                        .ignore()
-                        .zrangebyscore_withscores(&key, format!("({since}"), "+inf")
-                        .query_async(&mut redis.conn())
+                    let (rows,): (Vec<(String, i64)>,) = redis
+                        .transaction(
+                            &key,
+                            redis::pipe()
+                                .atomic()
+                                .zrembyscore(&key, "-inf", since)
+                                .ignore()
+                                .zrangebyscore_withscores(&key, format!("({since}"), "+inf"),
+                        )
                         .await?;
                     rows
                 }

@@ -105,22 +105,26 @@ impl SessionStore for RedisStore {
         let user_ttl = (r.absolute_expires_at - r.last_seen_at).max(1) + TTL_SLACK;
         let mut conn = self.redis.conn();
         // One key, so one transaction even on a cluster.
-        let _: () = redis::pipe()
-            .atomic()
-            .sadd(&user_key, hash.as_str())
-            .ignore()
-            // The index lives as long as the longest session in it.
-            .cmd("EXPIRE")
-            .arg(&user_key)
-            .arg(user_ttl)
-            .arg("GT")
-            .ignore()
-            .cmd("EXPIRE")
-            .arg(&user_key)
-            .arg(user_ttl)
-            .arg("NX")
-            .ignore()
-            .query_async(&mut conn)
+        let _: () = self
+            .redis
+            .transaction(
+                &user_key,
+                redis::pipe()
+                    .atomic()
+                    .sadd(&user_key, hash.as_str())
+                    .ignore()
+                    // The index lives as long as the longest session in it.
+                    .cmd("EXPIRE")
+                    .arg(&user_key)
+                    .arg(user_ttl)
+                    .arg("GT")
+                    .ignore()
+                    .cmd("EXPIRE")
+                    .arg(&user_key)
+                    .arg(user_ttl)
+                    .arg("NX")
+                    .ignore(),
+            )
             .await?;
         let _: () = conn
             .set_ex(&record_key, Self::encode(r)?, Self::ttl(r) as u64)

@@ -58,15 +58,18 @@ pub async fn all(redis: &RedisClient) -> Result<Vec<(String, Failures)>> {
 
 pub async fn fail(redis: &RedisClient, name: &str, now: i64, reset: i64) -> Result<()> {
     let k = key(redis, name);
-    let _: () = redis::pipe()
-        .atomic()
-        .hincr(&k, "n", 1)
-        .ignore()
-        .hset(&k, "t", now)
-        .ignore()
-        .expire(&k, reset)
-        .ignore()
-        .query_async(&mut redis.conn())
+    let _: () = redis
+        .transaction(
+            &k,
+            redis::pipe()
+                .atomic()
+                .hincr(&k, "n", 1)
+                .ignore()
+                .hset(&k, "t", now)
+                .ignore()
+                .expire(&k, reset)
+                .ignore(),
+        )
         .await?;
     Ok(())
 }

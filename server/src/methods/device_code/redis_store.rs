@@ -50,18 +50,21 @@ pub(super) async fn insert(
     let key = request_key(redis, id.as_str());
     // One key, so MULTI is allowed on a cluster: the hash never exists
     // without its expiry.
-    let _: () = redis::pipe()
-        .atomic()
-        .hset_multiple(
+    let _: () = redis
+        .transaction(
             &key,
-            &[
-                ("request", request),
-                ("interval", record.interval.to_string()),
-                ("polled_at", record.polled_at.to_string()),
-            ],
+            redis::pipe()
+                .atomic()
+                .hset_multiple(
+                    &key,
+                    &[
+                        ("request", request),
+                        ("interval", record.interval.to_string()),
+                        ("polled_at", record.polled_at.to_string()),
+                    ],
+                )
+                .expire(&key, (lives + KEPT_AFTER_SECS as u64) as i64),
         )
-        .expire(&key, (lives + KEPT_AFTER_SECS as u64) as i64)
-        .query_async(&mut conn)
         .await?;
     Ok(true)
 }
@@ -125,12 +128,15 @@ pub(super) async fn decide(
         _ => "denied".to_string(),
     };
     let key = request_key(redis, id);
-    let (set,): (bool,) = redis::pipe()
-        .atomic()
-        .hset_nx(&key, "decision", value)
-        .expire(&key, keep.max(1))
-        .ignore()
-        .query_async(&mut redis.conn())
+    let (set,): (bool,) = redis
+        .transaction(
+            &key,
+            redis::pipe()
+                .atomic()
+                .hset_nx(&key, "decision", value)
+                .expire(&key, keep.max(1))
+                .ignore(),
+        )
         .await?;
     Ok(set)
 }
@@ -142,13 +148,16 @@ pub(super) async fn polled(
     keep: i64,
 ) -> Result<()> {
     let key = request_key(redis, id.as_str());
-    let _: () = redis::pipe()
-        .atomic()
-        .hset_multiple(&key, &[("polled_at", at), ("interval", interval)])
-        .ignore()
-        .expire(&key, keep.max(1))
-        .ignore()
-        .query_async(&mut redis.conn())
+    let _: () = redis
+        .transaction(
+            &key,
+            redis::pipe()
+                .atomic()
+                .hset_multiple(&key, &[("polled_at", at), ("interval", interval)])
+                .ignore()
+                .expire(&key, keep.max(1))
+                .ignore(),
+        )
         .await?;
     Ok(())
 }
@@ -157,12 +166,15 @@ pub(super) async fn polled(
 /// first.
 pub(super) async fn take(redis: &RedisClient, id: &TokenHash, keep: i64) -> Result<bool> {
     let key = request_key(redis, id.as_str());
-    let (set,): (bool,) = redis::pipe()
-        .atomic()
-        .hset_nx(&key, "taken", 1)
-        .expire(&key, keep.max(1))
-        .ignore()
-        .query_async(&mut redis.conn())
+    let (set,): (bool,) = redis
+        .transaction(
+            &key,
+            redis::pipe()
+                .atomic()
+                .hset_nx(&key, "taken", 1)
+                .expire(&key, keep.max(1))
+                .ignore(),
+        )
         .await?;
     Ok(set)
 }
