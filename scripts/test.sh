@@ -7,9 +7,11 @@
 # whose behaviour can differ in it, see end2end/README.md), and
 # last the scale-out spec: two instances behind HAProxy
 # (scripts/demo-scale-out.sh), sessions in memory and in Redis.
-# SQLite files are made per test. PostgreSQL and Redis are the servers named by
-# LATCHKEY_TEST_POSTGRES_URL and LATCHKEY_TEST_REDIS_URL, or else private ones
-# started here on free loopback ports and stopped at exit (scripts/services.sh).
+# SQLite files are made per test. PostgreSQL, Redis and a Redis Cluster are
+# the servers named by LATCHKEY_TEST_POSTGRES_URL, LATCHKEY_TEST_REDIS_URL and
+# LATCHKEY_TEST_REDIS_CLUSTER_URL (its nodes' URLs, comma-separated), or else
+# private ones started here on free loopback ports and stopped at exit
+# (scripts/services.sh).
 # At the end, passed or not, it prints how long each step took.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -116,6 +118,14 @@ if [[ -n "${LATCHKEY_TEST_REDIS_URL:-}" ]]; then
 else
   start_private_redis
   echo "Redis: private server $LATCHKEY_TEST_REDIS_URL (stopped at exit)"
+fi
+if [[ -n "${LATCHKEY_TEST_REDIS_CLUSTER_URL:-}" ]]; then
+  # Every node's URL masked, not only the first.
+  cluster_urls=$(tr , '\n' <<<"$LATCHKEY_TEST_REDIS_CLUSTER_URL" | while read -r url; do masked "$url"; done | paste -sd , -)
+  echo "Redis Cluster: $cluster_urls (from LATCHKEY_TEST_REDIS_CLUSTER_URL)"
+else
+  start_private_redis_cluster
+  echo "Redis Cluster: private, 3 masters and 3 replicas, $LATCHKEY_TEST_REDIS_CLUSTER_URL (stopped at exit)"
 fi
 # A missing server now fails its tests instead of skipping them.
 export LATCHKEY_TEST_SERVICES=required
