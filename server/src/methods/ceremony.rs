@@ -109,7 +109,10 @@ impl Ceremonies {
         let found = match &self.store {
             SharedStore::Database(db) => take_row(db, &key, self.clock.now()).await?,
             SharedStore::Redis(redis) => {
-                let value: Option<String> = redis.conn().get_del(redis_key(redis, &key)).await?;
+                let stored = redis_key(redis, &key);
+                let value: Option<String> = redis.conn().get_del(&stored).await?;
+                // A ceremony taken must stay taken through a failover.
+                redis.replicate(&stored).await?;
                 value.and_then(|v| serde_json::from_str(&v).ok())
             }
         };

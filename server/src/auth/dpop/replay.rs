@@ -51,10 +51,10 @@ impl SeenProofs {
                 let options = redis::SetOptions::default()
                     .conditional_set(redis::ExistenceCheck::NX)
                     .with_expiration(redis::SetExpiry::EX(ttl));
-                let set: Option<String> = redis
-                    .conn()
-                    .set_options(redis_key(redis, &id), 1, options)
-                    .await?;
+                let key = redis_key(redis, &id);
+                let set: Option<String> = redis.conn().set_options(&key, 1, options).await?;
+                // A proof accepted must stay used through a failover.
+                redis.replicate(&key).await?;
                 Ok(set.is_some())
             }
         }

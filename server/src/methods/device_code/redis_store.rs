@@ -176,5 +176,7 @@ pub(super) async fn take(redis: &RedisClient, id: &TokenHash, keep: i64) -> Resu
                 .ignore(),
         )
         .await?;
+    // Tokens handed out once must stay handed out through a failover.
+    redis.replicate(&key).await?;
     Ok(set)
 }
