@@ -26,6 +26,9 @@ const STORE_TIMEOUT: Duration = Duration::from_secs(2);
 const BEFORE: Duration = Duration::from_millis(1_500);
 /// Load after the cluster healed.
 const AFTER: Duration = Duration::from_secs(3);
+/// How long after the heal the instances have read the new layout (one
+/// repair round, with room).
+const SETTLE: Duration = Duration::from_secs(1);
 /// Pause between one worker's requests (bounds the request count).
 const PACE: Duration = Duration::from_millis(40);
 /// Signed-in users whose pages are loaded throughout.
@@ -156,7 +159,22 @@ pub async fn failover_scenario(mode: &'static str) {
     let killed_at = t0.elapsed();
     cluster.kill(master);
     let failover = cluster.wait_healed(Duration::from_secs(20)).await;
-    tokio::time::sleep(AFTER).await;
+    // Once healed, with the load still running, a sign-out on one instance
+    // is in force on the other by the time it answers, as before the kill:
+    // the listeners are subscribed on the promoted replica and confirm.
+    tokio::time::sleep(SETTLE).await;
+    let mut late = sign_up(&http, &b, "late-reader").await;
+    let stale = late.clone();
+    let sign_out = format!("{}/api/sign_out", b.base);
+    let out = late.post_form(&http, &sign_out, &[]).await.unwrap();
+    assert!(out.status.is_redirection(), "{mode}: {}", out.status);
+    let mut probe = stale;
+    assert_eq!(
+        account(&http, &mut probe, &a).await,
+        StatusCode::SEE_OTHER,
+        "{mode}: after the failover, a sign-out on B was not in force on A when it answered"
+    );
+    tokio::time::sleep(AFTER - SETTLE).await;
     stop.store(true, std::sync::atomic::Ordering::SeqCst);
     for t in tasks {
         t.await.unwrap();

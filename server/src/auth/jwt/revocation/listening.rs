@@ -24,16 +24,22 @@ impl Revocations {
                 Ok(mut heard) => {
                     while let Some(event) = heard.next().await {
                         match event {
+                            // Neither the reads nor the confirmations hold
+                            // up this loop: while Redis is slow (a failover)
+                            // the messages behind them would wait, and their
+                            // publishers' confirmations with them.
                             Heard::Subscribed => {
                                 self.subscribed.store(true, Ordering::Relaxed);
-                                self.catch_up(&db, clock.now()).await;
+                                let (this, db, now) = (self.clone(), db.clone(), clock.now());
+                                tokio::spawn(async move { this.catch_up(&db, now).await });
                             }
                             Heard::Message { channel, payload } if channel == applied => {
                                 self.confirmed(&payload);
                             }
                             Heard::Message { payload, .. } => {
                                 if let Some(nonce) = self.apply(&payload, clock.now()) {
-                                    self.confirm(redis, &applied, nonce).await;
+                                    let confirm = confirm(redis.clone(), applied.clone(), nonce);
+                                    tokio::spawn(confirm);
                                 }
                             }
                         }
@@ -63,20 +69,6 @@ impl Revocations {
         }
     }
 
-    /// Tells the publisher of a revocation that it is applied here (after
-    /// the insert: the publisher answers its request only once this
-    /// arrives).
-    async fn confirm(&self, redis: &RedisClient, applied: &str, nonce: &str) {
-        let confirm = redis::cmd(redis.publish_command())
-            .arg(applied)
-            .arg(nonce)
-            .query_async::<()>(&mut redis.conn())
-            .await;
-        if let Err(e) = confirm {
-            tracing::warn!(error = %e, "could not confirm a revocation");
-        }
-    }
-
     /// Adds the revocation in a published message (`<revoked_at> <sid>
     /// <nonce>`); returns its nonce.
     pub(super) fn apply<'m>(&self, payload: &'m str, now: i64) -> Option<&'m str> {
@@ -99,6 +91,22 @@ impl Revocations {
         if let Some(tx) = awaiting.get(nonce) {
             // The publisher may have stopped waiting: nothing to tell then.
             let _ = tx.send(());
+        }
+    }
+}
+
+/// Tells the publisher of a revocation that it is applied here (sent after
+/// the insert: the publisher answers its request only once this arrives).
+fn confirm(
+    redis: RedisClient,
+    applied: String,
+    nonce: &str,
+) -> impl std::future::Future<Output = ()> + Send + 'static {
+    let mut cmd = redis::cmd(redis.publish_command());
+    cmd.arg(applied).arg(nonce);
+    async move {
+        if let Err(e) = cmd.query_async::<()>(&mut redis.conn()).await {
+            tracing::warn!(error = %e, "could not confirm a revocation");
         }
     }
 }
