@@ -24,23 +24,57 @@
 #                                prefix of their own and are deleted at the end
 # wrk, haproxy and valgrind are installed from Debian when missing. Extra arguments go to
 # scripts/bench.py (e.g. --seconds 15).
+#
+#   scripts/bench.sh --no-build --scale-out [ARGS]
+#                                 instead: the scale-out load (scripts/bench_cluster.py):
+#                                 4 JWT instances behind HAProxy over a Redis Cluster and
+#                                 PostgreSQL, the same with 1 instance and a single Redis, then
+#                                 with a cluster master killed mid-run. Runs over a private
+#                                 PostgreSQL, Redis and Redis Cluster (scripts/services.sh),
+#                                 stopped at exit; writes target/bench/scale-out.md and .json.
+#                                 ARGS go to scripts/bench_cluster.py (e.g. --seconds 30).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 build=true
-if [[ "${1:-}" == "--no-build" ]]; then
-  build=false
+scale_out=false
+while (($#)); do
+  case "$1" in
+    --no-build) build=false ;;
+    --scale-out) scale_out=true ;;
+    *) break ;;
+  esac
   shift
-fi
+done
 
 say() { printf '\033[1mbench:\033[0m %s\n' "$*" >&2; }
 
+# --scale-out: at exit, the load (which stops its instances and HAProxy
+# itself), then the private stores of scripts/services.sh.
+bench_pid=""
+stop_scale_out() {
+  trap - EXIT
+  trap '' INT TERM
+  if [[ -n $bench_pid ]] && running "$bench_pid"; then
+    kill -TERM "$bench_pid" 2>/dev/null || true
+    wait_until 60 gone "$bench_pid" || kill -KILL "$bench_pid" 2>/dev/null || true
+  fi
+  stop_private_services
+}
+
 missing=()
-command -v wrk >/dev/null || missing+=(wrk)
-# The load balancer of the load-balancer rows (scripts/demo-scale-out.sh).
-command -v haproxy >/dev/null || missing+=(haproxy)
-# The page-instructions row (scripts/bench_instructions.py).
-command -v valgrind >/dev/null || missing+=(valgrind)
+if $scale_out; then
+  # The scale-out load needs only the load balancer and the stores' servers.
+  command -v haproxy >/dev/null || missing+=(haproxy)
+  command -v redis-server >/dev/null || missing+=(redis-server)
+  compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || missing+=(postgresql)
+else
+  command -v wrk >/dev/null || missing+=(wrk)
+  # The load balancer of the load-balancer rows (scripts/demo-scale-out.sh).
+  command -v haproxy >/dev/null || missing+=(haproxy)
+  # The page-instructions row (scripts/bench_instructions.py).
+  command -v valgrind >/dev/null || missing+=(valgrind)
+fi
 if ((${#missing[@]})); then
   say "installing ${missing[*]} (apt)"
   sudo=""
@@ -54,6 +88,29 @@ if $build; then
   bash scripts/build-release.sh
 fi
 [[ -x target/release/latchkey ]] || { say "no target/release/latchkey: run without --no-build"; exit 1; }
+
+if $scale_out; then
+  # shellcheck source=scripts/services.sh
+  source scripts/services.sh
+  trap stop_scale_out EXIT
+  trap 'exit 130' INT
+  trap 'exit 143' TERM
+  say "starting a private PostgreSQL, Redis and Redis Cluster"
+  start_private_postgres
+  start_private_redis
+  start_private_redis_cluster
+  # In the background, so that a signal reaches the trap at once.
+  python3 scripts/bench_cluster.py --binary target/release/latchkey --site-root "$PWD/target/site" \
+    --postgres-admin-url "$LATCHKEY_TEST_POSTGRES_URL" --redis-url "$LATCHKEY_TEST_REDIS_URL" \
+    --redis-cluster-urls "$LATCHKEY_TEST_REDIS_CLUSTER_URL" "$@" &
+  bench_pid=$!
+  status=0
+  # Quiet: the cluster node the load kills is a job of this shell, and bash
+  # would report its death here.
+  wait "$bench_pid" 2>/dev/null || status=$?
+  bench_pid=""
+  exit "$status"
+fi
 
 pg_admin=${LATCHKEY_BENCH_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/postgres}
 redis_url=${LATCHKEY_BENCH_REDIS_URL:-redis://127.0.0.1:6379}
