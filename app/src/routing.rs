@@ -27,7 +27,7 @@ use too_large::TooLarge;
 /// moment on another router (tests build many routers side by side) would
 /// wait forever for a resource that never starts (leptos-rs/leptos#4773).
 /// Generating once, before any router exists, leaves no render to catch.
-fn page_routes() -> Vec<AxumRouteListing> {
+pub(crate) fn page_routes() -> Vec<AxumRouteListing> {
     static ROUTES: std::sync::OnceLock<Vec<AxumRouteListing>> = std::sync::OnceLock::new();
     ROUTES.get_or_init(|| generate_route_list(App)).clone()
 }
