@@ -178,7 +178,11 @@ impl SessionStore for RedisStore {
         let deleted =
             futures_util::future::try_join_all(hashes.iter().map(|h| self.delete_record(h)))
                 .await?;
-        let _: u64 = self.redis.conn().del(&user_key).await?;
+        if !hashes.is_empty() {
+            // Only the entries read: one a sign-in added meanwhile stays,
+            // with its record.
+            let _: u64 = self.redis.conn().srem(&user_key, &hashes).await?;
+        }
         Ok(deleted.into_iter().filter(|d| *d).count() as u64)
     }
 
