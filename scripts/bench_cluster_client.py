@@ -1,10 +1,7 @@
-"""The scale-out load's client side: a keep-alive connection with a timeout
-on every request, the recorder of every answer and of the revocation-lag
-probes (with the run's time and request budget), and the status classes
-the report counts."""
+"""The scale-out load's bookkeeping: the recorder of every answer and of
+the revocation-lag probes (with the run's time and request budget), and
+the status classes the report counts."""
 
-import http.client
-import socket
 import threading
 import time
 
@@ -27,46 +24,6 @@ def status_class(status):
 
 class Stop(Exception):
     """The run's time or request budget is spent: the iteration ends."""
-
-
-class TimedConnection:
-    """A keep-alive HTTP/1.1 connection to 127.0.0.1:port with a timeout on
-    every request. A request on a reused connection that the server had
-    closed meanwhile is sent once more on a new one; a timeout is not."""
-
-    def __init__(self, port, timeout):
-        self.port, self.timeout = port, timeout
-        self.conn = None
-        self.used = False
-
-    def request(self, method, path, body=None, headers=None):
-        for attempt in (1, 2):
-            if self.conn is None:
-                self.conn = http.client.HTTPConnection("127.0.0.1", self.port,
-                                                       timeout=self.timeout)
-                self.used = False
-            reused = self.used
-            try:
-                self.conn.request(method, path, body=body, headers=headers or {})
-                r = self.conn.getresponse()
-                data = r.read()
-                self.used = True
-                if r.will_close:
-                    self.close()
-                return r.status, r.headers, data
-            except socket.timeout:
-                self.close()
-                raise
-            except (http.client.HTTPException, OSError):
-                self.close()
-                if attempt == 2 or not reused:
-                    raise
-        raise AssertionError("unreachable")
-
-    def close(self):
-        if self.conn is not None:
-            self.conn.close()
-            self.conn = None
 
 
 class Recorder:

@@ -7,7 +7,7 @@ import socket
 import subprocess
 import time
 
-from bench_http import free_port, request
+from bench_http import free_port, request, stop_process
 
 
 class HAProxy:
@@ -93,11 +93,4 @@ backend latchkey
         return out
 
     def stop(self):
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self.log.close()
+        stop_process(self.proc, self.log)

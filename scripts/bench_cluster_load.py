@@ -13,8 +13,8 @@ import threading
 import time
 from collections import Counter
 
-from bench_cluster_client import Recorder, Stop, TimedConnection
-from bench_http import BROWSER_ENCODING, PASSWORD, form, update_jar
+from bench_cluster_client import Recorder, Stop
+from bench_http import BROWSER_ENCODING, PASSWORD, Connection, form, update_jar
 
 # Request kinds of the mix, in the order an iteration makes them.
 KINDS = ["sign_in", "page", "token", "api", "refresh", "devices", "revoke", "sign_out"]
@@ -44,7 +44,7 @@ class VirtualUsers:
             self.users.put(u)
 
     def worker(self):
-        lb = TimedConnection(self.lb_port, self.args.timeout)
+        lb = Connection(self.lb_port, self.args.timeout)
         try:
             while not self.recorder.spent():
                 try:
@@ -187,7 +187,7 @@ class VirtualUsers:
         each answers 401: per instance, the time from the revoking answer to
         its first 401, or why it never came."""
         if not hasattr(self.local, "direct"):
-            self.local.direct = {p: TimedConnection(p, self.args.timeout)
+            self.local.direct = {p: Connection(p, self.args.timeout)
                                  for p in self.instance_ports}
             self.local.rng = random.Random()
         direct = self.local.direct

@@ -6,6 +6,7 @@ import math
 import os
 import re
 import socket
+import subprocess
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -108,31 +109,40 @@ def parse_wrk(out):
 
 
 class Connection:
-    """One keep-alive HTTP/1.1 connection to 127.0.0.1:port, opened again
-    if the server closed it."""
+    """One keep-alive HTTP/1.1 connection to 127.0.0.1:port with a timeout
+    on every request. A request on a reused connection that the server had
+    closed meanwhile is sent once more on a new one; a timeout, or a failure
+    on a fresh connection, is not."""
 
-    def __init__(self, port):
-        self.port = port
+    def __init__(self, port, timeout=30):
+        self.port, self.timeout = port, timeout
         self.conn = None
+        self.used = False
         self.opened = 0
 
     def request(self, method, path, body=None, headers=None):
         """(status, headers, body)."""
         for attempt in (1, 2):
             if self.conn is None:
-                self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+                self.conn = http.client.HTTPConnection("127.0.0.1", self.port,
+                                                       timeout=self.timeout)
+                self.used = False
                 self.opened += 1
+            reused = self.used
             try:
                 self.conn.request(method, path, body=body, headers=headers or {})
                 r = self.conn.getresponse()
                 data = r.read()
+                self.used = True
                 if r.will_close:
                     self.close()
                 return r.status, r.headers, data
-            except (http.client.HTTPException, OSError):
-                # A kept-alive connection the server had just closed.
+            except socket.timeout:
                 self.close()
-                if attempt == 2:
+                raise
+            except (http.client.HTTPException, OSError):
+                self.close()
+                if attempt == 2 or not reused:
                     raise
         raise AssertionError("unreachable")
 
@@ -140,6 +150,18 @@ class Connection:
         if self.conn is not None:
             self.conn.close()
             self.conn = None
+
+
+def stop_process(proc, log):
+    """Stops `proc` (TERM, then KILL after 10 s) and closes its `log`."""
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+    log.close()
 
 
 def percentile(values, q):

@@ -11,7 +11,8 @@ import tempfile
 import threading
 import time
 
-from bench_http import BROWSER_ENCODING, PASSWORD, free_port, cpu_seconds, request, form, auth_cookies, parse_wrk
+from bench_http import (BROWSER_ENCODING, PASSWORD, free_port, cpu_seconds, request, form,
+                        auth_cookies, parse_wrk, stop_process)
 
 
 class Stores:
@@ -83,14 +84,7 @@ class Server:
         raise SystemExit(f"bench: {name} server did not start; see {self.log.name}")
 
     def stop(self):
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self.log.close()
+        stop_process(self.proc, self.log)
 
     def store_operations(self):
         """The app's own count of store operations made resolving callers."""
