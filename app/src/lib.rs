@@ -10,6 +10,8 @@ pub mod components;
 pub mod error;
 pub mod pages;
 pub mod renewal;
+#[cfg(all(test, feature = "ssr"))]
+mod route_list_lock;
 pub mod routes;
 #[cfg(feature = "ssr")]
 pub mod routing;

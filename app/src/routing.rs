@@ -27,7 +27,7 @@ use too_large::TooLarge;
 /// moment on another router (tests build many routers side by side) would
 /// wait forever for a resource that never starts (leptos-rs/leptos#4773).
 /// Generating once, before any router exists, leaves no render to catch.
-pub(crate) fn page_routes() -> Vec<AxumRouteListing> {
+fn page_routes() -> Vec<AxumRouteListing> {
     static ROUTES: std::sync::OnceLock<Vec<AxumRouteListing>> = std::sync::OnceLock::new();
     ROUTES.get_or_init(|| generate_route_list(App)).clone()
 }
@@ -147,8 +147,10 @@ mod tests {
     /// round: a page cannot be added without saying who may see it.
     #[tokio::test]
     async fn the_page_table_lists_every_route() {
-        let mut declared: Vec<String> =
-            page_routes().iter().map(|r| r.path().to_string()).collect();
+        let generating = crate::route_list_lock::ROUTE_LIST.lock().await;
+        let routes = page_routes();
+        drop(generating);
+        let mut declared: Vec<String> = routes.iter().map(|r| r.path().to_string()).collect();
         let mut listed: Vec<String> = routes::PAGES.iter().map(|p| p.path.to_string()).collect();
         declared.sort();
         listed.sort();

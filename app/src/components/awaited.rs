@@ -78,11 +78,8 @@ mod tests {
     #[tokio::test]
     async fn the_server_builds_the_view_once_and_renders_what_the_closure_renders() {
         _ = any_spawner::Executor::init_tokio();
-        // The route list first, as a server makes it before it renders:
-        // while another test generates it, Leptos suppresses resource loads
-        // in the whole process, and this render would wait forever (see
-        // `routing::page_routes`).
-        crate::routing::page_routes();
+        // Not while another test generates the route list (see there).
+        let _rendering = crate::route_list_lock::ROUTE_LIST.lock().await;
         let builds = Arc::new(AtomicUsize::new(0));
         let html = render(Arc::clone(&builds), false).await;
         assert!(html.contains("Signed in as <strong>ada</strong>"), "{html}");
