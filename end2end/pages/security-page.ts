@@ -52,6 +52,9 @@ export class SecurityPage {
     await this.add.click();
     await expect(this.page).toHaveURL(/\/account\/security\?done=added$/);
     await expect(this.passkey(name)).toBeVisible();
+    // The page's script loaded this page anew: a click while the app
+    // hydrates it again can be lost.
+    await settled(this.page);
   }
 
   /** Removes the passkey named `name`, confirming with `password` if asked. */
