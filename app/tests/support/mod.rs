@@ -2,7 +2,7 @@
 //! test database in either auth mode, and drives it with `oneshot` through a
 //! [`Browser`] that keeps cookies the way a browser does.
 
-#![allow(dead_code)] // each test binary uses a different part of the harness
+#![allow(dead_code, unused_imports)] // each test binary uses a different part of the harness
 
 use std::collections::BTreeMap;
 
@@ -13,20 +13,22 @@ use http_body_util::BodyExt;
 use leptos::prelude::LeptosOptions;
 use server::auth::jwt::keys::Keyring;
 use server::clock::Clock;
-use server::config::{AuthMode, Config, SessionStoreKind};
+use server::config::{AuthMode, Config};
 use server::db::Db;
 use server::methods::password::Hasher;
-use server::redis_client::{self, RedisClient};
+use server::redis_client::RedisClient;
 use server::AppState;
 use tower::ServiceExt;
 
 mod authenticator;
+mod backend;
 mod browser;
 #[allow(dead_code)] // the router tests use it; not every test binary does
 pub mod dpop_key;
 mod tokens;
 #[allow(unused_imports)] // the router tests use it; not every test binary does
 pub use authenticator::SoftAuthenticator;
+pub use backend::{cookie_names, redis_available, redis_cluster_available, Backend};
 pub use browser::Browser;
 #[allow(unused_imports)] // not every test binary asks for tokens
 pub use tokens::{password_grant, password_grant_as, token_pair};
@@ -35,22 +37,6 @@ pub use tokens::{password_grant, password_grant_as, token_pair};
 pub const T0: i64 = 1_800_000_000;
 /// The HS256 secret of JWT-mode test apps, so tests can forge tokens.
 pub const TEST_SECRET: [u8; 32] = [42; 32];
-
-/// Which backend a test app runs.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Backend {
-    SessionMemory,
-    SessionDatabase,
-    /// Sessions in Redis (`LATCHKEY_TEST_REDIS_URL`), under a fresh prefix.
-    SessionRedis,
-    Jwt,
-    /// JWT mode with the revocation set in Redis.
-    JwtRedis,
-    /// Sessions in a Redis Cluster (`LATCHKEY_TEST_REDIS_CLUSTER_URL`).
-    SessionRedisCluster,
-    /// JWT mode with the revocation set in a Redis Cluster.
-    JwtRedisCluster,
-}
 
 pub struct TestApp {
     pub router: Router,
@@ -121,48 +107,12 @@ impl Reply {
 
 impl TestApp {
     pub fn new(db: Db, backend: Backend) -> Self {
-        let config = match backend {
-            Backend::SessionMemory => Config {
-                session_store: SessionStoreKind::Memory,
-                ..Config::defaults()
-            },
-            Backend::SessionDatabase => Config {
-                session_store: SessionStoreKind::Database,
-                ..Config::defaults()
-            },
-            Backend::SessionRedis => Config {
-                session_store: SessionStoreKind::Redis,
-                ..test_redis()
-            },
-            Backend::Jwt => Config {
-                auth_mode: AuthMode::Jwt,
-                // Same idle lifetime as session mode, so one suite fits both.
-                refresh_ttl: std::time::Duration::from_secs(24 * 3600),
-                ..Config::defaults()
-            },
-            Backend::JwtRedis => Config {
-                auth_mode: AuthMode::Jwt,
-                refresh_ttl: std::time::Duration::from_secs(24 * 3600),
-                session_store: SessionStoreKind::Redis,
-                ..test_redis()
-            },
-            Backend::SessionRedisCluster => Config {
-                session_store: SessionStoreKind::Redis,
-                ..test_redis_cluster()
-            },
-            Backend::JwtRedisCluster => Config {
-                auth_mode: AuthMode::Jwt,
-                refresh_ttl: std::time::Duration::from_secs(24 * 3600),
-                session_store: SessionStoreKind::Redis,
-                ..test_redis_cluster()
-            },
-        };
         // The suite's API clients sign in by the password grant, which a
         // deployment turns on with LATCHKEY_PASSWORD_GRANT (off by
         // default: tests of the default build their own config).
         let config = Config {
             password_grant: true,
-            ..config
+            ..backend.config()
         };
         Self::with_config(db, config, backend)
     }
@@ -220,10 +170,7 @@ impl TestApp {
     }
 
     pub fn is_jwt(&self) -> bool {
-        matches!(
-            self.backend,
-            Backend::Jwt | Backend::JwtRedis | Backend::JwtRedisCluster
-        )
+        self.backend.is_jwt()
     }
 
     pub async fn send(&self, req: Request<Body>) -> Reply {
@@ -277,54 +224,5 @@ impl TestApp {
         let req = Request::post(path).header(header::CONTENT_TYPE, content_type);
         self.send(req.body(Body::from(body.to_string())).unwrap())
             .await
-    }
-}
-
-/// The names of the auth cookies a backend sets.
-pub fn cookie_names(backend: Backend) -> &'static [&'static str] {
-    match backend {
-        Backend::Jwt | Backend::JwtRedis | Backend::JwtRedisCluster => {
-            &["__Host-latchkey_access", "__Host-latchkey_refresh"]
-        }
-        _ => &["__Host-latchkey_session"],
-    }
-}
-
-/// Whether Redis service tests can run; says so on stderr when not.
-pub fn redis_available() -> bool {
-    let url = std::env::var(redis_client::TEST_ENV).unwrap_or_default();
-    if url.is_empty() {
-        server::testing::skip("Redis", redis_client::TEST_ENV);
-    }
-    !url.is_empty()
-}
-
-/// Whether Redis Cluster service tests can run; says so on stderr when not.
-pub fn redis_cluster_available() -> bool {
-    let url = std::env::var(redis_client::TEST_CLUSTER_ENV).unwrap_or_default();
-    if url.is_empty() {
-        server::testing::skip("Redis Cluster", redis_client::TEST_CLUSTER_ENV);
-    }
-    !url.is_empty()
-}
-
-/// Defaults with the test Redis Cluster under a fresh key prefix.
-fn test_redis_cluster() -> Config {
-    Config {
-        redis_url: Some(
-            std::env::var(redis_client::TEST_CLUSTER_ENV).expect("LATCHKEY_TEST_REDIS_CLUSTER_URL"),
-        ),
-        redis_cluster: true,
-        redis_prefix: format!("latchkey-test:{}:", server::auth::token::new_id()),
-        ..Config::defaults()
-    }
-}
-
-/// Defaults with the test Redis under a fresh key prefix.
-fn test_redis() -> Config {
-    Config {
-        redis_url: Some(std::env::var(redis_client::TEST_ENV).expect("LATCHKEY_TEST_REDIS_URL")),
-        redis_prefix: format!("latchkey-test:{}:", server::auth::token::new_id()),
-        ..Config::defaults()
     }
 }
