@@ -255,46 +255,8 @@ pub const TEST_ENV: &str = "LATCHKEY_TEST_REDIS_URL";
 /// The variable naming the nodes of a Redis Cluster for service tests.
 pub const TEST_CLUSTER_ENV: &str = "LATCHKEY_TEST_REDIS_CLUSTER_URL";
 
-impl RedisClient {
-    /// A client under a fresh key prefix on the Redis named by [`TEST_ENV`],
-    /// or `None` when the variable is unset.
-    pub fn for_tests() -> Option<Self> {
-        let url = std::env::var(TEST_ENV).ok().filter(|u| !u.is_empty())?;
-        Some(
-            RedisClient::new(&url, &Self::test_prefix(), Duration::from_secs(2))
-                .expect("test Redis URL"),
-        )
-    }
-
-    /// A client under a fresh key prefix on the cluster named by
-    /// [`TEST_CLUSTER_ENV`], or `None` when the variable is unset.
-    pub fn for_cluster_tests() -> Option<Self> {
-        let urls = std::env::var(TEST_CLUSTER_ENV)
-            .ok()
-            .filter(|u| !u.is_empty())?;
-        Some(
-            RedisClient::cluster(&urls, &Self::test_prefix(), Duration::from_secs(2))
-                .expect("test Redis Cluster URLs"),
-        )
-    }
-
-    fn test_prefix() -> String {
-        format!("latchkey-test:{}:", crate::random::new_id())
-    }
-
-    /// Deletes every key under this client's prefix (test cleanup).
-    pub async fn delete_all(&self) -> Result<u64> {
-        let keys = self.scan("*").await?;
-        let mut deleted = 0;
-        // One key per command: keys of several slots may not share one.
-        for key in keys {
-            deleted += redis::AsyncCommands::del::<_, u64>(&mut self.conn(), key).await?;
-        }
-        Ok(deleted)
-    }
-}
-
 mod cluster;
 mod connection;
 mod renewing;
 mod subscription;
+mod testing;
